@@ -1,0 +1,110 @@
+//! An in-memory log with an index per stream: the working copy of the event log
+//! that the lab folds, scrubs and queries, and the body of the in-memory store.
+
+use std::collections::HashMap;
+
+use super::recorded::RecordedEvent;
+
+/// Events in position order, `events[i].position == i + 1`.
+#[derive(Debug, Default, Clone)]
+pub struct EventLog {
+    events: Vec<RecordedEvent>,
+    /// Stream id → indexes into `events`, in version order.
+    streams: HashMap<String, Vec<usize>>,
+}
+
+impl EventLog {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The position of the last event, `0` when empty.
+    pub fn head(&self) -> u64 {
+        self.events.len() as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Adds the next event. Positions and stream versions must follow on without gaps.
+    pub fn push(&mut self, event: RecordedEvent) -> Result<(), String> {
+        let expected_position = self.head() + 1;
+        if event.position != expected_position {
+            return Err(format!(
+                "event {} is at position {}, the log expects {}",
+                event.event_id, event.position, expected_position
+            ));
+        }
+        let expected_version = self.stream_version(&event.stream_id) + 1;
+        if event.stream_version != expected_version {
+            return Err(format!(
+                "event {} is version {} of {}, the stream expects {}",
+                event.event_id, event.stream_version, event.stream_id, expected_version
+            ));
+        }
+        self.streams
+            .entry(event.stream_id.clone())
+            .or_default()
+            .push(self.events.len());
+        self.events.push(event);
+        Ok(())
+    }
+
+    /// The current version of a stream, `0` when it does not exist.
+    pub fn stream_version(&self, stream_id: &str) -> u64 {
+        self.streams.get(stream_id).map_or(0, |indexes| indexes.len() as u64)
+    }
+
+    /// The events of one stream up to and including `to_position`, in version order.
+    pub fn stream_until<'a>(
+        &'a self,
+        stream_id: &str,
+        to_position: u64,
+    ) -> impl Iterator<Item = &'a RecordedEvent> + 'a {
+        self.streams
+            .get(stream_id)
+            .into_iter()
+            .flatten()
+            .map(move |&index| &self.events[index])
+            .take_while(move |event| event.position <= to_position)
+    }
+
+    /// The events of one stream, in version order.
+    pub fn stream<'a>(&'a self, stream_id: &str) -> impl Iterator<Item = &'a RecordedEvent> + 'a {
+        self.stream_until(stream_id, u64::MAX)
+    }
+
+    /// All events, in position order.
+    pub fn all(&self) -> &[RecordedEvent] {
+        &self.events
+    }
+
+    /// The events after `after` up to and including `to`, in position order.
+    pub fn range(&self, after: u64, to: u64) -> &[RecordedEvent] {
+        let start = (after as usize).min(self.events.len());
+        let end = (to as usize).clamp(start, self.events.len());
+        &self.events[start..end]
+    }
+
+    /// The event at a position (1-based).
+    pub fn at(&self, position: u64) -> Option<&RecordedEvent> {
+        position.checked_sub(1).and_then(|index| self.events.get(index as usize))
+    }
+
+    /// The ids of every stream, in the order they first appeared.
+    pub fn stream_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<(&usize, &str)> = self
+            .streams
+            .iter()
+            .map(|(id, indexes)| (&indexes[0], id.as_str()))
+            .collect();
+        ids.sort();
+        ids.into_iter().map(|(_, id)| id).collect()
+    }
+
+    pub fn clear(&mut self) {
+        self.events.clear();
+        self.streams.clear();
+    }
+}

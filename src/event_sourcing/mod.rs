@@ -1,0 +1,11 @@
+//! The event-sourcing machinery, pure: no browser, no clock, no randomness.
+//! Ids and timestamps arrive from outside.
+
+pub mod aggregate;
+pub mod envelope;
+pub mod log;
+pub mod memory_store;
+pub mod projection;
+pub mod recorded;
+pub mod store;
+pub mod testing;

@@ -1,0 +1,62 @@
+//! Projections, declared the way seed 001 declares projectors: a name, the event
+//! types they subscribe to, and what to do on each. A [`Projector`] wraps one with
+//! its own checkpoint, so redelivering an event it has already seen changes nothing.
+
+use serde::Serialize;
+
+use super::recorded::RecordedEvent;
+
+/// A read model built from events of type `E`.
+pub trait Projection<E>: Default + Clone + Serialize {
+    /// Stable, snake case: `order_summary`.
+    const NAME: &'static str;
+    /// The only event types routed to [`Projection::apply`].
+    const SUBSCRIBES_TO: &'static [&'static str];
+
+    /// Updates the read model for one subscribed event.
+    fn apply(&mut self, recorded: &RecordedEvent, event: &E);
+}
+
+/// What happened to one delivered event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// The projection subscribes to it and applied it.
+    Applied,
+    /// Not subscribed: only the checkpoint moved.
+    NotSubscribed,
+    /// At or before the checkpoint: a redelivery, ignored.
+    AlreadySeen,
+}
+
+/// A projection with its checkpoint: the position of the last event it has seen.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Projector<P> {
+    pub model: P,
+    pub checkpoint: u64,
+    /// How many events it applied (subscribed ones only).
+    pub applied: u64,
+}
+
+impl<P> Projector<P> {
+    pub fn new(model: P) -> Self {
+        Projector { model, checkpoint: 0, applied: 0 }
+    }
+
+    /// Delivers one event: applied once if subscribed, ignored if already seen.
+    pub fn handle<E>(&mut self, recorded: &RecordedEvent, event: &E) -> Delivery
+    where
+        P: Projection<E>,
+    {
+        if recorded.position <= self.checkpoint {
+            return Delivery::AlreadySeen;
+        }
+        self.checkpoint = recorded.position;
+        if P::SUBSCRIBES_TO.contains(&recorded.event_type.as_str()) {
+            self.model.apply(recorded, event);
+            self.applied += 1;
+            Delivery::Applied
+        } else {
+            Delivery::NotSubscribed
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The recorded event: the one JSON shape of an event everywhere (console, export,
+//! inspector), as CONTRACT §1 fixes it. The store assigns `stream_version` and
+//! `position`; everything else arrives from outside in a [`NewEvent`].
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// An event as it sits in the log, with its place in its stream and in the whole log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedEvent {
+    /// A UUID v4, chosen by whoever wrote the event.
+    pub event_id: String,
+    /// `"<StreamType>-<aggregate id>"`.
+    pub stream_id: String,
+    pub stream_type: String,
+    /// 1-based, per stream, no gaps.
+    pub stream_version: u64,
+    /// 1-based, global order of the whole log, no gaps.
+    pub position: u64,
+    /// Past tense: `ItemAdded`.
+    pub event_type: String,
+    pub schema_version: u32,
+    pub data: Value,
+    pub metadata: EventMetadata,
+    /// Hex SHA-256, once tamper detection exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+}
+
+impl RecordedEvent {
+    /// The aggregate id: the stream id without its `"<StreamType>-"` prefix.
+    pub fn aggregate_id(&self) -> &str {
+        self.stream_id
+            .strip_prefix(self.stream_type.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .unwrap_or(&self.stream_id)
+    }
+}
+
+/// Who caused an event, why, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventMetadata {
+    /// Shared by every message of one conversation (a command and all it caused).
+    pub correlation_id: String,
+    /// The id of the message (command or event) that directly caused this one.
+    pub causation_id: String,
+    /// RFC 3339, UTC, millisecond precision.
+    #[serde(with = "rfc3339_millis")]
+    pub recorded_at: DateTime<Utc>,
+    pub actor: String,
+}
+
+/// An event not yet in the log: the store gives it a stream version and a position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub event_id: String,
+    pub event_type: String,
+    pub schema_version: u32,
+    pub data: Value,
+    pub metadata: EventMetadata,
+}
+
+impl NewEvent {
+    /// Places the event in the log. Used by every store, so they agree on the shape.
+    pub fn record(self, stream: &StreamId, stream_version: u64, position: u64) -> RecordedEvent {
+        RecordedEvent {
+            event_id: self.event_id,
+            stream_id: stream.id.clone(),
+            stream_type: stream.stream_type.clone(),
+            stream_version,
+            position,
+            event_type: self.event_type,
+            schema_version: self.schema_version,
+            data: self.data,
+            metadata: self.metadata,
+            checksum: None,
+        }
+    }
+}
+
+/// A stream's identity: its type and its full id, `"<StreamType>-<aggregate id>"`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StreamId {
+    pub stream_type: String,
+    pub id: String,
+}
+
+impl StreamId {
+    pub fn new(stream_type: &str, aggregate_id: &str) -> Self {
+        StreamId {
+            stream_type: stream_type.to_owned(),
+            id: format!("{stream_type}-{aggregate_id}"),
+        }
+    }
+}
+
+/// `recorded_at` is written as `2026-11-22T10:00:00.123Z`, whatever precision it has.
+pub mod rfc3339_millis {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}

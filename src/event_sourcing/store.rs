@@ -1,0 +1,89 @@
+//! The event store contract. Reading and appending are the two capabilities; an
+//! append carries the version its writer expects, and the check is part of the
+//! append itself: a stale version is a [`AppendError::Conflict`] and nothing is written.
+//!
+//! Stores are single-threaded (the browser is), so the futures are not `Send`.
+#![allow(async_fn_in_trait)]
+
+use super::recorded::{NewEvent, RecordedEvent, StreamId};
+
+/// What the writer believes about the stream it appends to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// Append whatever the stream holds (no concurrency check).
+    Any,
+    /// The stream's current version must be exactly this; `0` means "no stream yet".
+    Exact(u64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppendError {
+    /// Someone else appended first. Nothing was written.
+    Conflict { expected: u64, actual: u64 },
+    /// The storage itself failed. Nothing was written.
+    Storage(StoreError),
+}
+
+impl From<StoreError> for AppendError {
+    fn from(error: StoreError) -> Self {
+        AppendError::Storage(error)
+    }
+}
+
+/// The storage failed (quota, a closed database, unreadable data).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An append-only log of events, ordered globally by position and per stream by version.
+pub trait EventStore {
+    /// Appends `events` to `stream` atomically, if its version is `expected`.
+    /// Returns the events as recorded, with their versions and positions.
+    async fn append(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<RecordedEvent>, AppendError>;
+
+    /// Every event of one stream, in version order.
+    async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Every event after `after_position`, in position order (`0` reads the whole log).
+    async fn read_all(&self, after_position: u64) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// The position of the last event, `0` for an empty log.
+    async fn head_position(&self) -> Result<u64, StoreError>;
+
+    /// Removes every event.
+    async fn clear(&self) -> Result<(), StoreError>;
+}
+
+/// The concurrency check every store makes, inside its own atomic step.
+pub fn check_expected(expected: ExpectedVersion, actual: u64) -> Result<(), AppendError> {
+    match expected {
+        ExpectedVersion::Exact(version) if version != actual => {
+            Err(AppendError::Conflict { expected: version, actual })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Gives `events` their versions and positions after the given heads.
+pub fn place(
+    stream: &StreamId,
+    stream_version: u64,
+    head_position: u64,
+    events: Vec<NewEvent>,
+) -> Vec<RecordedEvent> {
+    events
+        .into_iter()
+        .zip(1u64..)
+        .map(|(event, offset)| event.record(stream, stream_version + offset, head_position + offset))
+        .collect()
+}

@@ -1,0 +1,205 @@
+//! Test harnesses that read as specifications, used by native and browser tests alike.
+//!
+//! - [`given`]`(events).when(command).then(events)` / `.then_rejects(code)` for aggregates;
+//! - [`store_contract`]: the one contract every event store must keep, run natively
+//!   against the in-memory store and in headless Chrome against IndexedDB.
+
+use std::fmt::Debug;
+
+use super::aggregate::{Aggregate, Rejection};
+
+/// Starts an aggregate specification from the events that already happened.
+pub fn given<A: Aggregate>(history: Vec<A::Event>) -> Given<A> {
+    Given { history }
+}
+
+pub struct Given<A: Aggregate> {
+    history: Vec<A::Event>,
+}
+
+impl<A: Aggregate> Given<A> {
+    /// Decides `command` on the state the history folds into.
+    pub fn when(self, command: A::Command) -> Then<A> {
+        let state = A::fold(&self.history);
+        Then { outcome: A::decide(&state, &command) }
+    }
+}
+
+pub struct Then<A: Aggregate> {
+    outcome: Result<Vec<A::Event>, A::Rejection>,
+}
+
+impl<A: Aggregate> Then<A>
+where
+    A::Event: PartialEq + Debug,
+{
+    /// The command was accepted and recorded exactly these events.
+    #[track_caller]
+    pub fn then(self, expected: Vec<A::Event>) {
+        match self.outcome {
+            Ok(events) => assert_eq!(events, expected, "the command recorded other events"),
+            Err(rejection) => panic!(
+                "expected events {expected:?}, but the command was rejected: {} ({rejection})",
+                rejection.code()
+            ),
+        }
+    }
+
+    /// The command was refused with this code; returns the message for further checks.
+    #[track_caller]
+    pub fn then_rejects(self, code: &str) -> String {
+        match self.outcome {
+            Ok(events) => panic!("expected a rejection `{code}`, but the command recorded {events:?}"),
+            Err(rejection) => {
+                assert_eq!(rejection.code(), code, "rejected, but for another reason: {rejection}");
+                rejection.to_string()
+            }
+        }
+    }
+}
+
+/// The store contract: each function takes an opener that gives a fresh handle on
+/// the same storage (opening twice must see the same events), and panics on a breach.
+pub mod store_contract {
+    use std::future::Future;
+
+    use chrono::{TimeZone, Utc};
+    use serde_json::json;
+
+    use crate::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
+    use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion};
+
+    fn event(id: &str, event_type: &str, data: serde_json::Value) -> NewEvent {
+        NewEvent {
+            event_id: id.to_owned(),
+            event_type: event_type.to_owned(),
+            schema_version: 1,
+            data,
+            metadata: EventMetadata {
+                correlation_id: format!("corr-{id}"),
+                causation_id: format!("cause-{id}"),
+                recorded_at: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
+                    + chrono::Duration::milliseconds(123),
+                actor: "workshop-user".to_owned(),
+            },
+        }
+    }
+
+    async fn fresh<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) -> S {
+        let store = open().await;
+        store.clear().await.expect("clearing the store");
+        store
+    }
+
+    fn order(id: &str) -> StreamId {
+        StreamId::new("Order", id)
+    }
+
+    pub async fn an_empty_store_reads_nothing<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) {
+        let store = fresh(open).await;
+        assert_eq!(store.head_position().await.unwrap(), 0);
+        assert!(store.read_all(0).await.unwrap().is_empty());
+        assert!(store.read_stream("Order-none").await.unwrap().is_empty());
+    }
+
+    pub async fn it_reads_back_appends_in_order<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) {
+        let store = fresh(open).await;
+        let a = order("a");
+        let b = order("b");
+        let first = store
+            .append(&a, ExpectedVersion::Exact(0), vec![event("e1", "OrderCreated", json!({})), event("e2", "ItemAdded", json!({"quantity": 1}))])
+            .await
+            .unwrap();
+        assert_eq!(
+            first.iter().map(|e| (e.position, e.stream_version)).collect::<Vec<_>>(),
+            vec![(1, 1), (2, 2)],
+            "the append answers with positions and versions"
+        );
+        store.append(&b, ExpectedVersion::Exact(0), vec![event("e3", "OrderCreated", json!({}))]).await.unwrap();
+        store.append(&a, ExpectedVersion::Exact(2), vec![event("e4", "OrderConfirmed", json!({}))]).await.unwrap();
+
+        let all = store.read_all(0).await.unwrap();
+        let summary: Vec<(u64, &str, &str, u64)> = all
+            .iter()
+            .map(|e| (e.position, e.event_id.as_str(), e.stream_id.as_str(), e.stream_version))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![(1, "e1", "Order-a", 1), (2, "e2", "Order-a", 2), (3, "e3", "Order-b", 1), (4, "e4", "Order-a", 3)]
+        );
+        let stream_a = store.read_stream("Order-a").await.unwrap();
+        assert_eq!(stream_a.iter().map(|e| e.stream_version).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(stream_a.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), vec!["e1", "e2", "e4"]);
+        let tail = store.read_all(2).await.unwrap();
+        assert_eq!(tail.iter().map(|e| e.position).collect::<Vec<_>>(), vec![3, 4], "read_all reads after a position");
+        assert_eq!(store.head_position().await.unwrap(), 4);
+    }
+
+    pub async fn it_keeps_data_and_metadata_exactly<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) {
+        let store = fresh(open).await;
+        let data = json!({"product_name": "ノートPC", "quantity": 1, "unit_price_cents": 120000, "tags": ["新品", {"nested": null}]});
+        let written = store
+            .append(&order("j"), ExpectedVersion::Exact(0), vec![event("e1", "ItemAdded", data.clone())])
+            .await
+            .unwrap();
+        let read = store.read_all(0).await.unwrap();
+        assert_eq!(read, written, "what is read is exactly what was recorded");
+        assert_eq!(read[0].data, data);
+        assert_eq!(
+            serde_json::to_value(&read[0].metadata).unwrap()["recorded_at"],
+            json!("2026-11-22T10:00:00.123Z")
+        );
+    }
+
+    pub async fn a_stale_expected_version_is_a_conflict_and_writes_nothing<S: EventStore, F: Future<Output = S>>(
+        open: impl Fn() -> F,
+    ) {
+        let store = fresh(open).await;
+        let a = order("a");
+        store.append(&a, ExpectedVersion::Exact(0), vec![event("e1", "OrderCreated", json!({}))]).await.unwrap();
+        let stale = store
+            .append(&a, ExpectedVersion::Exact(0), vec![event("e2", "OrderCreated", json!({})), event("e3", "ItemAdded", json!({}))])
+            .await;
+        assert_eq!(stale, Err(AppendError::Conflict { expected: 0, actual: 1 }));
+        let ahead = store.append(&a, ExpectedVersion::Exact(5), vec![event("e4", "ItemAdded", json!({}))]).await;
+        assert_eq!(ahead, Err(AppendError::Conflict { expected: 5, actual: 1 }));
+        assert_eq!(store.head_position().await.unwrap(), 1, "nothing was written");
+        assert_eq!(store.read_all(0).await.unwrap().len(), 1);
+        assert_eq!(store.read_stream("Order-a").await.unwrap().len(), 1);
+        // The stream still accepts the right version afterwards.
+        let next = store.append(&a, ExpectedVersion::Exact(1), vec![event("e5", "ItemAdded", json!({}))]).await.unwrap();
+        assert_eq!((next[0].position, next[0].stream_version), (2, 2));
+    }
+
+    pub async fn any_version_appends_without_a_check<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) {
+        let store = fresh(open).await;
+        let a = order("a");
+        store.append(&a, ExpectedVersion::Any, vec![event("e1", "OrderCreated", json!({}))]).await.unwrap();
+        let second = store.append(&a, ExpectedVersion::Any, vec![event("e2", "ItemAdded", json!({}))]).await.unwrap();
+        assert_eq!(second[0].stream_version, 2);
+    }
+
+    pub async fn it_keeps_events_when_reopened<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) {
+        let written = {
+            let store = fresh(&open).await;
+            store.append(&order("a"), ExpectedVersion::Exact(0), vec![event("e1", "OrderCreated", json!({"customer_name": "山田太郎"}))]).await.unwrap();
+            store.append(&order("a"), ExpectedVersion::Exact(1), vec![event("e2", "ItemAdded", json!({"quantity": 2}))]).await.unwrap();
+            store.read_all(0).await.unwrap()
+        };
+        let reopened = open().await;
+        assert_eq!(reopened.read_all(0).await.unwrap(), written, "a reopened store sees the same log");
+        assert_eq!(reopened.head_position().await.unwrap(), 2);
+        let conflict = reopened.append(&order("a"), ExpectedVersion::Exact(1), vec![event("e3", "ItemAdded", json!({}))]).await;
+        assert_eq!(conflict, Err(AppendError::Conflict { expected: 1, actual: 2 }), "stream versions survive reopening");
+    }
+
+    pub async fn clear_removes_every_event<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) {
+        let store = fresh(&open).await;
+        store.append(&order("a"), ExpectedVersion::Exact(0), vec![event("e1", "OrderCreated", json!({}))]).await.unwrap();
+        store.clear().await.unwrap();
+        assert_eq!(store.head_position().await.unwrap(), 0);
+        assert!(store.read_all(0).await.unwrap().is_empty());
+        let again = store.append(&order("a"), ExpectedVersion::Exact(0), vec![event("e2", "OrderCreated", json!({}))]).await.unwrap();
+        assert_eq!((again[0].position, again[0].stream_version), (1, 1), "a cleared store starts again at 1");
+    }
+}

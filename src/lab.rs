@@ -1,0 +1,343 @@
+//! The lab: one event log, its read models, and the commands, queries and time
+//! travel that the UI and `window.kiroku` offer. Pure and generic over the store;
+//! ids and time come in through [`Environment`].
+//!
+//! The lab keeps a working copy of the log in memory (an [`EventLog`]) and folds
+//! it into the read models. The store stays the source of truth: before deciding,
+//! the lab catches up with whatever the store gained (another tab may have written),
+//! and the append carries the version the decision was made on, so a race is a
+//! `conflict` and writes nothing.
+
+use std::cell::RefCell;
+
+use chrono::{DateTime, Utc};
+use futures::lock::Mutex;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::domain::{replay_state, Command, Event};
+use crate::event_sourcing::envelope::{
+    typed, CommandEnvelope, CommandResult, ErrorBody, QueryEnvelope, QueryResult,
+};
+use crate::event_sourcing::log::EventLog;
+use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
+use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
+use crate::read_models::ReadModels;
+
+/// What the outside world gives the lab: the time, and fresh unique ids.
+pub trait Environment {
+    fn now(&self) -> DateTime<Utc>;
+    fn new_id(&self) -> String;
+}
+
+/// The actor recorded in metadata when a command names none.
+pub const DEFAULT_ACTOR: &str = "workshop-user";
+
+pub struct Lab<S> {
+    store: S,
+    env: Box<dyn Environment>,
+    state: RefCell<State>,
+    /// Commands are decided one at a time, in the order they arrive.
+    commands: Mutex<()>,
+}
+
+#[derive(Default)]
+struct State {
+    log: EventLog,
+    /// `events[i]` is `log.all()[i]`, typed.
+    events: Vec<Event>,
+    /// The read models at the head of the log.
+    head_models: ReadModels,
+}
+
+/// The write model of one stream at a position.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AggregateView {
+    pub stream_id: String,
+    pub stream_type: String,
+    pub stream_version: u64,
+    /// `null` before the aggregate was created.
+    pub state: Value,
+}
+
+/// What `kiroku.replay` answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Replay {
+    pub state: Value,
+    pub stream_version: u64,
+    pub events_replayed: u64,
+    pub from_snapshot: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventFilter {
+    stream_id: Option<String>,
+    from_position: Option<u64>,
+    to_position: Option<u64>,
+    #[serde(default, with = "optional_time")]
+    from_time: Option<DateTime<Utc>>,
+    #[serde(default, with = "optional_time")]
+    to_time: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplayRequest {
+    stream_id: String,
+    to_position: Option<u64>,
+    #[serde(default)]
+    #[allow(dead_code)] // snapshots come later; accepted so scripts can pass it already
+    use_snapshot: bool,
+}
+
+mod optional_time {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| {
+                DateTime::parse_from_rfc3339(&text)
+                    .map(|at| at.with_timezone(&Utc))
+                    .map_err(|error| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 time: {error}")))
+            })
+            .transpose()
+    }
+}
+
+impl<S: EventStore> Lab<S> {
+    pub fn new(store: S, env: Box<dyn Environment>) -> Self {
+        Lab { store, env, state: RefCell::new(State::default()), commands: Mutex::new(()) }
+    }
+
+    /// Reads whatever the store holds beyond the working copy and projects it.
+    /// Returns how many events arrived.
+    pub async fn catch_up(&self) -> Result<usize, StoreError> {
+        let head = self.head();
+        let fresh = self.store.read_all(head).await?;
+        let count = fresh.len();
+        let mut state = self.state.borrow_mut();
+        for recorded in fresh {
+            // Another call may have caught up meanwhile: skip what is already here.
+            if recorded.position <= state.log.head() {
+                continue;
+            }
+            state.integrate(recorded)?;
+        }
+        Ok(count)
+    }
+
+    /// The position of the last event in the working copy.
+    pub fn head(&self) -> u64 {
+        self.state.borrow().log.head()
+    }
+
+    /// Handles a command envelope (CONTRACT §2): validate, decide, append, project.
+    pub async fn send(&self, envelope: &Value) -> CommandResult {
+        let envelope = match CommandEnvelope::parse(envelope) {
+            Ok(envelope) => envelope,
+            Err(error) => return CommandResult::Invalid { error },
+        };
+        let command = match Command::parse(&envelope) {
+            Ok(command) => command,
+            Err(error) => return CommandResult::Invalid { error },
+        };
+        let _turn = self.commands.lock().await;
+        if let Err(error) = self.catch_up().await {
+            return CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) };
+        }
+        let stream = StreamId::new(command.stream_type(), &envelope.aggregate_id);
+        let (actual_version, decided) = {
+            let state = self.state.borrow();
+            let actual = state.log.stream_version(&stream.id);
+            if let Some(expected) = envelope.expected_version {
+                if expected != actual {
+                    return CommandResult::Conflict { expected_version: expected, actual_version: actual };
+                }
+            }
+            let history = state.log.stream(&stream.id).map(|recorded| &state.events[recorded.position as usize - 1]);
+            (actual, command.decide(history))
+        };
+        let events = match decided {
+            Ok(events) => events,
+            Err(error) => return CommandResult::Rejected { error },
+        };
+        let new_events = self.stamp(&envelope, events);
+        match self.store.append(&stream, ExpectedVersion::Exact(actual_version), new_events).await {
+            Ok(recorded) => {
+                let stream_version = recorded.last().map_or(actual_version, |event| event.stream_version);
+                if let Err(error) = self.take_own(&recorded).await {
+                    return CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) };
+                }
+                CommandResult::Accepted { stream_version, events: recorded }
+            }
+            Err(AppendError::Conflict { expected, actual }) => {
+                // Someone else wrote first: catch up so the next try sees it.
+                let _ = self.catch_up().await;
+                CommandResult::Conflict { expected_version: expected, actual_version: actual }
+            }
+            Err(AppendError::Storage(error)) => {
+                CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) }
+            }
+        }
+    }
+
+    /// Gives decided events their ids and metadata.
+    fn stamp(&self, envelope: &CommandEnvelope, events: Vec<Event>) -> Vec<NewEvent> {
+        let command_id = self.env.new_id();
+        let metadata = EventMetadata {
+            correlation_id: envelope.metadata.correlation_id.clone().unwrap_or_else(|| command_id.clone()),
+            causation_id: envelope.metadata.causation_id.clone().unwrap_or_else(|| command_id.clone()),
+            recorded_at: self.env.now(),
+            actor: envelope.metadata.actor.clone().unwrap_or_else(|| DEFAULT_ACTOR.to_owned()),
+        };
+        events
+            .into_iter()
+            .map(|event| NewEvent {
+                event_id: self.env.new_id(),
+                event_type: event.event_type().to_owned(),
+                schema_version: event.schema_version(),
+                data: event.data(),
+                metadata: metadata.clone(),
+            })
+            .collect()
+    }
+
+    /// Adds events this lab just appended: directly when they follow the working
+    /// copy, otherwise by catching up (another tab appended in between).
+    async fn take_own(&self, recorded: &[RecordedEvent]) -> Result<(), StoreError> {
+        let follows = recorded.first().is_some_and(|first| first.position == self.head() + 1);
+        if follows {
+            let mut state = self.state.borrow_mut();
+            for event in recorded {
+                state.integrate(event.clone())?;
+            }
+            Ok(())
+        } else {
+            self.catch_up().await.map(|_| ())
+        }
+    }
+
+    /// Answers a query envelope (CONTRACT §2), at the head or `as_of` a position.
+    pub fn query(&self, envelope: &Value) -> QueryResult {
+        let query = match QueryEnvelope::parse(envelope) {
+            Ok(query) => query,
+            Err(error) => return QueryResult::Invalid { error },
+        };
+        let head = self.head();
+        let position = query.as_of.unwrap_or(head);
+        if position > head {
+            return QueryResult::Invalid {
+                error: ErrorBody::new("position_out_of_range", format!("as_of {position} is past the head of the log ({head})")),
+            };
+        }
+        let answer = if position == head {
+            self.state.borrow().head_models.answer(&query)
+        } else {
+            self.read_models_at(position).answer(&query)
+        };
+        match answer {
+            Ok(data) => QueryResult::Ok { position, data },
+            Err(error) => QueryResult::Invalid { error },
+        }
+    }
+
+    /// The read models as they were right after `position` (a fresh fold of the log up to it).
+    pub fn read_models_at(&self, position: u64) -> ReadModels {
+        let state = self.state.borrow();
+        if position >= state.log.head() {
+            return state.head_models.clone();
+        }
+        let mut models = ReadModels::default();
+        for (recorded, event) in state.log.range(0, position).iter().zip(&state.events) {
+            models.apply(recorded, event);
+        }
+        models
+    }
+
+    /// The write model of one stream right after `position`.
+    pub fn aggregate_at(&self, stream_id: &str, position: u64) -> Option<AggregateView> {
+        let state = self.state.borrow();
+        let first = state.log.stream(stream_id).next()?;
+        let stream_type = first.stream_type.clone();
+        let history: Vec<&RecordedEvent> = state.log.stream_until(stream_id, position).collect();
+        let stream_version = history.last().map_or(0, |event| event.stream_version);
+        let typed = history.iter().map(|recorded| &state.events[recorded.position as usize - 1]);
+        Some(AggregateView {
+            stream_id: stream_id.to_owned(),
+            stream_type: stream_type.clone(),
+            stream_version,
+            state: replay_state(&stream_type, typed).unwrap_or(Value::Null),
+        })
+    }
+
+    /// `kiroku.replay`: a stream's state rebuilt by folding its events.
+    pub fn replay(&self, request: &Value) -> Result<Replay, ErrorBody> {
+        let request: ReplayRequest = typed("replay", request)?;
+        let to_position = request.to_position.unwrap_or(u64::MAX);
+        let view = self
+            .aggregate_at(&request.stream_id, to_position)
+            .ok_or_else(|| ErrorBody::new("not_found", format!("there is no stream `{}`", request.stream_id)))?;
+        Ok(Replay {
+            state: view.state,
+            stream_version: view.stream_version,
+            events_replayed: view.stream_version,
+            from_snapshot: false,
+        })
+    }
+
+    /// `kiroku.events`: recorded events in position order, filtered.
+    pub fn events(&self, filter: &Value) -> Result<Vec<RecordedEvent>, ErrorBody> {
+        let filter: EventFilter = typed("events", filter)?;
+        let state = self.state.borrow();
+        let from = filter.from_position.unwrap_or(1).max(1);
+        let to = filter.to_position.unwrap_or(u64::MAX);
+        let in_range = |event: &&RecordedEvent| {
+            filter.from_time.is_none_or(|from| event.metadata.recorded_at >= from)
+                && filter.to_time.is_none_or(|to| event.metadata.recorded_at <= to)
+        };
+        let selected: Vec<RecordedEvent> = match &filter.stream_id {
+            Some(stream_id) => state
+                .log
+                .stream(stream_id)
+                .filter(|event| event.position >= from && event.position <= to)
+                .filter(in_range)
+                .cloned()
+                .collect(),
+            None => state.log.range(from - 1, to).iter().filter(in_range).cloned().collect(),
+        };
+        Ok(selected)
+    }
+
+    /// The event at a position (1-based).
+    pub fn event_at(&self, position: u64) -> Option<RecordedEvent> {
+        self.state.borrow().log.at(position).cloned()
+    }
+
+    /// The events after `after` up to and including `to`.
+    pub fn events_between(&self, after: u64, to: u64) -> Vec<RecordedEvent> {
+        self.state.borrow().log.range(after, to).to_vec()
+    }
+
+    /// Clears the log and every read model.
+    pub async fn reset(&self) -> Result<(), StoreError> {
+        let _turn = self.commands.lock().await;
+        self.store.clear().await?;
+        *self.state.borrow_mut() = State::default();
+        Ok(())
+    }
+}
+
+impl State {
+    fn integrate(&mut self, recorded: RecordedEvent) -> Result<(), StoreError> {
+        let event = Event::decode(&recorded).map_err(|error| {
+            StoreError(format!("the event at position {} cannot be read: {error}", recorded.position))
+        })?;
+        self.log.push(recorded).map_err(StoreError)?;
+        let recorded = self.log.all().last().expect("just pushed");
+        self.head_models.apply(recorded, &event);
+        self.events.push(event);
+        Ok(())
+    }
+}

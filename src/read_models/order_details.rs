@@ -1,0 +1,77 @@
+//! OrderDetails (seed 001): one order with its line items, for an order's page.
+
+use serde::Serialize;
+
+use crate::domain::order::{LineItem, OrderEvent, OrderStatus};
+use crate::domain::Event;
+use crate::event_sourcing::projection::Projection;
+use crate::event_sourcing::recorded::RecordedEvent;
+
+use super::rows::Rows;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderDetailsRow {
+    pub order_id: String,
+    pub customer_name: String,
+    pub status: OrderStatus,
+    pub items: Vec<LineItem>,
+    pub total_cents: i64,
+    /// Why it was cancelled, once it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OrderDetails {
+    pub orders: Rows<OrderDetailsRow>,
+}
+
+impl Projection<Event> for OrderDetails {
+    const NAME: &'static str = "order_details";
+    const SUBSCRIBES_TO: &'static [&'static str] =
+        &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"];
+
+    fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
+        let Event::Order(event) = event;
+        let order_id = recorded.aggregate_id();
+        if let OrderEvent::OrderCreated { customer_name } = event {
+            self.orders.upsert(
+                order_id,
+                OrderDetailsRow {
+                    order_id: order_id.to_owned(),
+                    customer_name: customer_name.clone(),
+                    status: OrderStatus::Draft,
+                    items: Vec::new(),
+                    total_cents: 0,
+                    cancel_reason: None,
+                },
+            );
+            return;
+        }
+        let Some(row) = self.orders.get_mut(order_id) else { return };
+        match event {
+            OrderEvent::OrderCreated { .. } => {}
+            OrderEvent::ItemAdded { product_name, quantity, unit_price_cents } => {
+                match row.items.iter_mut().find(|item| &item.product_name == product_name) {
+                    Some(item) => item.quantity += quantity,
+                    None => row.items.push(LineItem {
+                        product_name: product_name.clone(),
+                        quantity: *quantity,
+                        unit_price_cents: *unit_price_cents,
+                    }),
+                }
+                row.total_cents += unit_price_cents * i64::from(*quantity);
+            }
+            OrderEvent::ItemRemoved { product_name, quantity, unit_price_cents } => {
+                row.items.retain(|item| &item.product_name != product_name);
+                row.total_cents -= unit_price_cents * i64::from(*quantity);
+            }
+            OrderEvent::OrderConfirmed {} => row.status = OrderStatus::Confirmed,
+            OrderEvent::OrderShipped {} => row.status = OrderStatus::Shipped,
+            OrderEvent::OrderCancelled { reason } => {
+                row.status = OrderStatus::Cancelled;
+                row.cancel_reason = Some(reason.clone());
+            }
+        }
+    }
+}

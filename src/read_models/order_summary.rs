@@ -1,0 +1,71 @@
+//! OrderSummary (seed 001): one row per order with its customer, status, total and
+//! item count, for listing orders.
+
+use chrono::SecondsFormat;
+use serde::Serialize;
+
+use crate::domain::order::{OrderEvent, OrderStatus};
+use crate::domain::Event;
+use crate::event_sourcing::projection::Projection;
+use crate::event_sourcing::recorded::RecordedEvent;
+
+use super::rows::Rows;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderSummaryRow {
+    pub order_id: String,
+    pub customer_name: String,
+    pub status: OrderStatus,
+    pub total_cents: i64,
+    /// The number of units across all lines.
+    pub item_count: u32,
+    /// `recorded_at` of the last event that changed the row.
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OrderSummary {
+    pub orders: Rows<OrderSummaryRow>,
+}
+
+impl Projection<Event> for OrderSummary {
+    const NAME: &'static str = "order_summary";
+    const SUBSCRIBES_TO: &'static [&'static str] =
+        &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"];
+
+    fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
+        let Event::Order(event) = event;
+        let order_id = recorded.aggregate_id();
+        let updated_at = recorded.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true);
+        if let OrderEvent::OrderCreated { customer_name } = event {
+            self.orders.upsert(
+                order_id,
+                OrderSummaryRow {
+                    order_id: order_id.to_owned(),
+                    customer_name: customer_name.clone(),
+                    status: OrderStatus::Draft,
+                    total_cents: 0,
+                    item_count: 0,
+                    updated_at,
+                },
+            );
+            return;
+        }
+        let Some(row) = self.orders.get_mut(order_id) else { return };
+        row.updated_at = updated_at;
+        match event {
+            OrderEvent::OrderCreated { .. } => {}
+            OrderEvent::ItemAdded { quantity, unit_price_cents, .. } => {
+                row.item_count += quantity;
+                row.total_cents += unit_price_cents * i64::from(*quantity);
+            }
+            OrderEvent::ItemRemoved { quantity, unit_price_cents, .. } => {
+                row.item_count -= quantity;
+                row.total_cents -= unit_price_cents * i64::from(*quantity);
+            }
+            OrderEvent::OrderConfirmed {} => row.status = OrderStatus::Confirmed,
+            OrderEvent::OrderShipped {} => row.status = OrderStatus::Shipped,
+            OrderEvent::OrderCancelled { .. } => row.status = OrderStatus::Cancelled,
+        }
+    }
+}
