@@ -10,7 +10,7 @@
 
 use std::cell::RefCell;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use futures::lock::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -58,6 +58,19 @@ pub struct AggregateView {
     pub stream_version: u64,
     /// `null` before the aggregate was created.
     pub state: Value,
+}
+
+/// The `format` of an export file.
+pub const EXPORT_FORMAT: &str = "kiroku-event-log";
+/// The `version` of the export file this lab writes.
+pub const EXPORT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct ExportFile<'a> {
+    format: &'static str,
+    version: u32,
+    exported_at: String,
+    events: &'a [RecordedEvent],
 }
 
 /// What `kiroku.replay` answers.
@@ -113,9 +126,25 @@ impl<S: EventStore> Lab<S> {
 
     /// Reads whatever the store holds beyond the working copy and projects it.
     /// Returns how many events arrived.
+    ///
+    /// The read starts one event early: if the store no longer holds the working
+    /// copy's last event (another tab cleared the log), the whole log is reloaded.
     pub async fn catch_up(&self) -> Result<usize, StoreError> {
-        let head = self.head();
-        let fresh = self.store.read_all(head).await?;
+        let (head, last_id) = {
+            let state = self.state.borrow();
+            (state.log.head(), state.log.at(state.log.head()).map(|event| event.event_id.clone()))
+        };
+        let mut fresh = self.store.read_all(head.saturating_sub(1)).await?;
+        let still_there = head == 0
+            || fresh.first().is_some_and(|first| first.position == head && Some(&first.event_id) == last_id.as_ref());
+        if still_there {
+            if head > 0 {
+                fresh.remove(0);
+            }
+        } else {
+            fresh = self.store.read_all(0).await?;
+            *self.state.borrow_mut() = State::default();
+        }
         let count = fresh.len();
         let mut state = self.state.borrow_mut();
         for recorded in fresh {
@@ -318,6 +347,18 @@ impl<S: EventStore> Lab<S> {
     /// The events after `after` up to and including `to`.
     pub fn events_between(&self, after: u64, to: u64) -> Vec<RecordedEvent> {
         self.state.borrow().log.range(after, to).to_vec()
+    }
+
+    /// The export file of CONTRACT §4: the whole log, in position order.
+    pub fn export_log(&self) -> String {
+        let state = self.state.borrow();
+        let file = ExportFile {
+            format: EXPORT_FORMAT,
+            version: EXPORT_VERSION,
+            exported_at: self.env.now().to_rfc3339_opts(SecondsFormat::Millis, true),
+            events: state.log.all(),
+        };
+        serde_json::to_string_pretty(&file).unwrap_or_default()
     }
 
     /// Clears the log and every read model.

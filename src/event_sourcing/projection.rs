@@ -29,7 +29,7 @@ pub enum Delivery {
 }
 
 /// A projection with its checkpoint: the position of the last event it has seen.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Projector<P> {
     pub model: P,
     pub checkpoint: u64,

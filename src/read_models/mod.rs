@@ -16,7 +16,7 @@ use order_details::OrderDetails;
 use order_summary::OrderSummary;
 
 /// Every read model of the lab, each behind its own checkpoint.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReadModels {
     pub order_summary: Projector<OrderSummary>,
     pub order_details: Projector<OrderDetails>,

@@ -1,0 +1,117 @@
+//! `window.kiroku`: the lab from the browser console (CONTRACT §3).
+//!
+//! Every call returns a Promise of plain JSON and never rejects: bad input is
+//! answered `status: "invalid"`. Calls made before the log is loaded wait for it.
+//! Values cross the JS boundary once per call, as one JSON text.
+
+use std::cell::OnceCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::BrowserLab;
+use crate::event_sourcing::envelope::ErrorBody;
+
+/// The lab once it is loaded, shared by every console call.
+type Slot = Rc<OnceCell<Rc<BrowserLab>>>;
+
+/// Installs `window.kiroku`. `ready` resolves when the log is loaded (the lab is
+/// then put in `slot`); `on_change` runs after every call that changed the log.
+pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> Result<(), JsValue> {
+    let api = js_sys::Object::new();
+    js_sys::Reflect::set(&api, &"ready".into(), &ready)?;
+
+    let calls: [(&str, Handler); 6] = [
+        ("send", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.send(&input).await) }))),
+        ("query", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.query(&input)) }))),
+        (
+            "events",
+            Rc::new(|lab, input| {
+                Box::pin(async move {
+                    let filter = if input.is_null() { json!({}) } else { input };
+                    answer(lab.events(&filter))
+                })
+            }),
+        ),
+        ("replay", Rc::new(|lab, input| Box::pin(async move { answer(lab.replay(&input)) }))),
+        ("exportLog", Rc::new(|lab, _| Box::pin(async move { Value::String(lab.export_log()) }))),
+        (
+            "reset",
+            Rc::new(|lab, _| {
+                Box::pin(async move {
+                    match lab.reset().await {
+                        Ok(()) => json!({ "status": "ok" }),
+                        Err(error) => json!({ "status": "error", "error": ErrorBody::new("storage_failed", error.0) }),
+                    }
+                })
+            }),
+        ),
+    ];
+    for (name, handler) in calls {
+        let function = wrap(slot.clone(), ready.clone(), handler, on_change.clone());
+        js_sys::Reflect::set(&api, &name.into(), function.as_ref())?;
+        function.forget(); // lives as long as the page
+    }
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    js_sys::Reflect::set(&window, &"kiroku".into(), &api)?;
+    Ok(())
+}
+
+type Handler = Rc<dyn Fn(Rc<BrowserLab>, Value) -> std::pin::Pin<Box<dyn Future<Output = Value>>>>;
+
+/// Turns a handler into a JS function `(input) => Promise<JSON>`.
+fn wrap(slot: Slot, ready: js_sys::Promise, handler: Handler, on_change: Rc<dyn Fn()>) -> Closure<dyn Fn(JsValue) -> js_sys::Promise> {
+    Closure::new(move |input: JsValue| {
+        let (slot, ready, handler, on_change) = (slot.clone(), ready.clone(), handler.clone(), on_change.clone());
+        future_to_promise(async move {
+            let _ = JsFuture::from(ready).await;
+            let Some(lab) = slot.get().cloned() else {
+                return Ok(from_json(&json!({
+                    "status": "error",
+                    "error": ErrorBody::new("not_loaded", "the event log could not be opened; see the page for why"),
+                })));
+            };
+            let input = match to_value(&input) {
+                Ok(value) => value,
+                Err(error) => return Ok(from_json(&json!({ "status": "invalid", "error": error }))),
+            };
+            let head_before = lab.head();
+            let output = handler(lab.clone(), input).await;
+            if lab.head() != head_before {
+                on_change();
+            }
+            Ok(from_json(&output))
+        })
+    })
+}
+
+fn answer<T: Serialize>(result: Result<T, ErrorBody>) -> Value {
+    match result {
+        Ok(value) => to_json(&value),
+        Err(error) => json!({ "status": "invalid", "error": error }),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// A JS value as JSON (`undefined` is `null`).
+fn to_value(input: &JsValue) -> Result<Value, ErrorBody> {
+    if input.is_undefined() || input.is_null() {
+        return Ok(Value::Null);
+    }
+    let text = js_sys::JSON::stringify(input)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| ErrorBody::new("malformed_envelope", "the argument cannot be written as JSON"))?;
+    serde_json::from_str(&text).map_err(|error| ErrorBody::new("malformed_envelope", error.to_string()))
+}
+
+fn from_json(value: &Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}

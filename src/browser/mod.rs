@@ -1,0 +1,38 @@
+//! The only code that touches browser APIs: IndexedDB, localStorage, the clock and
+//! `crypto`, and `window.kiroku`. Each adapter is thin and holds no business rule.
+
+pub mod console;
+pub mod environment;
+pub mod indexed_db;
+pub mod preferences;
+
+use crate::lab::Lab;
+use indexed_db::IndexedDbStore;
+
+/// The lab as the browser runs it: on IndexedDB.
+pub type BrowserLab = Lab<IndexedDbStore>;
+
+/// The IndexedDB database used when the page names none.
+pub const DEFAULT_DATABASE: &str = "kiroku";
+
+/// The database to open: `?db=<name>` in the page address, or [`DEFAULT_DATABASE`].
+/// Separate names keep separate logs (a workshop exercise, an end-to-end test).
+pub fn database_name() -> String {
+    let search = web_sys::window().and_then(|window| window.location().search().ok()).unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "db")
+        .map(|(_, value)| js_sys::decode_uri_component(value).map(String::from).unwrap_or_else(|_| value.to_owned()))
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| DEFAULT_DATABASE.to_owned())
+}
+
+/// Opens the store named by the page and loads its log into a lab.
+pub async fn open_lab(database: &str) -> Result<BrowserLab, String> {
+    let store = IndexedDbStore::open(database).await.map_err(|error| error.0)?;
+    let lab = Lab::new(store, Box::new(environment::BrowserEnvironment));
+    lab.catch_up().await.map_err(|error| error.0)?;
+    Ok(lab)
+}

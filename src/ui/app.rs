@@ -1,0 +1,120 @@
+//! The root: opens the log, installs `window.kiroku`, and shows the workspace once
+//! the log is loaded (or why it could not be).
+
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+
+use super::session::Session;
+use super::workspace::Workspace;
+use crate::browser::{self, console, preferences};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Loading {
+    Opening,
+    Ready,
+    Failed(String),
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let prefs = preferences::load();
+    preferences::apply_theme(prefs.theme);
+    let theme = RwSignal::new(prefs.theme);
+    let session = Session::new();
+    provide_context(session);
+    let loading = RwSignal::new(Loading::Opening);
+    let database = browser::database_name();
+
+    // `kiroku.ready` resolves once the log is loaded, with `{status}`.
+    let resolve_ready: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+    let ready = {
+        let resolve_ready = resolve_ready.clone();
+        js_sys::Promise::new(&mut |resolve, _reject| *resolve_ready.borrow_mut() = Some(resolve))
+    };
+    let settle = move |answer: serde_json::Value| {
+        if let Some(resolve) = resolve_ready.borrow_mut().take() {
+            let answer = js_sys::JSON::parse(&answer.to_string()).unwrap_or(JsValue::NULL);
+            let _ = resolve.call1(&JsValue::NULL, &answer);
+        }
+    };
+    let slot = Rc::new(OnceCell::new());
+    if let Err(error) = console::install(slot.clone(), ready, Rc::new(move || session.log_changed())) {
+        web_sys::console::warn_2(&"window.kiroku is unavailable:".into(), &error);
+    }
+
+    {
+        let database = database.clone();
+        spawn_local(async move {
+            match browser::open_lab(&database).await {
+                Ok(lab) => {
+                    let lab = Rc::new(lab);
+                    let _ = slot.set(lab.clone());
+                    session.attach(lab.clone());
+                    loading.set(Loading::Ready);
+                    settle(serde_json::json!({ "status": "ok", "position": lab.head() }));
+                }
+                Err(error) => {
+                    loading.set(Loading::Failed(error.clone()));
+                    settle(serde_json::json!({ "status": "error", "error": { "code": "storage_failed", "message": error } }));
+                }
+            }
+        });
+    }
+
+    // Another tab may have written while this one was in the background.
+    let _focus = window_event_listener(leptos::ev::focus, move |_| {
+        if loading.get_untracked() == Loading::Ready {
+            spawn_local(async move { session.refresh().await });
+        }
+    });
+
+    let cycle_theme = move |_| {
+        let next = theme.get_untracked().next();
+        theme.set(next);
+        preferences::apply_theme(next);
+        preferences::save(&preferences::Preferences { theme: next, ..preferences::load() });
+    };
+    let reset = move |_| {
+        let confirmed = window()
+            .confirm_with_message("Clear the whole event log of this storage? This cannot be undone.")
+            .unwrap_or(false);
+        if confirmed {
+            spawn_local(async move {
+                if let Err(error) = session.reset().await {
+                    let _ = window().alert_with_message(&format!("The log could not be cleared: {error}"));
+                }
+            });
+        }
+    };
+
+    view! {
+        <header class="app-header">
+            <h1><span class="brand-mark" lang="ja">"記録"</span>" Kiroku"</h1>
+            <p class="tagline">"event sourcing + CQRS lab"</p>
+            <div class="header-tools">
+                <span class="storage" title="The IndexedDB database holding this log (?db=name picks another)">
+                    "storage: " {database}
+                </span>
+                <button class="ghost" on:click=cycle_theme data-testid="theme-toggle">{move || theme.get().label()}</button>
+                <button class="ghost danger" on:click=reset data-testid="reset-log"
+                    disabled=move || loading.get() != Loading::Ready>"Clear log"</button>
+            </div>
+        </header>
+        {move || match loading.get() {
+            Loading::Opening => view! { <p class="loading" role="status">"Opening the event log…"</p> }.into_any(),
+            Loading::Failed(error) => view! {
+                <div class="load-failed" role="alert">
+                    <h2>"The event log could not be opened"</h2>
+                    <p>{error}</p>
+                    <p>"Kiroku keeps its log in IndexedDB. Private windows and some privacy settings turn it off."</p>
+                </div>
+            }.into_any(),
+            Loading::Ready => view! { <Workspace/> }.into_any(),
+        }}
+    }
+}

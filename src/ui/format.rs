@@ -1,0 +1,45 @@
+//! Small display helpers: money, ids, JSON, and what changed between two states.
+
+use serde_json::Value;
+
+/// Minor units as yen: `120000` → `¥120,000`.
+pub fn money(minor_units: i64) -> String {
+    let digits = minor_units.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if minor_units < 0 { "-" } else { "" };
+    format!("{sign}¥{grouped}")
+}
+
+/// The first 8 characters of a UUID: enough to tell orders apart on screen.
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+pub fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// A value on one line: strings without quotes.
+pub fn compact(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The top-level keys of `after` whose value differs in `before` (all of them when
+/// `before` is not an object).
+pub fn changed_keys(before: Option<&Value>, after: &Value) -> Vec<String> {
+    let Some(after) = after.as_object() else { return Vec::new() };
+    after
+        .iter()
+        .filter(|(key, value)| before.and_then(|before| before.get(key.as_str())) != Some(*value))
+        .map(|(key, _)| key.clone())
+        .collect()
+}

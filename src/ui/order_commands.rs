@@ -1,0 +1,200 @@
+//! Forms for the six order commands. Each builds a command envelope (CONTRACT §2)
+//! and sends it; what the domain answers shows in the result panel. A refused or
+//! invalid command keeps what was typed.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{json, Value};
+
+use super::format::short_id;
+use super::session::{use_session, Session};
+use crate::browser::environment::new_uuid;
+use crate::event_sourcing::envelope::CommandResult;
+
+/// A number typed in a field, or the text itself so the envelope check can say what is wrong.
+fn number(text: &str) -> Value {
+    text.trim().parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+/// Sends a command for the target order, then runs `on_accepted`.
+fn send(session: Session, command_type: &'static str, aggregate_id: String, data: Value, on_accepted: impl FnOnce() + 'static) {
+    let envelope = json!({ "command_type": command_type, "aggregate_id": aggregate_id, "data": data });
+    spawn_local(async move {
+        if let CommandResult::Accepted { .. } = session.send(command_type, envelope).await {
+            on_accepted();
+        }
+    });
+}
+
+#[component]
+pub fn OrderCommands() -> impl IntoView {
+    let session = use_session();
+    let target = session.target_order;
+    let busy = session.sending;
+
+    // The orders that exist now (commands always act on the present, not the scrubbed past).
+    let orders = Memo::new(move |_| {
+        session.with_lab(|lab| {
+            let models = lab.read_models_at(lab.head());
+            models.order_details.model.orders.iter().cloned().collect::<Vec<_>>()
+        })
+    });
+    let target_details = Memo::new(move |_| {
+        let id = target.get()?;
+        orders.get().into_iter().find(|order| order.order_id == id)
+    });
+    // Without a choice, act on the newest order.
+    Effect::new(move |_| {
+        let orders = orders.get();
+        let known = target.get_untracked().is_some_and(|id| orders.iter().any(|order| order.order_id == id));
+        if !known {
+            target.set(orders.last().map(|order| order.order_id.clone()));
+        }
+    });
+
+    let customer = RwSignal::new(String::new());
+    let product = RwSignal::new(String::new());
+    let quantity = RwSignal::new("1".to_owned());
+    let price = RwSignal::new(String::new());
+    let remove_product = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+
+    let target_id = move || target.get_untracked().unwrap_or_default();
+    let no_target = move || target.get().is_none() || busy.get();
+
+    let create = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let id = new_uuid();
+        let new_id = id.clone();
+        send(session, "CreateOrder", id, json!({ "customer_name": customer.get_untracked() }), move || {
+            target.set(Some(new_id));
+            customer.set(String::new());
+        });
+    };
+    let add = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let data = json!({
+            "product_name": product.get_untracked(),
+            "quantity": number(&quantity.get_untracked()),
+            "unit_price_cents": number(&price.get_untracked()),
+        });
+        send(session, "AddItem", target_id(), data, move || {
+            product.set(String::new());
+            quantity.set("1".to_owned());
+            price.set(String::new());
+        });
+    };
+    let remove = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        send(session, "RemoveItem", target_id(), json!({ "product_name": remove_product.get_untracked() }), || {});
+    };
+    let cancel = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        send(session, "CancelOrder", target_id(), json!({ "reason": reason.get_untracked() }), move || reason.set(String::new()));
+    };
+
+    view! {
+        <section class="card command-forms" aria-label="Order commands">
+            <h2>"Commands"</h2>
+            <form class="command" on:submit=create data-testid="form-create-order">
+                <h3>"CreateOrder"</h3>
+                <label>"Customer name"
+                    <input data-testid="customer-name" placeholder="山田太郎" autocomplete="off"
+                        prop:value=move || customer.get() on:input=move |e| customer.set(event_target_value(&e))/>
+                </label>
+                <button type="submit" disabled=move || busy.get() data-testid="create-order">"Create order"</button>
+            </form>
+
+            <div class="target">
+                <label>"Acting on order"
+                    <select data-testid="order-picker" disabled=move || orders.get().is_empty()
+                        on:change=move |e| {
+                            let id = event_target_value(&e);
+                            target.set(Some(id.clone()));
+                            session.pinned_stream.set(Some(format!("Order-{id}")));
+                        }>
+                        {move || {
+                            let chosen = target.get();
+                            let orders = orders.get();
+                            if orders.is_empty() {
+                                return view! { <option value="">"no orders yet: create one"</option> }.into_any();
+                            }
+                            orders.into_iter().rev().map(|order| {
+                                let selected = chosen.as_deref() == Some(order.order_id.as_str());
+                                view! {
+                                    <option value=order.order_id.clone() selected=selected>
+                                        {format!("{} · {} · {}", order.customer_name, short_id(&order.order_id), order.status.as_str())}
+                                    </option>
+                                }
+                            }).collect_view().into_any()
+                        }}
+                    </select>
+                </label>
+            </div>
+
+            <form class="command" on:submit=add data-testid="form-add-item">
+                <h3>"AddItem"</h3>
+                <label>"Product"
+                    <input data-testid="product-name" placeholder="ノートPC" autocomplete="off"
+                        prop:value=move || product.get() on:input=move |e| product.set(event_target_value(&e))/>
+                </label>
+                <div class="row">
+                    <label>"Quantity"
+                        <input data-testid="quantity" type="number" inputmode="numeric" step="1"
+                            prop:value=move || quantity.get() on:input=move |e| quantity.set(event_target_value(&e))/>
+                    </label>
+                    <label>"Unit price (¥)"
+                        <input data-testid="unit-price" type="number" inputmode="numeric" step="1" placeholder="120000"
+                            prop:value=move || price.get() on:input=move |e| price.set(event_target_value(&e))/>
+                    </label>
+                </div>
+                <button type="submit" disabled=no_target data-testid="add-item">"Add item"</button>
+            </form>
+
+            <form class="command" on:submit=remove data-testid="form-remove-item">
+                <h3>"RemoveItem"</h3>
+                <label>"Product"
+                    <select data-testid="remove-product" on:change=move |e| remove_product.set(event_target_value(&e))>
+                        {move || {
+                            let items = target_details.get().map(|order| order.items).unwrap_or_default();
+                            let chosen = remove_product.get_untracked();
+                            if !items.iter().any(|item| item.product_name == chosen) {
+                                remove_product.set(items.first().map(|item| item.product_name.clone()).unwrap_or_default());
+                            }
+                            let chosen = remove_product.get_untracked();
+                            items.into_iter().map(|item| {
+                                let selected = item.product_name == chosen;
+                                view! { <option value=item.product_name.clone() selected=selected>{item.product_name.clone()}</option> }
+                            }).collect_view()
+                        }}
+                    </select>
+                </label>
+                <button type="submit" data-testid="remove-item"
+                    disabled=move || no_target() || target_details.get().is_none_or(|order| order.items.is_empty())>"Remove item"</button>
+            </form>
+
+            <div class="command lifecycle">
+                <h3>"Lifecycle"</h3>
+                <div class="row">
+                    <button data-testid="confirm-order" disabled=no_target
+                        on:click=move |_| send(session, "ConfirmOrder", target_id(), json!({}), || {})>"Confirm"</button>
+                    <button data-testid="ship-order" disabled=no_target
+                        on:click=move |_| send(session, "ShipOrder", target_id(), json!({}), || {})>"Ship"</button>
+                </div>
+                <p class="panel-note">{move || target_details.get().map(|order| format!("status now: {}", order.status.as_str()))}</p>
+            </div>
+
+            <form class="command" on:submit=cancel data-testid="form-cancel-order">
+                <h3>"CancelOrder"</h3>
+                <label>"Reason"
+                    <input data-testid="cancel-reason" placeholder="customer changed their mind" autocomplete="off"
+                        prop:value=move || reason.get() on:input=move |e| reason.set(event_target_value(&e))/>
+                </label>
+                <button type="submit" class="danger" disabled=no_target data-testid="cancel-order">"Cancel order"</button>
+            </form>
+            {move || (session.position.get() < session.head()).then(|| view! {
+                <p class="time-note">"Commands act on the present: sending one returns the timeline to the head."</p>
+            })}
+        </section>
+    }
+}

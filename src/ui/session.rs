@@ -1,0 +1,138 @@
+//! The state the components share: the loaded lab and a few signals. `Session` is
+//! `Copy` and lives in context; every component reads the lab through it.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::browser::BrowserLab;
+use crate::event_sourcing::envelope::CommandResult;
+
+/// The outcome of the last command the user sent, for the result panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub command_type: String,
+    pub result: CommandResult,
+}
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    lab: StoredValue<Option<Rc<BrowserLab>>, LocalStorage>,
+    /// Moves on every change of the log; everything derived from the log tracks it.
+    pub revision: RwSignal<u64>,
+    /// The selected position on the timeline: the state right after that event.
+    pub position: RwSignal<u64>,
+    /// Whether the position follows the head as new events arrive.
+    pub following: RwSignal<bool>,
+    /// A stream the write-model panel is pinned to, instead of the selected event's.
+    pub pinned_stream: RwSignal<Option<String>>,
+    /// The order the command forms act on.
+    pub target_order: RwSignal<Option<String>>,
+    pub last_outcome: RwSignal<Option<Outcome>>,
+    /// A command is on its way: forms wait.
+    pub sending: RwSignal<bool>,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Session {
+            lab: StoredValue::new_local(None),
+            revision: RwSignal::new(0),
+            position: RwSignal::new(0),
+            following: RwSignal::new(true),
+            pinned_stream: RwSignal::new(None),
+            target_order: RwSignal::new(None),
+            last_outcome: RwSignal::new(None),
+            sending: RwSignal::new(false),
+        }
+    }
+
+    /// Hands the loaded lab to the session and shows its head.
+    pub fn attach(&self, lab: Rc<BrowserLab>) {
+        self.lab.set_value(Some(lab));
+        self.log_changed();
+    }
+
+    /// Reads the lab, tracking the log's revision. Only called once the lab is loaded.
+    pub fn with_lab<R>(&self, read: impl FnOnce(&BrowserLab) -> R) -> R {
+        self.revision.track();
+        self.lab.with_value(|lab| read(lab.as_ref().expect("the lab is loaded before the workspace shows")))
+    }
+
+    pub fn lab(&self) -> Rc<BrowserLab> {
+        self.lab.get_value().expect("the lab is loaded before the workspace shows")
+    }
+
+    pub fn head(&self) -> u64 {
+        self.with_lab(|lab| lab.head())
+    }
+
+    /// Call after anything changed the log (a command here, the console, another tab).
+    pub fn log_changed(&self) {
+        self.revision.update(|revision| *revision += 1);
+        let head = self.head_untracked();
+        if self.following.get_untracked() || self.position.get_untracked() > head {
+            self.position.set(head);
+        }
+    }
+
+    fn head_untracked(&self) -> u64 {
+        self.lab.with_value(|lab| lab.as_ref().map_or(0, |lab| lab.head()))
+    }
+
+    /// Moves the timeline to `position` (clamped to the log).
+    pub fn seek(&self, position: u64) {
+        let head = self.head_untracked();
+        let position = position.min(head);
+        self.position.set(position);
+        self.following.set(position == head);
+    }
+
+    /// Sends a command envelope; the outcome shows in the result panel.
+    pub async fn send(&self, command_type: &str, envelope: Value) -> CommandResult {
+        self.sending.set(true);
+        let lab = self.lab();
+        let result = lab.send(&envelope).await;
+        if matches!(result, CommandResult::Accepted { .. }) {
+            self.following.set(true);
+        }
+        self.log_changed();
+        self.last_outcome.set(Some(Outcome { command_type: command_type.to_owned(), result: result.clone() }));
+        self.sending.set(false);
+        result
+    }
+
+    /// Reads what other tabs may have written.
+    pub async fn refresh(&self) {
+        let lab = self.lab();
+        if let Ok(arrived) = lab.catch_up().await {
+            if arrived > 0 {
+                self.log_changed();
+            }
+        }
+    }
+
+    /// Empties the log.
+    pub async fn reset(&self) -> Result<(), String> {
+        let lab = self.lab();
+        lab.reset().await.map_err(|error| error.0)?;
+        self.following.set(true);
+        self.pinned_stream.set(None);
+        self.target_order.set(None);
+        self.last_outcome.set(None);
+        self.log_changed();
+        Ok(())
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The session from context.
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}

@@ -1,0 +1,112 @@
+//! Helpers shared by the native test files: a deterministic environment, a store
+//! handle that several labs (or several "opens") can share, and JSON shortcuts.
+#![allow(dead_code)]
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use futures::executor::block_on;
+use serde_json::Value;
+
+use kiroku::event_sourcing::memory_store::MemoryStore;
+use kiroku::event_sourcing::recorded::{NewEvent, RecordedEvent, StreamId};
+use kiroku::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
+use kiroku::lab::{Environment, Lab};
+
+/// The time the test environment starts at: 2026-11-22T10:00:00Z.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
+}
+
+/// Ids `id-1`, `id-2`, … and a clock that starts at [`start_time`] and moves on
+/// one second at every `now()`.
+pub struct TestEnv {
+    prefix: String,
+    ids: Cell<u64>,
+    ticks: Cell<i64>,
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        Self::with_prefix("id-")
+    }
+
+    /// A second environment whose ids do not collide with the first (`b-1`, `b-2`, …).
+    pub fn with_prefix(prefix: &str) -> Self {
+        TestEnv { prefix: prefix.to_owned(), ids: Cell::new(0), ticks: Cell::new(0) }
+    }
+}
+
+impl Environment for TestEnv {
+    fn now(&self) -> DateTime<Utc> {
+        let tick = self.ticks.get();
+        self.ticks.set(tick + 1);
+        start_time() + Duration::seconds(tick)
+    }
+
+    fn new_id(&self) -> String {
+        let next = self.ids.get() + 1;
+        self.ids.set(next);
+        format!("{}{next}", self.prefix)
+    }
+}
+
+/// A handle on a shared in-memory store: every clone (every "open") sees the same log.
+#[derive(Clone, Default)]
+pub struct Shared(pub Rc<MemoryStore>);
+
+impl EventStore for Shared {
+    async fn append(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<RecordedEvent>, AppendError> {
+        self.0.append(stream, expected, events).await
+    }
+
+    async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.0.read_stream(stream_id).await
+    }
+
+    async fn read_all(&self, after_position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.0.read_all(after_position).await
+    }
+
+    async fn head_position(&self) -> Result<u64, StoreError> {
+        self.0.head_position().await
+    }
+
+    async fn clear(&self) -> Result<(), StoreError> {
+        self.0.clear().await
+    }
+}
+
+/// A lab on a fresh in-memory store with the deterministic environment.
+pub fn new_lab() -> Lab<MemoryStore> {
+    Lab::new(MemoryStore::new(), Box::new(TestEnv::new()))
+}
+
+/// Sends a command envelope and returns the result as JSON.
+pub fn send<S: EventStore>(lab: &Lab<S>, envelope: Value) -> Value {
+    serde_json::to_value(block_on(lab.send(&envelope))).expect("a command result serializes")
+}
+
+/// Sends a command that must be accepted; returns the result as JSON.
+#[track_caller]
+pub fn accept<S: EventStore>(lab: &Lab<S>, envelope: Value) -> Value {
+    let result = send(lab, envelope.clone());
+    assert_eq!(result["status"], "accepted", "{envelope} was not accepted: {result}");
+    result
+}
+
+/// Answers a query envelope and returns the result as JSON.
+pub fn query<S: EventStore>(lab: &Lab<S>, envelope: Value) -> Value {
+    serde_json::to_value(lab.query(&envelope)).expect("a query result serializes")
+}
+
+/// A command envelope without expected_version or metadata.
+pub fn command(command_type: &str, aggregate_id: &str, data: Value) -> Value {
+    serde_json::json!({ "command_type": command_type, "aggregate_id": aggregate_id, "data": data })
+}

@@ -1,0 +1,73 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The store contract, run against the in-memory store. Every "open" is a new handle
+//! on the same storage, so reopening sees the same log.
+
+mod common;
+
+use std::rc::Rc;
+
+use futures::executor::block_on;
+
+use kiroku::event_sourcing::memory_store::MemoryStore;
+use kiroku::event_sourcing::testing::store_contract;
+
+use common::Shared;
+
+/// An opener on one shared in-memory store: every call gives a new handle on it.
+fn opener() -> impl Fn() -> std::future::Ready<Shared> {
+    let storage = Rc::new(MemoryStore::new());
+    move || std::future::ready(Shared(Rc::clone(&storage)))
+}
+
+#[test]
+fn an_empty_store_reads_nothing() {
+    block_on(store_contract::an_empty_store_reads_nothing(opener()));
+}
+
+#[test]
+fn it_reads_back_appends_in_order() {
+    block_on(store_contract::it_reads_back_appends_in_order(opener()));
+}
+
+#[test]
+fn it_keeps_data_and_metadata_exactly() {
+    block_on(store_contract::it_keeps_data_and_metadata_exactly(opener()));
+}
+
+#[test]
+fn a_stale_expected_version_is_a_conflict_and_writes_nothing() {
+    block_on(store_contract::a_stale_expected_version_is_a_conflict_and_writes_nothing(opener()));
+}
+
+#[test]
+fn any_version_appends_without_a_check() {
+    block_on(store_contract::any_version_appends_without_a_check(opener()));
+}
+
+#[test]
+fn it_keeps_events_when_reopened() {
+    block_on(store_contract::it_keeps_events_when_reopened(opener()));
+}
+
+#[test]
+fn clear_removes_every_event() {
+    block_on(store_contract::clear_removes_every_event(opener()));
+}
+
+#[test]
+fn the_contract_runs_on_a_store_that_already_holds_events() {
+    // `fresh` clears what a previous run left behind: run the whole contract twice on one storage.
+    let open = opener();
+    block_on(async {
+        store_contract::it_reads_back_appends_in_order(&open).await;
+        store_contract::it_keeps_events_when_reopened(&open).await;
+        store_contract::an_empty_store_reads_nothing(&open).await;
+    });
+}
+
+#[test]
+#[should_panic(expected = "a reopened store sees the same log")]
+fn the_reopen_check_catches_a_store_that_forgets_its_events() {
+    // An opener that gives a brand new, empty store each time must breach the contract.
+    block_on(store_contract::it_keeps_events_when_reopened(|| std::future::ready(MemoryStore::new())));
+}
