@@ -27,6 +27,7 @@ bootstrap:
 check:
 	cargo check --all-targets
 	cargo clippy --all-targets --quiet -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --bins --quiet -- -D warnings
 
 ## The pure core: domain rules, projections, store contract (in-memory), the lab
 test-native:

@@ -1,0 +1,51 @@
+import { expect, test } from "@playwright/test";
+import { LabPage } from "./pages/lab";
+
+// window.kiroku (CONTRACT §3): plain JSON in and out, never a rejection for bad input.
+test("window.kiroku sends, queries, lists, replays, exports and resets", async ({ page }) => {
+  const lab = await LabPage.open(page, "console");
+  const kiroku = (call: string, ...args: unknown[]) =>
+    page.evaluate(([call, args]) => (window as any).kiroku[call as string](...(args as unknown[])), [call, args] as const);
+
+  const created = await kiroku("send", { command_type: "CreateOrder", aggregate_id: "o-1", data: { customer_name: "山田太郎" } });
+  expect(created).toMatchObject({ status: "accepted", stream_version: 1 });
+  expect(created.events[0]).toMatchObject({ stream_id: "Order-o-1", position: 1, event_type: "OrderCreated" });
+  // The page shows what the console did.
+  await expect(lab.position).toHaveText("1 / 1");
+  await expect(lab.summaryRow("山田太郎")).toHaveCount(1);
+
+  await kiroku("send", { command_type: "AddItem", aggregate_id: "o-1", data: { product_name: "ノートPC", quantity: 1, unit_price_cents: 120000 } });
+  expect(await kiroku("send", { command_type: "ConfirmOrder", aggregate_id: "o-1", expected_version: 1 })).toEqual({
+    status: "conflict",
+    expected_version: 1,
+    actual_version: 2,
+  });
+  expect(await kiroku("send", { command_type: "ConfirmOrder", aggregate_id: "o-1", expected_version: 2 })).toMatchObject({ status: "accepted" });
+
+  for (const bad of [null, 42, "text", {}, { command_type: "Nope", aggregate_id: "x" }, { command_type: "AddItem", aggregate_id: "o-1", data: { quantity: "two" } }]) {
+    const answer = await kiroku("send", bad);
+    expect(answer.status, JSON.stringify(bad)).toBe("invalid");
+    expect(answer.error.code).toBeTruthy();
+  }
+
+  const orders = await kiroku("query", { query_type: "ListOrders", filters: {} });
+  expect(orders).toMatchObject({ status: "ok", position: 3, data: { orders: [{ order_id: "o-1", status: "confirmed", total_cents: 120000 }] } });
+  const before = await kiroku("query", { query_type: "GetOrder", filters: { order_id: "o-1" }, as_of: 1 });
+  expect(before).toMatchObject({ status: "ok", position: 1, data: { summary: { status: "draft", total_cents: 0 } } });
+  expect((await kiroku("query", { query_type: "Nope" })).status).toBe("invalid");
+
+  const events = await kiroku("events", { stream_id: "Order-o-1", from_position: 2 });
+  expect(events.map((e: any) => e.event_type)).toEqual(["ItemAdded", "OrderConfirmed"]);
+  const replay = await kiroku("replay", { stream_id: "Order-o-1", to_position: 2 });
+  expect(replay).toMatchObject({ stream_version: 2, events_replayed: 2, from_snapshot: false, state: { status: "draft" } });
+
+  const exported = JSON.parse(await kiroku("exportLog"));
+  expect(exported).toMatchObject({ format: "kiroku-event-log", version: 1 });
+  expect(exported.events.map((e: any) => e.position)).toEqual([1, 2, 3]);
+
+  expect(await kiroku("reset")).toEqual({ status: "ok" });
+  expect(await kiroku("events", {})).toEqual([]);
+  await expect(lab.position).toHaveText("0 / 0");
+  await lab.reload();
+  await expect(lab.position).toHaveText("0 / 0");
+});

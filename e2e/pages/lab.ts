@@ -1,0 +1,135 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+
+/** The lab's one screen, as a person uses it. Each test gets its own IndexedDB database. */
+export class LabPage {
+  readonly page: Page;
+  readonly database: string;
+  readonly result: Locator;
+  readonly timeline: Locator;
+  readonly slider: Locator;
+  readonly position: Locator;
+  readonly summary: Locator;
+  readonly details: Locator;
+  readonly aggregate: Locator;
+  readonly inspector: Locator;
+
+  constructor(page: Page, database: string) {
+    this.page = page;
+    this.database = database;
+    this.result = page.getByTestId("command-result");
+    this.timeline = page.getByTestId("timeline");
+    this.slider = page.getByTestId("timeline-slider");
+    this.position = page.getByTestId("timeline-position");
+    this.summary = page.getByTestId("read-model-order-summary");
+    this.details = page.getByTestId("read-model-order-details");
+    this.aggregate = page.getByTestId("aggregate-state");
+    this.inspector = page.getByTestId("event-inspector");
+  }
+
+  static async open(page: Page, name: string): Promise<LabPage> {
+    const database = `e2e-${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    const lab = new LabPage(page, database);
+    await lab.load();
+    return lab;
+  }
+
+  async load() {
+    await this.page.goto(`/?db=${this.database}`);
+    await this.waitReady();
+  }
+
+  async reload() {
+    await this.page.reload();
+    await this.waitReady();
+  }
+
+  async waitReady() {
+    await this.page.waitForFunction(() => (window as any).kiroku !== undefined);
+    const ready = await this.page.evaluate(() => (window as any).kiroku.ready);
+    expect(ready.status).toBe("ok");
+    await expect(this.timeline).toBeVisible();
+  }
+
+  /** Waits for the outcome of the command just sent and returns its status. */
+  private async outcome(): Promise<string> {
+    const outcome = this.result.locator(".outcome");
+    await expect(outcome).toHaveCount(1);
+    await expect(this.page.getByTestId("create-order")).toBeEnabled();
+    return (await outcome.getAttribute("data-status")) ?? "";
+  }
+
+  private async clearResult() {
+    // The result panel keeps the last outcome: remember it so a new one can be told apart.
+    await this.page.evaluate(() => document.querySelector("[data-testid=command-result] .outcome")?.setAttribute("data-stale", "1"));
+  }
+
+  private async sent(action: () => Promise<void>): Promise<{ status: string; code: string | null; message: string }> {
+    await this.clearResult();
+    await action();
+    await expect(this.result.locator(".outcome:not([data-stale])")).toHaveCount(1);
+    const status = await this.outcome();
+    const outcome = this.result.locator(".outcome");
+    return {
+      status,
+      code: await outcome.getAttribute("data-code"),
+      message: (await outcome.locator(".message").textContent().catch(() => "")) ?? "",
+    };
+  }
+
+  createOrder(customer: string) {
+    return this.sent(async () => {
+      await this.page.getByTestId("customer-name").fill(customer);
+      await this.page.getByTestId("create-order").click();
+    });
+  }
+
+  async chooseOrder(customer: string) {
+    const picker = this.page.getByTestId("order-picker");
+    const option = picker.locator("option", { hasText: customer }).first();
+    await picker.selectOption((await option.getAttribute("value"))!);
+  }
+
+  addItem(product: string, quantity: number | string, unitPrice: number | string) {
+    return this.sent(async () => {
+      await this.page.getByTestId("product-name").fill(product);
+      await this.page.getByTestId("quantity").fill(String(quantity));
+      await this.page.getByTestId("unit-price").fill(String(unitPrice));
+      await this.page.getByTestId("add-item").click();
+    });
+  }
+
+  removeItem(product: string) {
+    return this.sent(async () => {
+      await this.page.getByTestId("remove-product").selectOption(product);
+      await this.page.getByTestId("remove-item").click();
+    });
+  }
+
+  confirm() {
+    return this.sent(() => this.page.getByTestId("confirm-order").click());
+  }
+
+  ship() {
+    return this.sent(() => this.page.getByTestId("ship-order").click());
+  }
+
+  cancel(reason: string) {
+    return this.sent(async () => {
+      await this.page.getByTestId("cancel-reason").fill(reason);
+      await this.page.getByTestId("cancel-order").click();
+    });
+  }
+
+  /** Drags the scrubber to a position. */
+  async scrubTo(position: number) {
+    await this.slider.fill(String(position));
+  }
+
+  summaryRow(customer: string): Locator {
+    return this.summary.locator("tbody tr", { hasText: customer });
+  }
+
+  async head(): Promise<number> {
+    return this.page.evaluate(async () => (await (window as any).kiroku.events({})).length);
+  }
+}

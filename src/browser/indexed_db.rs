@@ -1,0 +1,212 @@
+//! The IndexedDB event store: the log as the browser keeps it, shared by every tab
+//! of the same origin that opens the same database.
+//!
+//! Layout (schema version [`SCHEMA_VERSION`]):
+//! - `segments`: one record per append, keyed by the position of its last event:
+//!   `{ first, last, events }`, where `events` is one JSON string of `Vec<RecordedEvent>`.
+//!   IndexedDB costs about the same per record whatever its size, and crossing from
+//!   JS into wasm costs per string, so events are stored packed and decoded in one go.
+//! - `streams`: stream id → `{ version, segments }`, the keys of the segments that
+//!   hold the stream's events, so reading a stream reads only those segments.
+//! - `meta`: `"head"` → the position of the last event.
+//!
+//! An append is one readwrite transaction over the three stores: it reads the head
+//! and the stream's version, checks the expected version, then writes. IndexedDB
+//! runs overlapping readwrite transactions one after the other, even across tabs,
+//! so a stale writer reads the new version and gets a conflict, as a
+//! `UNIQUE(stream, version)` constraint would give it.
+//!
+//! `indexed_db_futures` transactions roll back when dropped without `commit()`:
+//! every early return (`?`, a conflict) leaves the database as it was. Read-only
+//! transactions are simply dropped once read: rolling back a read changes nothing.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::KeyPath;
+use serde::{Deserialize, Serialize};
+
+use crate::event_sourcing::recorded::{NewEvent, RecordedEvent, StreamId};
+use crate::event_sourcing::store::{check_expected, place, AppendError, EventStore, ExpectedVersion, StoreError};
+
+/// The version of the database layout. A migration bumps it and adds a step to [`upgrade`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+const SEGMENTS: &str = "segments";
+const STREAMS: &str = "streams";
+const META: &str = "meta";
+/// The key, in `meta`, of the position of the last event.
+const HEAD: &str = "head";
+
+/// The events of one append (or of one chunk of an import), in position order.
+#[derive(Serialize, Deserialize)]
+struct Segment {
+    /// The position of the first event.
+    first: u64,
+    /// The position of the last event: the record's key.
+    last: u64,
+    /// `Vec<RecordedEvent>` as one JSON string.
+    events: String,
+}
+
+impl Segment {
+    fn decode(&self) -> Result<Vec<RecordedEvent>, StoreError> {
+        serde_json::from_str(&self.events).map_err(|error| {
+            StoreError(format!("the events at positions {}–{} are unreadable: {error}", self.first, self.last))
+        })
+    }
+}
+
+/// A stream's version and the keys of the segments holding its events, in order.
+#[derive(Serialize, Deserialize, Default)]
+struct StreamRecord {
+    version: u64,
+    segments: Vec<u64>,
+}
+
+/// Any IndexedDB failure (a closed database, the quota, a failed request) as a readable message,
+/// e.g. `IndexedDB failed: QuotaExceededError: …`.
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(error: indexed_db_futures::error::Error) -> Self {
+        StoreError(format!("IndexedDB failed: {error}"))
+    }
+}
+
+/// An [`EventStore`] on an IndexedDB database: one connection, one transaction per call.
+/// Several stores (tabs) may hold the same database; appends stay consistent between them.
+#[derive(Debug)]
+pub struct IndexedDbStore {
+    db: Database,
+}
+
+impl IndexedDbStore {
+    /// Opens (and creates or migrates, if needed) the database `db_name`.
+    pub async fn open(db_name: &str) -> Result<IndexedDbStore, StoreError> {
+        let db = Database::open(db_name)
+            .with_version(SCHEMA_VERSION)
+            .with_on_upgrade_needed(|event, db| upgrade(&db, event.old_version()))
+            .await
+            .map_err(|error| StoreError(format!("could not open the IndexedDB database {db_name:?}: {error}")))?;
+        Ok(IndexedDbStore { db })
+    }
+
+    fn begin(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction<'_>, StoreError> {
+        Ok(self.db.transaction(stores).with_mode(mode).build()?)
+    }
+}
+
+/// Brings the layout from `old_version` (0 for a new database) to [`SCHEMA_VERSION`].
+fn upgrade(db: &Database, old_version: f64) -> indexed_db_futures::Result<()> {
+    if old_version < 1.0 {
+        db.create_object_store(SEGMENTS).with_key_path(KeyPath::One("last")).build()?;
+        db.create_object_store(STREAMS).build()?;
+        db.create_object_store(META).build()?;
+    }
+    Ok(())
+}
+
+/// The position of the last event, `0` for an empty log.
+async fn read_head(tx: &Transaction<'_>) -> Result<u64, StoreError> {
+    let head: Option<u64> = tx.object_store(META)?.get(HEAD).serde()?.await?;
+    Ok(head.unwrap_or(0))
+}
+
+/// The stream's record, or an empty one (version 0) if it has no events.
+async fn read_stream_record(tx: &Transaction<'_>, stream_id: &str) -> Result<StreamRecord, StoreError> {
+    let record: Option<StreamRecord> = tx.object_store(STREAMS)?.get(stream_id).serde()?.await?;
+    Ok(record.unwrap_or_default())
+}
+
+/// Sends the three writes of an append. They run in order; [`commit`] waits for
+/// them and fails (writing nothing) if any of them failed.
+fn put_append(tx: &Transaction<'_>, stream_id: &str, segment: &Segment, record: &StreamRecord) -> Result<(), StoreError> {
+    tx.object_store(SEGMENTS)?.put(segment).serde()?;
+    tx.object_store(STREAMS)?.put(record).with_key(stream_id).without_key_type().serde()?;
+    tx.object_store(META)?.put(segment.last).with_key(HEAD).without_key_type().serde()?;
+    Ok(())
+}
+
+/// Commits `tx` and waits until its writes are done.
+async fn commit(tx: Transaction<'_>) -> Result<(), StoreError> {
+    Ok(tx.commit().await?)
+}
+
+impl EventStore for IndexedDbStore {
+    async fn append(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<RecordedEvent>, AppendError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self.begin(&[SEGMENTS, STREAMS, META], TransactionMode::Readwrite)?;
+        let head = read_head(&tx).await?;
+        let mut record = read_stream_record(&tx, &stream.id).await?;
+        // On a conflict, returning drops `tx`, which rolls it back: nothing is written.
+        check_expected(expected, record.version)?;
+
+        let recorded = place(stream, record.version, head, events);
+        let count = recorded.len() as u64;
+        let json = serde_json::to_string(&recorded)
+            .map_err(|error| StoreError(format!("could not encode the events: {error}")))?;
+        let segment = Segment { first: head + 1, last: head + count, events: json };
+        record.version += count;
+        record.segments.push(segment.last);
+
+        put_append(&tx, &stream.id, &segment, &record)?;
+        commit(tx).await?;
+        Ok(recorded)
+    }
+
+    async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
+        let tx = self.begin(&[STREAMS, SEGMENTS], TransactionMode::Readonly)?;
+        let record = read_stream_record(&tx, stream_id).await?;
+        let segments = tx.object_store(SEGMENTS)?;
+        // Send every read at once, then take the answers in order.
+        let requests = record
+            .segments
+            .iter()
+            .map(|&last| segments.get::<Segment, _, _>(last).serde())
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut events = Vec::new();
+        for (request, last) in requests.into_iter().zip(&record.segments) {
+            let segment = request.await?.ok_or_else(|| {
+                StoreError(format!("the segment ending at position {last} of {stream_id} is missing"))
+            })?;
+            events.extend(segment.decode()?.into_iter().filter(|event| event.stream_id == stream_id));
+        }
+        Ok(events)
+    }
+
+    async fn read_all(&self, after_position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        let tx = self.begin(&[SEGMENTS], TransactionMode::Readonly)?;
+        // A segment is keyed by its last position: every segment ending after
+        // `after_position` holds events to read (the first may also hold older ones).
+        let segments = tx
+            .object_store(SEGMENTS)?
+            .get_all::<Segment>()
+            .with_query(after_position.saturating_add(1)..)
+            .serde()?
+            .await?;
+        let mut events = Vec::new();
+        for segment in segments {
+            events.extend(segment?.decode()?.into_iter().filter(|event| event.position > after_position));
+        }
+        Ok(events)
+    }
+
+    async fn head_position(&self) -> Result<u64, StoreError> {
+        let tx = self.begin(&[META], TransactionMode::Readonly)?;
+        read_head(&tx).await
+    }
+
+    async fn clear(&self) -> Result<(), StoreError> {
+        let tx = self.begin(&[SEGMENTS, STREAMS, META], TransactionMode::Readwrite)?;
+        for name in [SEGMENTS, STREAMS, META] {
+            tx.object_store(name)?.clear()?;
+        }
+        commit(tx).await
+    }
+}

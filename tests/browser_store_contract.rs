@@ -1,0 +1,128 @@
+#![cfg(target_arch = "wasm32")]
+//! The store contract, in headless Chrome, against IndexedDB: the same specification
+//! the in-memory store keeps natively, plus what only a shared database can show.
+//!
+//! Each test opens its own database, so the tests cannot see each other's events.
+//! Run: `wasm-pack test --headless --chrome -- --test browser_store_contract`.
+
+use chrono::{TimeZone, Utc};
+use serde_json::json;
+use wasm_bindgen_test::*;
+
+use kiroku::browser::indexed_db::IndexedDbStore;
+use kiroku::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
+use kiroku::event_sourcing::store::{AppendError, EventStore, ExpectedVersion};
+use kiroku::event_sourcing::testing::store_contract;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn an_empty_store_reads_nothing() {
+    store_contract::an_empty_store_reads_nothing(|| async {
+        IndexedDbStore::open("kiroku-contract-empty").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn it_reads_back_appends_in_order() {
+    store_contract::it_reads_back_appends_in_order(|| async {
+        IndexedDbStore::open("kiroku-contract-in-order").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn it_keeps_data_and_metadata_exactly() {
+    store_contract::it_keeps_data_and_metadata_exactly(|| async {
+        IndexedDbStore::open("kiroku-contract-exactly").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_expected_version_is_a_conflict_and_writes_nothing() {
+    store_contract::a_stale_expected_version_is_a_conflict_and_writes_nothing(|| async {
+        IndexedDbStore::open("kiroku-contract-stale").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn any_version_appends_without_a_check() {
+    store_contract::any_version_appends_without_a_check(|| async {
+        IndexedDbStore::open("kiroku-contract-any").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn it_keeps_events_when_reopened() {
+    store_contract::it_keeps_events_when_reopened(|| async {
+        IndexedDbStore::open("kiroku-contract-reopened").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn clear_removes_every_event() {
+    store_contract::clear_removes_every_event(|| async {
+        IndexedDbStore::open("kiroku-contract-clear").await.unwrap()
+    })
+    .await;
+}
+
+fn event(id: &str) -> NewEvent {
+    NewEvent {
+        event_id: id.to_owned(),
+        event_type: "ItemAdded".to_owned(),
+        schema_version: 1,
+        data: json!({"quantity": 1}),
+        metadata: EventMetadata {
+            correlation_id: format!("corr-{id}"),
+            causation_id: format!("cause-{id}"),
+            recorded_at: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(),
+            actor: "workshop-user".to_owned(),
+        },
+    }
+}
+
+/// Two handles on one database are two tabs: both saw version 1 and both append
+/// on it at the same time. IndexedDB runs their transactions one after the other,
+/// so the second one reads version 2 and is refused, as a UNIQUE(stream, version)
+/// constraint would refuse it.
+#[wasm_bindgen_test]
+async fn two_tabs_appending_on_the_same_version_conflict() {
+    let name = "kiroku-two-tabs";
+    let tab_a = IndexedDbStore::open(name).await.unwrap();
+    let tab_b = IndexedDbStore::open(name).await.unwrap();
+    tab_a.clear().await.unwrap();
+    let order = StreamId::new("Order", "1");
+    tab_a.append(&order, ExpectedVersion::Exact(0), vec![event("e1")]).await.unwrap();
+
+    for tab in [&tab_a, &tab_b] {
+        let stream = tab.read_stream("Order-1").await.unwrap();
+        assert_eq!(stream.last().map(|event| event.stream_version), Some(1), "both tabs see version 1");
+    }
+
+    let (a, b) = futures::future::join(
+        tab_a.append(&order, ExpectedVersion::Exact(1), vec![event("e2")]),
+        tab_b.append(&order, ExpectedVersion::Exact(1), vec![event("e3")]),
+    )
+    .await;
+    let conflict = Err(AppendError::Conflict { expected: 1, actual: 2 });
+    match (&a, &b) {
+        (Ok(written), other) | (other, Ok(written)) => {
+            assert_eq!(other, &conflict, "the other tab is refused");
+            assert_eq!((written[0].stream_version, written[0].position), (2, 2));
+        }
+        _ => panic!("exactly one tab must succeed, got {a:?} and {b:?}"),
+    }
+
+    for tab in [&tab_a, &tab_b] {
+        let log = tab.read_all(0).await.unwrap();
+        assert_eq!(log.len(), 2, "the log holds exactly 2 events");
+        assert_eq!(tab.head_position().await.unwrap(), 2);
+        assert_eq!(tab.read_stream("Order-1").await.unwrap().len(), 2);
+    }
+}
