@@ -99,8 +99,10 @@ test("each refusal says exactly why, and writes nothing", async ({ page }) => {
   expect(outcome).toMatchObject({ status: "rejected", code: "empty_order" });
   expect(outcome.message).toContain("empty order");
 
-  outcome = await lab.addItem("ペン", "two", 100);
+  // An empty quantity is not a number: the envelope check refuses it before any rule runs.
+  outcome = await lab.addItem("ペン", "", 100);
   expect(outcome).toMatchObject({ status: "invalid", code: "invalid_data" });
+  expect(outcome.message).toContain("AddItem");
 
   // Five accepted commands so far; the nine refusals wrote nothing.
   expect(await lab.head()).toBe(5);

@@ -22,15 +22,21 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# 2. Chromium and its driver (browser tests and end-to-end tests).
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+# 2. Chromium and its driver (browser tests and end-to-end tests), and a Japanese
+#    font so screenshots show the seeds' names (山田太郎, ノートPC) rather than boxes.
+APT_PACKAGES=(chromium chromium-driver fonts-noto-cjk)
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    say "installing chromium and chromium-driver with apt"
+    say "installing ${missing[*]} with apt"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    apt-get install -y -q chromium chromium-driver
+    apt-get install -y -q "${missing[@]}"
   else
-    say "chromium and chromedriver are missing: run 'sudo apt-get install chromium chromium-driver'"
+    say "missing Debian packages: run 'sudo apt-get install ${missing[*]}'"
     exit 1
   fi
 fi

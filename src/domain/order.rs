@@ -79,6 +79,16 @@ pub struct LineItem {
     pub unit_price_cents: i64,
 }
 
+impl LineItem {
+    /// Adds units of a product to a list of lines: onto its line if it has one, as a new line otherwise.
+    pub fn add_to(items: &mut Vec<LineItem>, product_name: &str, quantity: u32, unit_price_cents: i64) {
+        match items.iter_mut().find(|item| item.product_name == product_name) {
+            Some(item) => item.quantity += quantity,
+            None => items.push(LineItem { product_name: product_name.to_owned(), quantity, unit_price_cents }),
+        }
+    }
+}
+
 /// The write model of one order. `None` (the default) is "not created yet".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrderState {
@@ -276,14 +286,7 @@ impl Aggregate for Order {
         match event {
             OrderEvent::OrderCreated { .. } => {}
             OrderEvent::ItemAdded { product_name, quantity, unit_price_cents } => {
-                match order.items.iter_mut().find(|item| &item.product_name == product_name) {
-                    Some(item) => item.quantity += quantity,
-                    None => order.items.push(LineItem {
-                        product_name: product_name.clone(),
-                        quantity: *quantity,
-                        unit_price_cents: *unit_price_cents,
-                    }),
-                }
+                LineItem::add_to(&mut order.items, product_name, *quantity, *unit_price_cents);
             }
             OrderEvent::ItemRemoved { product_name, .. } => {
                 order.items.retain(|item| &item.product_name != product_name);

@@ -52,14 +52,7 @@ impl Projection<Event> for OrderDetails {
         match event {
             OrderEvent::OrderCreated { .. } => {}
             OrderEvent::ItemAdded { product_name, quantity, unit_price_cents } => {
-                match row.items.iter_mut().find(|item| &item.product_name == product_name) {
-                    Some(item) => item.quantity += quantity,
-                    None => row.items.push(LineItem {
-                        product_name: product_name.clone(),
-                        quantity: *quantity,
-                        unit_price_cents: *unit_price_cents,
-                    }),
-                }
+                LineItem::add_to(&mut row.items, product_name, *quantity, *unit_price_cents);
                 row.total_cents += unit_price_cents * i64::from(*quantity);
             }
             OrderEvent::ItemRemoved { product_name, quantity, unit_price_cents } => {

@@ -18,22 +18,24 @@ pub fn EventInspector(
                 <h2>"Event"</h2>
                 <span class="panel-note">{move || event.get().map(|event| format!("#{} · {}", event.position, event.event_type))}</span>
             </header>
-            {move || match event.get() {
-                None => view! {
-                    <p class="empty">"Position 0: before the first event. Move the timeline or click an event to see it here."</p>
-                }.into_any(),
-                Some(event) => {
-                    let json = serde_json::to_value(&event).map(|value| pretty(&value)).unwrap_or_default();
-                    view! {
-                        <dl class="event-facts">
-                            <dt>"stream"</dt><dd>{event.stream_id.clone()}" v"{event.stream_version}</dd>
-                            <dt>"recorded"</dt><dd>{event.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true)}</dd>
-                            <dt>"actor"</dt><dd>{event.metadata.actor.clone()}</dd>
-                        </dl>
-                        <pre class="json" data-testid="event-json">{json}</pre>
-                    }.into_any()
-                }
-            }}
+            <div class="panel-body">
+                {move || match event.get() {
+                    None => view! {
+                        <p class="empty">"Position 0: before the first event. Move the timeline or click an event to see it here."</p>
+                    }.into_any(),
+                    Some(event) => {
+                        let json = serde_json::to_value(&event).map(|value| pretty(&value)).unwrap_or_default();
+                        view! {
+                            <dl class="event-facts">
+                                <dt>"stream"</dt><dd>{event.stream_id.clone()}" v"{event.stream_version}</dd>
+                                <dt>"recorded"</dt><dd>{event.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true)}</dd>
+                                <dt>"actor"</dt><dd>{event.metadata.actor.clone()}</dd>
+                            </dl>
+                            <pre class="json" data-testid="event-json">{json}</pre>
+                        }.into_any()
+                    }
+                }}
+            </div>
         </section>
     }
 }

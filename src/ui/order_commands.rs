@@ -98,99 +98,99 @@ pub fn OrderCommands() -> impl IntoView {
             <h2>"Commands"</h2>
             <form class="command" on:submit=create data-testid="form-create-order">
                 <h3>"CreateOrder"</h3>
-                <label>"Customer name"
-                    <input data-testid="customer-name" placeholder="山田太郎" autocomplete="off"
+                <div class="row">
+                    <input data-testid="customer-name" placeholder="customer, e.g. 山田太郎" autocomplete="off" aria-label="Customer name"
                         prop:value=move || customer.get() on:input=move |e| customer.set(event_target_value(&e))/>
-                </label>
-                <button type="submit" disabled=move || busy.get() data-testid="create-order">"Create order"</button>
+                    <button type="submit" disabled=move || busy.get() data-testid="create-order">"Create"</button>
+                </div>
             </form>
 
-            <div class="target">
-                <label>"Acting on order"
-                    <select data-testid="order-picker" disabled=move || orders.get().is_empty()
-                        on:change=move |e| {
-                            let id = event_target_value(&e);
-                            target.set(Some(id.clone()));
-                            session.pinned_stream.set(Some(format!("Order-{id}")));
-                        }>
-                        {move || {
-                            let chosen = target.get();
-                            let orders = orders.get();
-                            if orders.is_empty() {
-                                return view! { <option value="">"no orders yet: create one"</option> }.into_any();
+            <label class="target">"Acting on order"
+                <select data-testid="order-picker" disabled=move || orders.get().is_empty()
+                    on:change=move |e| {
+                        let id = event_target_value(&e);
+                        target.set(Some(id.clone()));
+                        session.pinned_stream.set(Some(format!("Order-{id}")));
+                    }>
+                    {move || {
+                        let chosen = target.get();
+                        let orders = orders.get();
+                        if orders.is_empty() {
+                            return view! { <option value="">"no orders yet: create one"</option> }.into_any();
+                        }
+                        orders.into_iter().rev().map(|order| {
+                            let selected = chosen.as_deref() == Some(order.order_id.as_str());
+                            view! {
+                                <option value=order.order_id.clone() selected=selected>
+                                    {format!("{} · {} · {}", order.customer_name, short_id(&order.order_id), order.status.as_str())}
+                                </option>
                             }
-                            orders.into_iter().rev().map(|order| {
-                                let selected = chosen.as_deref() == Some(order.order_id.as_str());
-                                view! {
-                                    <option value=order.order_id.clone() selected=selected>
-                                        {format!("{} · {} · {}", order.customer_name, short_id(&order.order_id), order.status.as_str())}
-                                    </option>
-                                }
-                            }).collect_view().into_any()
-                        }}
-                    </select>
-                </label>
-            </div>
+                        }).collect_view().into_any()
+                    }}
+                </select>
+            </label>
 
             <form class="command" on:submit=add data-testid="form-add-item">
                 <h3>"AddItem"</h3>
-                <label>"Product"
-                    <input data-testid="product-name" placeholder="ノートPC" autocomplete="off"
-                        prop:value=move || product.get() on:input=move |e| product.set(event_target_value(&e))/>
-                </label>
+                <input data-testid="product-name" placeholder="product, e.g. ノートPC" autocomplete="off" aria-label="Product"
+                    prop:value=move || product.get() on:input=move |e| product.set(event_target_value(&e))/>
                 <div class="row">
                     <label>"Quantity"
                         <input data-testid="quantity" type="number" inputmode="numeric" step="1"
                             prop:value=move || quantity.get() on:input=move |e| quantity.set(event_target_value(&e))/>
                     </label>
-                    <label>"Unit price (¥)"
+                    <label>"Unit price ¥"
                         <input data-testid="unit-price" type="number" inputmode="numeric" step="1" placeholder="120000"
                             prop:value=move || price.get() on:input=move |e| price.set(event_target_value(&e))/>
                     </label>
+                    <button type="submit" disabled=no_target data-testid="add-item">"Add"</button>
                 </div>
-                <button type="submit" disabled=no_target data-testid="add-item">"Add item"</button>
             </form>
 
             <form class="command" on:submit=remove data-testid="form-remove-item">
                 <h3>"RemoveItem"</h3>
-                <label>"Product"
-                    <select data-testid="remove-product" on:change=move |e| remove_product.set(event_target_value(&e))>
+                <div class="row">
+                    <select data-testid="remove-product" aria-label="Product to remove"
+                        on:change=move |e| remove_product.set(event_target_value(&e))>
                         {move || {
                             let items = target_details.get().map(|order| order.items).unwrap_or_default();
                             let chosen = remove_product.get_untracked();
                             if !items.iter().any(|item| item.product_name == chosen) {
                                 remove_product.set(items.first().map(|item| item.product_name.clone()).unwrap_or_default());
                             }
+                            if items.is_empty() {
+                                return view! { <option value="">"no items in this order"</option> }.into_any();
+                            }
                             let chosen = remove_product.get_untracked();
                             items.into_iter().map(|item| {
                                 let selected = item.product_name == chosen;
                                 view! { <option value=item.product_name.clone() selected=selected>{item.product_name.clone()}</option> }
-                            }).collect_view()
+                            }).collect_view().into_any()
                         }}
                     </select>
-                </label>
-                <button type="submit" data-testid="remove-item"
-                    disabled=move || no_target() || target_details.get().is_none_or(|order| order.items.is_empty())>"Remove item"</button>
+                    <button type="submit" data-testid="remove-item"
+                        disabled=move || no_target() || target_details.get().is_none_or(|order| order.items.is_empty())>"Remove"</button>
+                </div>
             </form>
 
-            <div class="command lifecycle">
-                <h3>"Lifecycle"</h3>
+            <div class="command">
+                <h3>"ConfirmOrder · ShipOrder"</h3>
                 <div class="row">
                     <button data-testid="confirm-order" disabled=no_target
                         on:click=move |_| send(session, "ConfirmOrder", target_id(), json!({}), || {})>"Confirm"</button>
                     <button data-testid="ship-order" disabled=no_target
                         on:click=move |_| send(session, "ShipOrder", target_id(), json!({}), || {})>"Ship"</button>
+                    <span class="panel-note">{move || target_details.get().map(|order| format!("now {}", order.status.as_str()))}</span>
                 </div>
-                <p class="panel-note">{move || target_details.get().map(|order| format!("status now: {}", order.status.as_str()))}</p>
             </div>
 
             <form class="command" on:submit=cancel data-testid="form-cancel-order">
                 <h3>"CancelOrder"</h3>
-                <label>"Reason"
-                    <input data-testid="cancel-reason" placeholder="customer changed their mind" autocomplete="off"
+                <div class="row">
+                    <input data-testid="cancel-reason" placeholder="reason" autocomplete="off" aria-label="Reason"
                         prop:value=move || reason.get() on:input=move |e| reason.set(event_target_value(&e))/>
-                </label>
-                <button type="submit" class="danger" disabled=no_target data-testid="cancel-order">"Cancel order"</button>
+                    <button type="submit" class="danger" disabled=no_target data-testid="cancel-order">"Cancel"</button>
+                </div>
             </form>
             {move || (session.position.get() < session.head()).then(|| view! {
                 <p class="time-note">"Commands act on the present: sending one returns the timeline to the head."</p>

@@ -12,6 +12,8 @@ use crate::event_sourcing::envelope::CommandResult;
 /// The outcome of the last command the user sent, for the result panel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
+    /// 1 for the first command of the page, then 2, 3…: tells one outcome from the next.
+    pub sequence: u64,
     pub command_type: String,
     pub result: CommandResult,
 }
@@ -98,7 +100,8 @@ impl Session {
             self.following.set(true);
         }
         self.log_changed();
-        self.last_outcome.set(Some(Outcome { command_type: command_type.to_owned(), result: result.clone() }));
+        let sequence = self.last_outcome.with_untracked(|last| last.as_ref().map_or(1, |last| last.sequence + 1));
+        self.last_outcome.set(Some(Outcome { sequence, command_type: command_type.to_owned(), result: result.clone() }));
         self.sending.set(false);
         result
     }

@@ -142,7 +142,7 @@ pub fn Timeline(
                     {move || if playing.get() { "❚❚ Pause" } else { "▶ Play" }}
                 </button>
                 <button data-testid="timeline-step-forward" title="Step forward (→)" aria-label="Step forward"
-                    on:click=move |_| step(1) disabled=move || position.get() >= head.get()>"▶"</button>
+                    on:click=move |_| step(1) disabled=move || { position.get() >= head.get() }>"▶"</button>
                 <label class="speed">
                     <span class="visually-hidden">"Playback speed"</span>
                     <select data-testid="timeline-speed" on:change=move |event| {
