@@ -15,10 +15,15 @@ serve: bootstrap
 	trunk serve
 
 ## Install what is missing, then run every test tier: native, browser, end-to-end
+LOGS := target/test-logs
 test: bootstrap
-	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory check test-native test-browser test-e2e || exit $$?; \
-	echo "make test: every tier passed in $$(( $$(date +%s) - start )) s"
+	@mkdir -p $(LOGS); start=$$(date +%s); set -o pipefail; \
+	$(MAKE) --no-print-directory check || exit $$?; \
+	$(MAKE) --no-print-directory test-native 2>&1 | tee $(LOGS)/native.log || exit $$?; \
+	$(MAKE) --no-print-directory test-browser 2>&1 | tee $(LOGS)/browser.log || exit $$?; \
+	$(MAKE) --no-print-directory test-e2e 2>&1 | tee $(LOGS)/e2e.log || exit $$?; \
+	echo "make test: every tier passed in $$(( $$(date +%s) - start )) s"; \
+	bash scripts/test-summary.sh $(LOGS)
 
 bootstrap:
 	@bash scripts/bootstrap.sh
