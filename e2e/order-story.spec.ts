@@ -71,14 +71,16 @@ test("each refusal says exactly why, and writes nothing", async ({ page }) => {
   await lab.createOrder("山田太郎");
   await lab.addItem("ノートPC", 1, 120000);
 
+  // The validation middleware catches out-of-range input before the aggregate runs.
   let outcome = await lab.addItem("ケーブル", 0, 500);
-  expect(outcome).toMatchObject({ status: "rejected", code: "invalid_quantity" });
-  expect(outcome.message).toContain("at least 1");
+  expect(outcome).toMatchObject({ status: "invalid", code: "validation_failed" });
+  expect(outcome.message).toContain("quantity must be at least 1");
   // What was typed is kept, so it can be corrected.
   await expect(page.getByTestId("product-name")).toHaveValue("ケーブル");
 
   outcome = await lab.addItem("ケーブル", 1, -500);
-  expect(outcome).toMatchObject({ status: "rejected", code: "invalid_price" });
+  expect(outcome).toMatchObject({ status: "invalid", code: "validation_failed" });
+  expect(outcome.message).toContain("unit_price_cents must not be negative");
 
   outcome = await lab.ship();
   expect(outcome).toMatchObject({ status: "rejected", code: "cannot_ship" });

@@ -8,17 +8,19 @@
 //! and the append carries the version the decision was made on, so a race is a
 //! `conflict` and writes nothing.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::lock::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::cqrs::command_bus::{self, Chain, Dispatch, LogEntry, Middleware};
+use crate::cqrs::query_bus::{CacheStats, Lookup, QueryCache};
+use crate::domain::authorization::{User, USERS};
 use crate::domain::{replay_state, Command, Event};
-use crate::event_sourcing::envelope::{
-    typed, CommandEnvelope, CommandResult, ErrorBody, QueryEnvelope, QueryResult,
-};
+use crate::event_sourcing::envelope::{typed, CommandEnvelope, CommandResult, ErrorBody, QueryEnvelope, QueryResult};
 use crate::event_sourcing::log::EventLog;
 use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
@@ -28,10 +30,18 @@ use crate::read_models::ReadModels;
 pub trait Environment {
     fn now(&self) -> DateTime<Utc>;
     fn new_id(&self) -> String;
+    /// A clock for durations, in milliseconds; `0` where there is none (then every
+    /// duration reads 0). The browser's is `performance.now()`.
+    fn monotonic_ms(&self) -> f64 {
+        0.0
+    }
 }
 
-/// The actor recorded in metadata when a command names none.
-pub const DEFAULT_ACTOR: &str = "workshop-user";
+/// The actor recorded in metadata when a command names none: the first user.
+pub const DEFAULT_ACTOR: &str = USERS[0].name;
+
+/// How many lines the command log keeps.
+pub const COMMAND_LOG_LENGTH: usize = 200;
 
 pub struct Lab<S> {
     store: S,
@@ -39,6 +49,13 @@ pub struct Lab<S> {
     state: RefCell<State>,
     /// Commands are decided one at a time, in the order they arrive.
     commands: Mutex<()>,
+    /// Who sends the commands: authorization checks this user's role.
+    user: Cell<&'static User>,
+    /// The command bus's middleware, outermost first.
+    chain: RefCell<Chain>,
+    /// What the logging middleware recorded, newest last.
+    command_log: RefCell<VecDeque<LogEntry>>,
+    commands_handled: Cell<u64>,
 }
 
 #[derive(Default)]
@@ -48,6 +65,8 @@ struct State {
     events: Vec<Event>,
     /// The read models at the head of the log.
     head_models: ReadModels,
+    /// Query answers; dropped when the log grows.
+    cache: QueryCache,
 }
 
 /// The write model of one stream at a position.
@@ -121,7 +140,16 @@ mod optional_time {
 
 impl<S: EventStore> Lab<S> {
     pub fn new(store: S, env: Box<dyn Environment>) -> Self {
-        Lab { store, env, state: RefCell::new(State::default()), commands: Mutex::new(()) }
+        Lab {
+            store,
+            env,
+            state: RefCell::new(State::default()),
+            commands: Mutex::new(()),
+            user: Cell::new(&USERS[0]),
+            chain: RefCell::new(Chain::default()),
+            command_log: RefCell::new(VecDeque::new()),
+            commands_handled: Cell::new(0),
+        }
     }
 
     /// Reads whatever the store holds beyond the working copy and projects it.
@@ -162,16 +190,31 @@ impl<S: EventStore> Lab<S> {
         self.state.borrow().log.head()
     }
 
-    /// Handles a command envelope (CONTRACT §2): validate, decide, append, project.
-    pub async fn send(&self, envelope: &Value) -> CommandResult {
-        let envelope = match CommandEnvelope::parse(envelope) {
-            Ok(envelope) => envelope,
-            Err(error) => return CommandResult::Invalid { error },
+    /// Handles a command envelope (CONTRACT §2) through the command bus: the
+    /// middleware chain, then the aggregate (decide, append, project).
+    pub async fn send(&self, raw: &Value) -> CommandResult {
+        let started = self.env.monotonic_ms();
+        let now = self.env.now();
+        let parsed = command_bus::parse(raw);
+        let user = self.user.get();
+        let chain = self.chain.borrow().clone();
+        let (stopped, entered) = chain.run_before(&Dispatch { raw, parsed: &parsed, user });
+        let (result, stopped_by) = match (stopped, parsed) {
+            (Some((middleware, result)), _) => (result, Some(middleware)),
+            (None, Ok((envelope, command))) => (self.handle(&envelope, &command, now).await, None),
+            // No validation in the chain, and the bus cannot route what it cannot read.
+            (None, Err(error)) => (CommandResult::Invalid { error }, None),
         };
-        let command = match Command::parse(&envelope) {
-            Ok(command) => command,
-            Err(error) => return CommandResult::Invalid { error },
-        };
+        let sequence = self.commands_handled.get() + 1;
+        self.commands_handled.set(sequence);
+        if entered.contains(&Middleware::Logging) {
+            self.log_command(raw, &result, stopped_by, sequence, now, self.env.monotonic_ms() - started);
+        }
+        result
+    }
+
+    /// The end of the bus: load, decide, append, project.
+    async fn handle(&self, envelope: &CommandEnvelope, command: &Command, now: DateTime<Utc>) -> CommandResult {
         let _turn = self.commands.lock().await;
         if let Err(error) = self.catch_up().await {
             return CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) };
@@ -192,7 +235,7 @@ impl<S: EventStore> Lab<S> {
             Ok(events) => events,
             Err(error) => return CommandResult::Rejected { error },
         };
-        let new_events = self.stamp(&envelope, events);
+        let new_events = self.stamp(envelope, events, now);
         match self.store.append(&stream, ExpectedVersion::Exact(actual_version), new_events).await {
             Ok(recorded) => {
                 let stream_version = recorded.last().map_or(actual_version, |event| event.stream_version);
@@ -212,14 +255,95 @@ impl<S: EventStore> Lab<S> {
         }
     }
 
+    fn log_command(
+        &self,
+        raw: &Value,
+        result: &CommandResult,
+        stopped_by: Option<Middleware>,
+        sequence: u64,
+        at: DateTime<Utc>,
+        duration_ms: f64,
+    ) {
+        let text = |field: &str| raw.get(field).and_then(Value::as_str).unwrap_or("").to_owned();
+        let actor = raw
+            .pointer("/metadata/actor")
+            .and_then(Value::as_str)
+            .map_or_else(|| self.user.get().name.to_owned(), str::to_owned);
+        let (status, code) = command_bus::status_of(result);
+        let mut log = self.command_log.borrow_mut();
+        log.push_back(LogEntry {
+            sequence,
+            command_type: text("command_type"),
+            aggregate_id: text("aggregate_id"),
+            actor,
+            status,
+            code,
+            stopped_by,
+            duration_ms,
+            at: at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        });
+        while log.len() > COMMAND_LOG_LENGTH {
+            log.pop_front();
+        }
+    }
+
+    /// The user commands are sent as.
+    pub fn user(&self) -> &'static User {
+        self.user.get()
+    }
+
+    /// Acts as another of [`USERS`]; `false` if there is no user of that name.
+    pub fn switch_user(&self, name: &str) -> bool {
+        match USERS.iter().find(|user| user.name == name) {
+            Some(user) => {
+                self.user.set(user);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The command bus's middleware chain.
+    pub fn chain(&self) -> Chain {
+        self.chain.borrow().clone()
+    }
+
+    /// Replaces the chain (a chain missing a middleware is refused and `false` returned).
+    pub fn set_chain(&self, chain: Chain) -> bool {
+        if !chain.is_complete() {
+            return false;
+        }
+        *self.chain.borrow_mut() = chain;
+        true
+    }
+
+    /// What the logging middleware recorded, oldest first.
+    pub fn command_log(&self) -> Vec<LogEntry> {
+        self.command_log.borrow().iter().cloned().collect()
+    }
+
+    /// The query cache's hits, misses and invalidations.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.state.borrow().cache.stats()
+    }
+
+    /// Turns the query cache on or off (off also empties it).
+    pub fn set_cache_enabled(&self, enabled: bool) {
+        let mut state = self.state.borrow_mut();
+        state.cache.enabled = enabled;
+        if !enabled {
+            state.cache.clear();
+        }
+    }
+
     /// Gives decided events their ids and metadata.
-    fn stamp(&self, envelope: &CommandEnvelope, events: Vec<Event>) -> Vec<NewEvent> {
+    fn stamp(&self, envelope: &CommandEnvelope, events: Vec<Event>, now: DateTime<Utc>) -> Vec<NewEvent> {
         let command_id = self.env.new_id();
         let metadata = EventMetadata {
             correlation_id: envelope.metadata.correlation_id.clone().unwrap_or_else(|| command_id.clone()),
             causation_id: envelope.metadata.causation_id.clone().unwrap_or_else(|| command_id.clone()),
-            recorded_at: self.env.now(),
-            actor: envelope.metadata.actor.clone().unwrap_or_else(|| DEFAULT_ACTOR.to_owned()),
+            recorded_at: now,
+            actor: envelope.metadata.actor.clone().unwrap_or_else(|| self.user.get().name.to_owned()),
         };
         events
             .into_iter()
@@ -248,7 +372,9 @@ impl<S: EventStore> Lab<S> {
         }
     }
 
-    /// Answers a query envelope (CONTRACT §2), at the head or `as_of` a position.
+    /// Answers a query envelope (CONTRACT §2) through the query bus: from the cache
+    /// when it holds a fresh answer, otherwise from the read models, at the head or
+    /// `as_of` a position.
     pub fn query(&self, envelope: &Value) -> QueryResult {
         let query = match QueryEnvelope::parse(envelope) {
             Ok(query) => query,
@@ -261,13 +387,21 @@ impl<S: EventStore> Lab<S> {
                 error: ErrorBody::new("position_out_of_range", format!("as_of {position} is past the head of the log ({head})")),
             };
         }
-        let answer = if position == head {
-            self.state.borrow().head_models.answer(&query)
-        } else {
-            self.read_models_at(position).answer(&query)
+        let past = (position < head).then_some(position);
+        let key = QueryCache::key(&query, past);
+        let now = self.env.now().timestamp_millis();
+        if let Some(data) = self.state.borrow_mut().cache.get(&key, now) {
+            return QueryResult::Ok { position, data, cache: Some(Lookup::Hit) };
+        }
+        let answer = match past {
+            None => self.state.borrow().head_models.answer(&query, position),
+            Some(position) => self.read_models_at(position).answer(&query, position),
         };
         match answer {
-            Ok(data) => QueryResult::Ok { position, data },
+            Ok(data) => {
+                self.state.borrow_mut().cache.put(key, data.clone(), now, past.is_some());
+                QueryResult::Ok { position, data, cache: Some(Lookup::Miss) }
+            }
             Err(error) => QueryResult::Invalid { error },
         }
     }
@@ -339,6 +473,18 @@ impl<S: EventStore> Lab<S> {
         Ok(selected)
     }
 
+    /// The aggregate ids of every stream of one type, in the order they were created.
+    pub fn aggregate_ids(&self, stream_type: &str) -> Vec<String> {
+        let state = self.state.borrow();
+        let prefix = format!("{stream_type}-");
+        state
+            .log
+            .stream_ids()
+            .into_iter()
+            .filter_map(|id| id.strip_prefix(&prefix).map(str::to_owned))
+            .collect()
+    }
+
     /// The event at a position (1-based).
     pub fn event_at(&self, position: u64) -> Option<RecordedEvent> {
         self.state.borrow().log.at(position).cloned()
@@ -376,6 +522,7 @@ impl State {
             StoreError(format!("the event at position {} cannot be read: {error}", recorded.position))
         })?;
         self.log.push(recorded).map_err(StoreError)?;
+        self.cache.log_grew();
         let recorded = self.log.all().last().expect("just pushed");
         self.head_models.apply(recorded, &event);
         self.events.push(event);

@@ -5,6 +5,7 @@
 //!   in-memory store, aggregates, projections, the JSON envelopes, test harnesses.
 //! - [`domain`]: the business rules of each aggregate (`decide` / `evolve`).
 //! - [`read_models`]: one projector per read model, and the queries they answer.
+//! - [`cqrs`]: the command bus's middleware chain and the query bus's cache.
 //! - [`lab`]: the application: a log, its read models, commands, queries, time travel.
 //! - `browser` (wasm only): IndexedDB, localStorage, `window.kiroku`: the only code
 //!   that touches browser APIs.
@@ -12,6 +13,7 @@
 //!
 //! The first four never touch the browser, the clock or randomness.
 
+pub mod cqrs;
 pub mod domain;
 pub mod event_sourcing;
 pub mod lab;

@@ -205,10 +205,11 @@ fn the_lab_answers_queries_as_of_a_position_from_the_same_fold() {
     let lab = scenario();
     let log = log_of(&lab);
     for position in [0, 4, 6, 9, 13, 14] {
-        let answer = lab.query(&json!({"query_type": "ListOrders", "as_of": position}));
+        let mut answer = to_json(&lab.query(&json!({"query_type": "ListOrders", "as_of": position})));
+        answer.as_object_mut().unwrap().remove("cache");
         let expected_rows = to_json(&fresh_fold(&log, position).order_summary.model.orders);
         assert_eq!(
-            to_json(&answer),
+            answer,
             json!({"status": "ok", "position": position, "data": {"orders": expected_rows}}),
             "ListOrders as of {position}"
         );
@@ -255,7 +256,11 @@ fn a_redelivery_in_the_middle_is_skipped_and_the_next_new_event_still_applies() 
     let (recorded_6, event_6) = &log[5];
     assert_eq!(models.order_summary.handle(recorded_6, event_6), Delivery::Applied);
     assert_eq!(models.order_details.handle(recorded_6, event_6), Delivery::Applied);
-    assert_eq!(to_json(&models), to_json(&lab.read_models_at(6)));
+    let at_6 = lab.read_models_at(6);
+    assert_eq!(to_json(&models.order_summary), to_json(&at_6.order_summary));
+    assert_eq!(to_json(&models.order_details), to_json(&at_6.order_details));
+    models.apply(recorded_6, event_6);
+    assert_eq!(to_json(&models), to_json(&at_6), "the other projectors catch up with the same delivery");
     assert_eq!(models.order_summary.handle(recorded_6, event_6), Delivery::AlreadySeen, "twice is a redelivery");
 }
 
@@ -295,7 +300,7 @@ impl Projection<Event> for CreatedOrders {
     fn apply(&mut self, _recorded: &RecordedEvent, event: &Event) {
         match event {
             Event::Order(OrderEvent::OrderCreated { customer_name }) => self.customers.push(customer_name.clone()),
-            Event::Order(other) => panic!("{other:?} was routed to a projection that does not subscribe to it"),
+            other => panic!("{other:?} was routed to a projection that does not subscribe to it"),
         }
     }
 }
@@ -332,10 +337,11 @@ fn the_checkpoints_at_every_position_are_that_position() {
         let statuses: Vec<(&str, u64, u64)> =
             models.statuses().iter().map(|status| (status.name, status.checkpoint, status.applied)).collect();
         assert_eq!(
-            statuses,
-            vec![("order_summary", position, position), ("order_details", position, position)],
+            statuses[..2],
+            [("order_summary", position, position), ("order_details", position, position)],
             "at position {position} (every order event is subscribed)"
         );
+        assert!(statuses.iter().all(|(_, checkpoint, _)| *checkpoint == position), "{statuses:?}");
     }
 }
 
@@ -361,8 +367,8 @@ fn a_projectors_checkpoint_is_the_last_position_delivered() {
 fn the_statuses_name_each_projector_and_its_subscriptions() {
     let models = scenario().read_models_at(14);
     let statuses = models.statuses();
-    assert_eq!(statuses.len(), 2);
-    for status in &statuses {
+    assert_eq!(statuses.len(), 10);
+    for status in &statuses[..2] {
         assert_eq!(
             status.subscribes_to,
             &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"]

@@ -124,6 +124,26 @@ export class LabPage {
     return this.summary.locator("tbody tr", { hasText: customer });
   }
 
+  /** Types an envelope into the JSON console, sends it, and returns the parsed answer. */
+  async consoleSend(envelope: object): Promise<any> {
+    await this.page.getByTestId("tab-json").click();
+    const history = this.page.getByTestId("json-output");
+    const next = (await history.count()) + 1;
+    await this.page.getByTestId("json-input").fill(JSON.stringify(envelope, null, 2));
+    await this.page.getByTestId("json-send").click();
+    const answer = this.page.locator(`[data-testid=json-output][data-seq="${next}"] > pre`);
+    await expect(answer).toHaveCount(1);
+    return JSON.parse((await answer.textContent())!);
+  }
+
+  /** Shows a panel by name if it is hidden. */
+  async showPanel(name: string) {
+    const toggle = this.page.locator(`[data-testid=panel-picker] [data-panel="${name}"]`);
+    if ((await toggle.getAttribute("aria-pressed")) !== "true") {
+      await toggle.click();
+    }
+  }
+
   async head(): Promise<number> {
     return this.page.evaluate(async () => (await (window as any).kiroku.events({})).length);
   }

@@ -15,6 +15,10 @@ impl Environment for BrowserEnvironment {
     fn new_id(&self) -> String {
         new_uuid()
     }
+
+    fn monotonic_ms(&self) -> f64 {
+        web_sys::window().and_then(|window| window.performance()).map_or(0.0, |performance| performance.now())
+    }
 }
 
 /// A random UUID v4, from the browser's cryptographic random source.

@@ -4,6 +4,8 @@
 use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 
+use crate::cqrs::command_bus::Chain;
+
 const KEY: &str = "kiroku.preferences";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -34,17 +36,25 @@ impl Theme {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Preferences {
     pub theme: Theme,
     /// Timeline playback, in events per second.
     pub play_speed: f64,
+    /// The user commands are sent as.
+    pub user: Option<String>,
+    /// The command bus's middleware chain.
+    pub chain: Option<Chain>,
+    /// The panels shown side by side, by name.
+    pub panels: Option<Vec<String>>,
+    /// The command tab open on the left.
+    pub command_tab: Option<String>,
 }
 
 impl Default for Preferences {
     fn default() -> Self {
-        Preferences { theme: Theme::System, play_speed: 2.0 }
+        Preferences { theme: Theme::System, play_speed: 2.0, user: None, chain: None, panels: None, command_tab: None }
     }
 }
 

@@ -1,15 +1,26 @@
-//! Pure business rules: one aggregate per file, and the envelopes' routing into them.
+//! Pure business rules: one aggregate per file, who may send what
+//! (`authorization.rs`), and the routing of envelopes into aggregates.
 
+pub mod account;
+pub mod authorization;
+pub mod inventory;
 pub mod order;
+pub mod product;
 
 use serde_json::{json, Value};
 
 use crate::event_sourcing::aggregate::{execute, Aggregate, DecodeError, DomainEvent};
 use crate::event_sourcing::envelope::{CommandEnvelope, ErrorBody};
 use crate::event_sourcing::recorded::RecordedEvent;
+use account::{Account, AccountCommand, AccountEvent};
+use inventory::{InventoryCommand, InventoryEvent, InventoryItem};
 use order::{Order, OrderCommand, OrderEvent};
+use product::{Product, ProductCommand, ProductEvent};
 
 const ORDER: &str = <Order as Aggregate>::STREAM_TYPE;
+const ACCOUNT: &str = <Account as Aggregate>::STREAM_TYPE;
+const INVENTORY: &str = <InventoryItem as Aggregate>::STREAM_TYPE;
+const PRODUCT: &str = <Product as Aggregate>::STREAM_TYPE;
 
 /// Every command type the lab accepts, with the stream type it acts on.
 pub const COMMAND_TYPES: &[(&str, &str)] = &[
@@ -19,35 +30,60 @@ pub const COMMAND_TYPES: &[(&str, &str)] = &[
     ("ConfirmOrder", ORDER),
     ("ShipOrder", ORDER),
     ("CancelOrder", ORDER),
+    ("CreateAccount", ACCOUNT),
+    ("DepositMoney", ACCOUNT),
+    ("WithdrawMoney", ACCOUNT),
+    ("ReceiveStock", INVENTORY),
+    ("ReserveStock", INVENTORY),
+    ("ReleaseStock", INVENTORY),
+    ("CreateProduct", PRODUCT),
+    ("UpdatePrice", PRODUCT),
+];
+
+/// Every event type, per stream type.
+pub const EVENT_TYPES: &[(&str, &str)] = &[
+    ("OrderCreated", ORDER),
+    ("ItemAdded", ORDER),
+    ("ItemRemoved", ORDER),
+    ("OrderConfirmed", ORDER),
+    ("OrderShipped", ORDER),
+    ("OrderCancelled", ORDER),
+    ("AccountCreated", ACCOUNT),
+    ("MoneyDeposited", ACCOUNT),
+    ("MoneyWithdrawn", ACCOUNT),
+    ("StockReceived", INVENTORY),
+    ("StockReserved", INVENTORY),
+    ("StockReleased", INVENTORY),
+    ("ProductCreated", PRODUCT),
+    ("PriceUpdated", PRODUCT),
 ];
 
 /// A typed command for one of the lab's aggregates.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Order(OrderCommand),
+    Account(AccountCommand),
+    Inventory(InventoryCommand),
+    Product(ProductCommand),
+}
+
+/// Decides `command` for aggregate `A` on the part of `history` that is `A`'s.
+fn decide_as<'a, A: Aggregate>(
+    history: impl IntoIterator<Item = &'a Event>,
+    pick: impl Fn(&'a Event) -> Option<&'a A::Event>,
+    command: &A::Command,
+    wrap: impl Fn(A::Event) -> Event,
+) -> Result<Vec<Event>, ErrorBody>
+where
+    A::Event: 'a,
+{
+    execute::<A>(history.into_iter().filter_map(pick), command).map(|events| events.into_iter().map(wrap).collect())
 }
 
 impl Command {
-    /// The stream type the command acts on.
-    pub fn stream_type(&self) -> &'static str {
-        match self {
-            Command::Order(_) => ORDER,
-        }
-    }
-
-    /// Decides the command against the history of its stream.
-    pub fn decide<'a>(&self, history: impl IntoIterator<Item = &'a Event>) -> Result<Vec<Event>, ErrorBody> {
-        match self {
-            Command::Order(command) => {
-                let history = history.into_iter().map(|Event::Order(event)| event);
-                execute::<Order>(history, command).map(|events| events.into_iter().map(Event::Order).collect())
-            }
-        }
-    }
-
     /// Reads the typed command out of an envelope: `unknown_command` or `invalid_data` when it can't.
     pub fn parse(envelope: &CommandEnvelope) -> Result<Command, ErrorBody> {
-        let Some((_, stream_type)) = COMMAND_TYPES.iter().find(|(name, _)| *name == envelope.command_type) else {
+        let Some(stream_type) = stream_type_of(&envelope.command_type) else {
             let known: Vec<&str> = COMMAND_TYPES.iter().map(|(name, _)| *name).collect();
             return Err(ErrorBody::new(
                 "unknown_command",
@@ -58,27 +94,126 @@ impl Command {
         let invalid = |error: serde_json::Error| {
             ErrorBody::new("invalid_data", format!("{}: {error}", envelope.command_type))
         };
-        match *stream_type {
-            ORDER => serde_json::from_value(tagged).map(Command::Order).map_err(invalid),
+        match stream_type {
+            ORDER => serde_json::from_value(tagged).map(Command::Order),
+            ACCOUNT => serde_json::from_value(tagged).map(Command::Account),
+            INVENTORY => serde_json::from_value(tagged).map(Command::Inventory),
+            PRODUCT => serde_json::from_value(tagged).map(Command::Product),
             other => unreachable!("no aggregate for stream type {other}"),
         }
+        .map_err(invalid)
     }
+
+    /// The stream type the command acts on.
+    pub fn stream_type(&self) -> &'static str {
+        match self {
+            Command::Order(_) => ORDER,
+            Command::Account(_) => ACCOUNT,
+            Command::Inventory(_) => INVENTORY,
+            Command::Product(_) => PRODUCT,
+        }
+    }
+
+    /// Decides the command against the history of its stream.
+    pub fn decide<'a>(&self, history: impl IntoIterator<Item = &'a Event>) -> Result<Vec<Event>, ErrorBody> {
+        match self {
+            Command::Order(command) => decide_as::<Order>(history, Event::as_order, command, Event::Order),
+            Command::Account(command) => decide_as::<Account>(history, Event::as_account, command, Event::Account),
+            Command::Inventory(command) => {
+                decide_as::<InventoryItem>(history, Event::as_inventory, command, Event::Inventory)
+            }
+            Command::Product(command) => decide_as::<Product>(history, Event::as_product, command, Event::Product),
+        }
+    }
+
+    /// Checks the input before any aggregate sees it: what the validation middleware
+    /// refuses as `invalid`. The aggregates keep their own rules (a command that skips
+    /// this check is still `rejected` by them); this only catches bad input early.
+    pub fn validate(&self, aggregate_id: &str) -> Result<(), ErrorBody> {
+        let mut problems: Vec<String> = Vec::new();
+        let mut require = |ok: bool, problem: &str| {
+            if !ok {
+                problems.push(problem.to_owned());
+            }
+        };
+        let filled = |text: &str| !text.trim().is_empty();
+        match self {
+            Command::Order(command) => match command {
+                OrderCommand::CreateOrder { customer_name } => require(filled(customer_name), "customer_name must not be empty"),
+                OrderCommand::AddItem { product_name, quantity, unit_price_cents } => {
+                    require(filled(product_name), "product_name must not be empty");
+                    require(*quantity >= 1, "quantity must be at least 1");
+                    require(*unit_price_cents >= 0, "unit_price_cents must not be negative");
+                }
+                OrderCommand::RemoveItem { product_name } => require(filled(product_name), "product_name must not be empty"),
+                OrderCommand::CancelOrder { reason } => require(filled(reason), "reason must not be empty"),
+                OrderCommand::ConfirmOrder {} | OrderCommand::ShipOrder {} => {}
+            },
+            Command::Account(command) => {
+                if let Some(given) = command.account_id() {
+                    require(given == aggregate_id, "account_id in data must be the aggregate_id");
+                }
+                match command {
+                    AccountCommand::CreateAccount { owner, initial_balance, .. } => {
+                        require(filled(owner), "owner must not be empty");
+                        require(*initial_balance >= 0, "initial_balance must not be negative");
+                    }
+                    AccountCommand::DepositMoney { amount, .. } | AccountCommand::WithdrawMoney { amount, .. } => {
+                        require(*amount > 0, "amount must be more than 0");
+                    }
+                }
+            }
+            Command::Inventory(command) => match command {
+                InventoryCommand::ReceiveStock { sku, quantity, .. } => {
+                    require(sku == aggregate_id, "sku in data must be the aggregate_id");
+                    require(*quantity >= 1, "quantity must be at least 1");
+                }
+                InventoryCommand::ReserveStock { order_id, quantity } => {
+                    require(filled(order_id), "order_id must not be empty");
+                    require(*quantity >= 1, "quantity must be at least 1");
+                }
+                InventoryCommand::ReleaseStock { order_id } => require(filled(order_id), "order_id must not be empty"),
+            },
+            Command::Product(command) => match command {
+                ProductCommand::CreateProduct { name, price, category_id } => {
+                    require(filled(name), "name must not be empty");
+                    require(*price > 0, "price must be more than 0");
+                    require(filled(category_id), "category_id must not be empty");
+                }
+                ProductCommand::UpdatePrice { new_price } => require(*new_price > 0, "new_price must be more than 0"),
+            },
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ErrorBody::new("validation_failed", problems.join("; ")))
+        }
+    }
+}
+
+/// The stream type a command type acts on.
+pub fn stream_type_of(command_type: &str) -> Option<&'static str> {
+    COMMAND_TYPES.iter().find(|(name, _)| *name == command_type).map(|(_, stream_type)| *stream_type)
 }
 
 /// A typed event of any of the lab's aggregates.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Order(OrderEvent),
+    Account(AccountEvent),
+    Inventory(InventoryEvent),
+    Product(ProductEvent),
 }
 
 impl Event {
     /// Reads a recorded event as the typed event of its stream type.
     pub fn decode(recorded: &RecordedEvent) -> Result<Event, DecodeError> {
+        let (event_type, version, data) = (recorded.event_type.as_str(), recorded.schema_version, &recorded.data);
         match recorded.stream_type.as_str() {
-            ORDER => {
-                OrderEvent::from_recorded(&recorded.event_type, recorded.schema_version, &recorded.data)
-                    .map(Event::Order)
-            }
+            ORDER => OrderEvent::from_recorded(event_type, version, data).map(Event::Order),
+            ACCOUNT => AccountEvent::from_recorded(event_type, version, data).map(Event::Account),
+            INVENTORY => InventoryEvent::from_recorded(event_type, version, data).map(Event::Inventory),
+            PRODUCT => ProductEvent::from_recorded(event_type, version, data).map(Event::Product),
             other => Err(DecodeError {
                 event_type: recorded.event_type.clone(),
                 message: format!("unknown stream type `{other}`"),
@@ -86,32 +221,72 @@ impl Event {
         }
     }
 
-    pub fn event_type(&self) -> &'static str {
+    fn inner(&self) -> &dyn ErasedEvent {
         match self {
-            Event::Order(event) => event.event_type(),
+            Event::Order(event) => event,
+            Event::Account(event) => event,
+            Event::Inventory(event) => event,
+            Event::Product(event) => event,
         }
+    }
+
+    pub fn event_type(&self) -> &'static str {
+        self.inner().event_type()
     }
 
     pub fn schema_version(&self) -> u32 {
-        match self {
-            Event::Order(event) => event.schema_version(),
-        }
+        self.inner().schema_version()
     }
 
     pub fn data(&self) -> Value {
-        match self {
-            Event::Order(event) => event.to_data(),
-        }
+        self.inner().to_data()
+    }
+
+    pub fn as_order(&self) -> Option<&OrderEvent> {
+        if let Event::Order(event) = self { Some(event) } else { None }
+    }
+
+    pub fn as_account(&self) -> Option<&AccountEvent> {
+        if let Event::Account(event) = self { Some(event) } else { None }
+    }
+
+    pub fn as_inventory(&self) -> Option<&InventoryEvent> {
+        if let Event::Inventory(event) = self { Some(event) } else { None }
+    }
+
+    pub fn as_product(&self) -> Option<&ProductEvent> {
+        if let Event::Product(event) = self { Some(event) } else { None }
+    }
+}
+
+/// The object-safe part of [`DomainEvent`], so `Event` can delegate without a match per method.
+trait ErasedEvent {
+    fn event_type(&self) -> &'static str;
+    fn schema_version(&self) -> u32;
+    fn to_data(&self) -> Value;
+}
+
+impl<E: DomainEvent> ErasedEvent for E {
+    fn event_type(&self) -> &'static str {
+        DomainEvent::event_type(self)
+    }
+    fn schema_version(&self) -> u32 {
+        DomainEvent::schema_version(self)
+    }
+    fn to_data(&self) -> Value {
+        DomainEvent::to_data(self)
     }
 }
 
 /// The write-model state of a stream after `history`, as JSON (`null` before creation).
 pub fn replay_state<'a>(stream_type: &str, history: impl IntoIterator<Item = &'a Event>) -> Option<Value> {
-    match stream_type {
-        ORDER => {
-            let state = Order::fold(history.into_iter().map(|Event::Order(event)| event));
-            serde_json::to_value(state).ok()
-        }
-        _ => None,
-    }
+    let history = history.into_iter();
+    let state = match stream_type {
+        ORDER => serde_json::to_value(Order::fold(history.filter_map(Event::as_order))),
+        ACCOUNT => serde_json::to_value(Account::fold(history.filter_map(Event::as_account))),
+        INVENTORY => serde_json::to_value(InventoryItem::fold(history.filter_map(Event::as_inventory))),
+        PRODUCT => serde_json::to_value(Product::fold(history.filter_map(Event::as_product))),
+        _ => return None,
+    };
+    state.ok()
 }

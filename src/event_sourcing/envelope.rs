@@ -148,8 +148,14 @@ impl QueryEnvelope {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum QueryResult {
-    /// `position` is the global position the answer is as of.
-    Ok { position: u64, data: Value },
+    /// `position` is the global position the answer is as of; `cache` says whether
+    /// the query bus's cache answered.
+    Ok {
+        position: u64,
+        data: Value,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache: Option<crate::cqrs::query_bus::Lookup>,
+    },
     Invalid { error: ErrorBody },
 }
 

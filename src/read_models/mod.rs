@@ -1,25 +1,72 @@
-//! Read models, pure: one projector per file, and the queries they answer.
+//! Read models, pure: one projector per file, the queries they answer, and a
+//! generic table view of each for the UI ([`table`]).
 
+pub mod account_balances;
+pub mod account_history;
+pub mod customer_orders;
+pub mod daily_stats;
+pub mod inventory;
 pub mod order_details;
 pub mod order_summary;
+pub mod product_catalog;
+pub mod product_sales;
 pub mod rows;
+pub mod table;
+pub mod user_activity;
 
+use chrono::SecondsFormat;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::domain::order::OrderStatus;
-use crate::domain::Event;
+use crate::domain::{Event, EVENT_TYPES};
 use crate::event_sourcing::envelope::{typed, ErrorBody, QueryEnvelope};
 use crate::event_sourcing::projection::{Projection, Projector};
 use crate::event_sourcing::recorded::RecordedEvent;
+use account_balances::AccountBalances;
+use account_history::AccountHistory;
+use customer_orders::CustomerOrders;
+use daily_stats::DailyStats;
+use inventory::InventoryLevels;
 use order_details::OrderDetails;
 use order_summary::OrderSummary;
+use product_catalog::ProductCatalog;
+use product_sales::ProductSales;
+use table::Table;
+use user_activity::UserActivity;
+
+const ALL_EVENT_TYPE_NAMES: [&str; EVENT_TYPES.len()] = {
+    let mut names = [""; EVENT_TYPES.len()];
+    let mut at = 0;
+    while at < EVENT_TYPES.len() {
+        names[at] = EVENT_TYPES[at].0;
+        at += 1;
+    }
+    names
+};
+
+/// Every event type of the lab (the names of [`EVENT_TYPES`]), for the projections
+/// that subscribe to all of them.
+pub const ALL_EVENT_TYPES: &[&str] = &ALL_EVENT_TYPE_NAMES;
+
+/// `recorded_at` as it is written everywhere: `2026-11-22T10:00:00.000Z`.
+pub(crate) fn timestamp(recorded: &RecordedEvent) -> String {
+    recorded.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
 
 /// Every read model of the lab, each behind its own checkpoint.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReadModels {
     pub order_summary: Projector<OrderSummary>,
     pub order_details: Projector<OrderDetails>,
+    pub customer_orders: Projector<CustomerOrders>,
+    pub product_sales: Projector<ProductSales>,
+    pub daily_stats: Projector<DailyStats>,
+    pub account_balances: Projector<AccountBalances>,
+    pub account_history: Projector<AccountHistory>,
+    pub inventory: Projector<InventoryLevels>,
+    pub product_catalog: Projector<ProductCatalog>,
+    pub user_activity: Projector<UserActivity>,
 }
 
 /// One projector's progress, for status panels and `GetProjectionStatus`.
@@ -40,8 +87,42 @@ fn status_of<P: Projection<Event>>(projector: &Projector<P>) -> ProjectorStatus 
     }
 }
 
-/// The query types the read models answer.
-pub const QUERY_TYPES: &[&str] = &["ListOrders", "GetOrder"];
+/// The name `GetProjectionStatus` is served by: the checkpoints of every projector,
+/// not a read model of its own.
+pub const PROJECTION_STATUS: &str = "projection_status";
+
+/// Every query type, with the one projection that serves it (the name a query
+/// envelope's `projection` may give).
+pub const QUERY_TYPES: &[(&str, &str)] = &[
+    ("ListOrders", "order_summary"),
+    ("GetOrder", "order_details"),
+    ("GetCustomerOrders", "customer_orders"),
+    ("GetProductSales", "product_sales"),
+    ("GetDailyStats", "daily_stats"),
+    ("GetAccountBalance", "account_balances"),
+    ("GetAccountHistory", "account_history"),
+    ("GetInventory", "inventory"),
+    ("GetProductCatalog", "product_catalog"),
+    ("GetProduct", "product_catalog"),
+    ("GetUserActivity", "user_activity"),
+    ("GetProjectionStatus", PROJECTION_STATUS),
+];
+
+/// Other names a query may give for a projection: seed 004 (and CONTRACT §2) send
+/// `GetAccountBalance` with `"projection": "account_balance"`.
+pub const PROJECTION_ALIASES: &[(&str, &str)] = &[("account_balance", "account_balances")];
+
+/// How many movements `GetInventory` returns: the most recent ones.
+pub const RECENT_MOVEMENTS: usize = 20;
+
+/// The projection that serves a query type.
+pub fn projection_for(query_type: &str) -> Option<&'static str> {
+    QUERY_TYPES.iter().find(|(name, _)| *name == query_type).map(|(_, projection)| *projection)
+}
+
+fn canonical_projection(name: &str) -> &str {
+    PROJECTION_ALIASES.iter().find(|(alias, _)| *alias == name).map_or(name, |(_, canonical)| canonical)
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,22 +137,127 @@ struct GetOrder {
     order_id: String,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoFilters {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GetCustomerOrders {
+    customer_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ByAccount {
+    account_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GetInventory {
+    sku: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GetUserActivity {
+    actor: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GetDailyStats {
+    date: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GetProductCatalog {
+    category_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GetProduct {
+    product_id: String,
+}
+
+fn to_json<T: Serialize>(value: T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
 impl ReadModels {
     /// Delivers one event to every projector (each skips what it has seen or does not subscribe to).
     pub fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         self.order_summary.handle(recorded, event);
         self.order_details.handle(recorded, event);
+        self.customer_orders.handle(recorded, event);
+        self.product_sales.handle(recorded, event);
+        self.daily_stats.handle(recorded, event);
+        self.account_balances.handle(recorded, event);
+        self.account_history.handle(recorded, event);
+        self.inventory.handle(recorded, event);
+        self.product_catalog.handle(recorded, event);
+        self.user_activity.handle(recorded, event);
     }
 
+    /// Every projector's progress, in the order of [`ReadModels::tables`].
     pub fn statuses(&self) -> Vec<ProjectorStatus> {
-        vec![status_of(&self.order_summary), status_of(&self.order_details)]
+        vec![
+            status_of(&self.order_summary),
+            status_of(&self.order_details),
+            status_of(&self.customer_orders),
+            status_of(&self.product_sales),
+            status_of(&self.daily_stats),
+            status_of(&self.account_balances),
+            status_of(&self.account_history),
+            status_of(&self.inventory),
+            status_of(&self.product_catalog),
+            status_of(&self.user_activity),
+        ]
     }
 
-    /// Answers a query from these read models.
-    pub fn answer(&self, query: &QueryEnvelope) -> Result<Value, ErrorBody> {
-        match query.query_type.as_str() {
+    /// One table per read model, in a fixed order (that of [`ReadModels::statuses`]).
+    pub fn tables(&self) -> Vec<Table> {
+        vec![
+            self.order_summary.model.table(),
+            self.order_details.model.table(),
+            self.customer_orders.model.table(),
+            self.product_sales.model.table(),
+            self.daily_stats.model.table(),
+            self.account_balances.model.table(),
+            self.account_history.model.table(),
+            self.inventory.model.table(),
+            self.product_catalog.model.table(),
+            self.user_activity.model.table(),
+        ]
+    }
+
+    /// Answers a query from these read models. `head` is the position of the end of
+    /// the log, against which `GetProjectionStatus` measures each projector's lag.
+    pub fn answer(&self, query: &QueryEnvelope, head: u64) -> Result<Value, ErrorBody> {
+        let query_type = query.query_type.as_str();
+        let Some(serving) = projection_for(query_type) else {
+            let known: Vec<&str> = QUERY_TYPES.iter().map(|(name, _)| *name).collect();
+            return Err(ErrorBody::new(
+                "unknown_query",
+                format!("`{query_type}` is not a query; known queries: {}", known.join(", ")),
+            ));
+        };
+        if let Some(named) = &query.projection {
+            if canonical_projection(named) != serving {
+                return Err(ErrorBody::new(
+                    "wrong_projection",
+                    format!("`{query_type}` is answered by the `{serving}` projection, not `{named}`"),
+                ));
+            }
+        }
+        let filters = &query.filters;
+        let what = format!("{query_type} filters");
+        match query_type {
             "ListOrders" => {
-                let filter: ListOrders = typed("ListOrders filters", &query.filters)?;
+                let filter: ListOrders = typed(&what, filters)?;
                 let needle = filter.customer_name.map(|name| name.to_lowercase());
                 let rows: Vec<&order_summary::OrderSummaryRow> = self
                     .order_summary
@@ -86,7 +272,7 @@ impl ReadModels {
                 Ok(json!({ "orders": rows }))
             }
             "GetOrder" => {
-                let filter: GetOrder = typed("GetOrder filters", &query.filters)?;
+                let filter: GetOrder = typed(&what, filters)?;
                 let summary = self.order_summary.model.orders.get(&filter.order_id);
                 let details = self.order_details.model.orders.get(&filter.order_id);
                 Ok(match (summary, details) {
@@ -94,10 +280,86 @@ impl ReadModels {
                     _ => Value::Null,
                 })
             }
-            other => Err(ErrorBody::new(
-                "unknown_query",
-                format!("`{other}` is not a query; known queries: {}", QUERY_TYPES.join(", ")),
-            )),
+            "GetCustomerOrders" => {
+                let filter: GetCustomerOrders = typed(&what, filters)?;
+                Ok(to_json(self.customer_orders.model.customers.get(&filter.customer_name)))
+            }
+            "GetProductSales" => {
+                let _: NoFilters = typed(&what, filters)?;
+                Ok(json!({ "products": self.product_sales.model.products }))
+            }
+            "GetDailyStats" => {
+                let filter: GetDailyStats = typed(&what, filters)?;
+                Ok(match filter.date {
+                    Some(date) => to_json(self.daily_stats.model.days.get(&date)),
+                    None => json!({ "days": self.daily_stats.model.by_date() }),
+                })
+            }
+            "GetAccountBalance" => {
+                let filter: ByAccount = typed(&what, filters)?;
+                Ok(to_json(self.account_balances.model.accounts.get(&filter.account_id)))
+            }
+            "GetAccountHistory" => {
+                let filter: ByAccount = typed(&what, filters)?;
+                Ok(to_json(self.account_history.model.accounts.get(&filter.account_id)))
+            }
+            "GetInventory" => {
+                let filter: GetInventory = typed(&what, filters)?;
+                let inventory = &self.inventory.model;
+                Ok(match filter.sku {
+                    Some(sku) => match inventory.items.get(&sku) {
+                        Some(item) => json!({
+                            "item": item,
+                            "movements": inventory.recent_movements(Some(&sku), RECENT_MOVEMENTS),
+                            "low_stock_alerts": inventory.alerts(Some(&sku)),
+                        }),
+                        None => Value::Null,
+                    },
+                    None => json!({
+                        "items": inventory.items,
+                        "movements": inventory.recent_movements(None, RECENT_MOVEMENTS),
+                        "low_stock_alerts": inventory.alerts(None),
+                    }),
+                })
+            }
+            "GetProductCatalog" => {
+                let filter: GetProductCatalog = typed(&what, filters)?;
+                let products: Vec<&product_catalog::ProductRow> = self
+                    .product_catalog
+                    .model
+                    .products
+                    .iter()
+                    .filter(|row| filter.category_id.as_ref().is_none_or(|category| &row.category_id == category))
+                    .collect();
+                Ok(json!({ "products": products }))
+            }
+            "GetProduct" => {
+                let filter: GetProduct = typed(&what, filters)?;
+                Ok(to_json(self.product_catalog.model.products.get(&filter.product_id)))
+            }
+            "GetUserActivity" => {
+                let filter: GetUserActivity = typed(&what, filters)?;
+                let activity = self.user_activity.model.actors.get(&filter.actor).map(|row| &row.activity);
+                Ok(json!({ "actor": filter.actor, "activity": activity.map_or(Value::Array(Vec::new()), to_json) }))
+            }
+            "GetProjectionStatus" => {
+                let _: NoFilters = typed(&what, filters)?;
+                let projectors: Vec<Value> = self
+                    .statuses()
+                    .into_iter()
+                    .map(|status| {
+                        json!({
+                            "name": status.name,
+                            "subscribes_to": status.subscribes_to,
+                            "position": status.checkpoint,
+                            "lag": head.saturating_sub(status.checkpoint),
+                            "applied": status.applied,
+                        })
+                    })
+                    .collect();
+                Ok(json!({ "head": head, "projectors": projectors }))
+            }
+            other => unreachable!("{other} is in QUERY_TYPES but not answered"),
         }
     }
 }

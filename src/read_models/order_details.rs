@@ -1,6 +1,7 @@
 //! OrderDetails (seed 001): one order with its line items, for an order's page.
 
 use serde::Serialize;
+use serde_json::json;
 
 use crate::domain::order::{LineItem, OrderEvent, OrderStatus};
 use crate::domain::Event;
@@ -8,6 +9,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
 use super::rows::Rows;
+use super::table::{lines_summary, Table, TableRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderDetailsRow {
@@ -32,7 +34,7 @@ impl Projection<Event> for OrderDetails {
         &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"];
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
-        let Event::Order(event) = event;
+        let Event::Order(event) = event else { return };
         let order_id = recorded.aggregate_id();
         if let OrderEvent::OrderCreated { customer_name } = event {
             self.orders.upsert(
@@ -65,6 +67,33 @@ impl Projection<Event> for OrderDetails {
                 row.status = OrderStatus::Cancelled;
                 row.cancel_reason = Some(reason.clone());
             }
+        }
+    }
+}
+
+impl OrderDetails {
+    pub fn table(&self) -> Table {
+        Table {
+            name: <Self as Projection<Event>>::NAME,
+            title: "Order details",
+            columns: vec!["Order", "Customer", "Status", "Lines", "Total", "Cancel reason"],
+            rows: self
+                .orders
+                .iter()
+                .map(|row| {
+                    TableRow::new(
+                        row.order_id.clone(),
+                        vec![
+                            json!(row.order_id),
+                            json!(row.customer_name),
+                            json!(row.status.as_str()),
+                            json!(lines_summary(&row.items)),
+                            json!(row.total_cents),
+                            json!(row.cancel_reason),
+                        ],
+                    )
+                })
+                .collect(),
         }
     }
 }

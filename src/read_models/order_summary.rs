@@ -3,6 +3,7 @@
 
 use chrono::SecondsFormat;
 use serde::Serialize;
+use serde_json::json;
 
 use crate::domain::order::{OrderEvent, OrderStatus};
 use crate::domain::Event;
@@ -10,6 +11,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
 use super::rows::Rows;
+use super::table::{Table, TableRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderSummaryRow {
@@ -34,7 +36,7 @@ impl Projection<Event> for OrderSummary {
         &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"];
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
-        let Event::Order(event) = event;
+        let Event::Order(event) = event else { return };
         let order_id = recorded.aggregate_id();
         let updated_at = recorded.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true);
         if let OrderEvent::OrderCreated { customer_name } = event {
@@ -66,6 +68,33 @@ impl Projection<Event> for OrderSummary {
             OrderEvent::OrderConfirmed {} => row.status = OrderStatus::Confirmed,
             OrderEvent::OrderShipped {} => row.status = OrderStatus::Shipped,
             OrderEvent::OrderCancelled { .. } => row.status = OrderStatus::Cancelled,
+        }
+    }
+}
+
+impl OrderSummary {
+    pub fn table(&self) -> Table {
+        Table {
+            name: <Self as Projection<Event>>::NAME,
+            title: "Order summary",
+            columns: vec!["Order", "Customer", "Status", "Items", "Total", "Updated at"],
+            rows: self
+                .orders
+                .iter()
+                .map(|row| {
+                    TableRow::new(
+                        row.order_id.clone(),
+                        vec![
+                            json!(row.order_id),
+                            json!(row.customer_name),
+                            json!(row.status.as_str()),
+                            json!(row.item_count),
+                            json!(row.total_cents),
+                            json!(row.updated_at),
+                        ],
+                    )
+                })
+                .collect(),
         }
     }
 }

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use super::session::Session;
+use super::user_switcher::UserSwitcher;
 use super::workspace::Workspace;
 use crate::browser::{self, console, preferences};
 
@@ -97,6 +98,7 @@ pub fn App() -> impl IntoView {
             <h1><span class="brand-mark" lang="ja">"記録"</span>" Kiroku"</h1>
             <p class="tagline">"event sourcing + CQRS lab"</p>
             <div class="header-tools">
+                {move || (loading.get() == Loading::Ready).then(|| view! { <UserSwitcher/> })}
                 <span class="storage" title="The IndexedDB database holding this log (?db=name picks another)">
                     "storage: " {database}
                 </span>

@@ -3,28 +3,12 @@
 //! invalid command keeps what was typed.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::format::short_id;
-use super::session::{use_session, Session};
+use super::form::{dispatch, number};
+use super::session::use_session;
 use crate::browser::environment::new_uuid;
-use crate::event_sourcing::envelope::CommandResult;
-
-/// A number typed in a field, or the text itself so the envelope check can say what is wrong.
-fn number(text: &str) -> Value {
-    text.trim().parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(text.to_owned()))
-}
-
-/// Sends a command for the target order, then runs `on_accepted`.
-fn send(session: Session, command_type: &'static str, aggregate_id: String, data: Value, on_accepted: impl FnOnce() + 'static) {
-    let envelope = json!({ "command_type": command_type, "aggregate_id": aggregate_id, "data": data });
-    spawn_local(async move {
-        if let CommandResult::Accepted { .. } = session.send(command_type, envelope).await {
-            on_accepted();
-        }
-    });
-}
 
 #[component]
 pub fn OrderCommands() -> impl IntoView {
@@ -66,7 +50,7 @@ pub fn OrderCommands() -> impl IntoView {
         event.prevent_default();
         let id = new_uuid();
         let new_id = id.clone();
-        send(session, "CreateOrder", id, json!({ "customer_name": customer.get_untracked() }), move || {
+        dispatch(session, "CreateOrder", id, json!({ "customer_name": customer.get_untracked() }), move || {
             target.set(Some(new_id));
             customer.set(String::new());
         });
@@ -78,7 +62,7 @@ pub fn OrderCommands() -> impl IntoView {
             "quantity": number(&quantity.get_untracked()),
             "unit_price_cents": number(&price.get_untracked()),
         });
-        send(session, "AddItem", target_id(), data, move || {
+        dispatch(session, "AddItem", target_id(), data, move || {
             product.set(String::new());
             quantity.set("1".to_owned());
             price.set(String::new());
@@ -86,16 +70,15 @@ pub fn OrderCommands() -> impl IntoView {
     };
     let remove = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        send(session, "RemoveItem", target_id(), json!({ "product_name": remove_product.get_untracked() }), || {});
+        dispatch(session, "RemoveItem", target_id(), json!({ "product_name": remove_product.get_untracked() }), || {});
     };
     let cancel = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        send(session, "CancelOrder", target_id(), json!({ "reason": reason.get_untracked() }), move || reason.set(String::new()));
+        dispatch(session, "CancelOrder", target_id(), json!({ "reason": reason.get_untracked() }), move || reason.set(String::new()));
     };
 
     view! {
-        <section class="card command-forms" aria-label="Order commands">
-            <h2>"Commands"</h2>
+        <section class="command-forms" aria-label="Order commands">
             <form class="command" on:submit=create data-testid="form-create-order">
                 <h3>"CreateOrder"</h3>
                 <div class="row">
@@ -177,9 +160,9 @@ pub fn OrderCommands() -> impl IntoView {
                 <h3>"ConfirmOrder · ShipOrder"</h3>
                 <div class="row">
                     <button data-testid="confirm-order" disabled=no_target
-                        on:click=move |_| send(session, "ConfirmOrder", target_id(), json!({}), || {})>"Confirm"</button>
+                        on:click=move |_| dispatch(session, "ConfirmOrder", target_id(), json!({}), || {})>"Confirm"</button>
                     <button data-testid="ship-order" disabled=no_target
-                        on:click=move |_| send(session, "ShipOrder", target_id(), json!({}), || {})>"Ship"</button>
+                        on:click=move |_| dispatch(session, "ShipOrder", target_id(), json!({}), || {})>"Ship"</button>
                     <span class="panel-note">{move || target_details.get().map(|order| format!("now {}", order.status.as_str()))}</span>
                 </div>
             </div>

@@ -6,8 +6,10 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::browser::preferences::{self, Preferences};
 use crate::browser::BrowserLab;
-use crate::event_sourcing::envelope::CommandResult;
+use crate::cqrs::command_bus::Chain;
+use crate::event_sourcing::envelope::{CommandResult, QueryResult};
 
 /// The outcome of the last command the user sent, for the result panel.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +36,8 @@ pub struct Session {
     pub last_outcome: RwSignal<Option<Outcome>>,
     /// A command is on its way: forms wait.
     pub sending: RwSignal<bool>,
+    /// Moves whenever the buses change: a command or query handled, the user or the chain switched.
+    pub bus_revision: RwSignal<u64>,
 }
 
 impl Session {
@@ -47,11 +51,19 @@ impl Session {
             target_order: RwSignal::new(None),
             last_outcome: RwSignal::new(None),
             sending: RwSignal::new(false),
+            bus_revision: RwSignal::new(0),
         }
     }
 
-    /// Hands the loaded lab to the session and shows its head.
+    /// Hands the loaded lab to the session (with the saved user and chain) and shows its head.
     pub fn attach(&self, lab: Rc<BrowserLab>) {
+        let saved = preferences::load();
+        if let Some(user) = saved.user {
+            lab.switch_user(&user);
+        }
+        if let Some(chain) = saved.chain {
+            lab.set_chain(chain);
+        }
         self.lab.set_value(Some(lab));
         self.log_changed();
     }
@@ -102,8 +114,51 @@ impl Session {
         self.log_changed();
         let sequence = self.last_outcome.with_untracked(|last| last.as_ref().map_or(1, |last| last.sequence + 1));
         self.last_outcome.set(Some(Outcome { sequence, command_type: command_type.to_owned(), result: result.clone() }));
+        self.bus_changed();
         self.sending.set(false);
         result
+    }
+
+    /// Reads the buses' state (user, chain, command log, cache), tracking their revision.
+    pub fn with_bus<R>(&self, read: impl FnOnce(&BrowserLab) -> R) -> R {
+        self.bus_revision.track();
+        self.lab.with_value(|lab| read(lab.as_ref().expect("the lab is loaded before the workspace shows")))
+    }
+
+    fn bus_changed(&self) {
+        self.bus_revision.update(|revision| *revision += 1);
+    }
+
+    /// Asks a query envelope of the query bus.
+    pub fn query(&self, envelope: &Value) -> QueryResult {
+        let result = self.lab().query(envelope);
+        self.bus_changed();
+        result
+    }
+
+    /// Acts as another user (authorization checks their role).
+    pub fn switch_user(&self, name: &str) {
+        if self.lab().switch_user(name) {
+            preferences::save(&Preferences { user: Some(name.to_owned()), ..preferences::load() });
+            self.bus_changed();
+        }
+    }
+
+    /// Changes the command bus's middleware chain.
+    pub fn update_chain(&self, change: impl FnOnce(&mut Chain)) {
+        let lab = self.lab();
+        let mut chain = lab.chain();
+        change(&mut chain);
+        if lab.set_chain(chain.clone()) {
+            preferences::save(&Preferences { chain: Some(chain), ..preferences::load() });
+            self.bus_changed();
+        }
+    }
+
+    /// Turns the query cache on or off.
+    pub fn set_cache_enabled(&self, enabled: bool) {
+        self.lab().set_cache_enabled(enabled);
+        self.bus_changed();
     }
 
     /// Reads what other tabs may have written.

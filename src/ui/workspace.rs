@@ -1,21 +1,47 @@
-//! The lab's screen: commands on the left; the timeline above the write model, the
-//! event inspector and the read models, all as of the selected position.
+//! The lab's screen: commands on the left; the timeline above the panels the user
+//! picked (write model, event, read models, buses), all as of the selected position.
 
 use leptos::prelude::*;
 
 use super::aggregate_panel::AggregatePanel;
+use super::bus_panel::CommandBusPanel;
 use super::command_result::CommandResultPanel;
+use super::command_tabs::CommandTabs;
+use super::concurrency_panel::ConcurrencyPanel;
 use super::inspector::EventInspector;
-use super::order_commands::OrderCommands;
 use super::order_details::OrderDetailsPanel;
 use super::order_summary::OrderSummaryPanel;
+use super::panel_picker::{saved_panels, PanelChoice, PanelPicker};
+use super::query_bus_panel::QueryBusPanel;
+use super::read_model_panel::ReadModelPanel;
 use super::session::use_session;
 use super::timeline::Timeline;
+use crate::read_models::ReadModels;
+
+/// Panels with a component of their own; every other read model shows as a table.
+const SPECIAL: &[(&str, &str)] = &[
+    ("write_model", "Write model"),
+    ("order_summary", "Order summary"),
+    ("order_details", "Order details"),
+    ("event", "Event"),
+];
+const TOOLS: &[(&str, &str)] = &[("command_bus", "Command bus"), ("query_bus", "Query bus"), ("concurrency", "Two clients")];
+
+fn choices() -> Vec<PanelChoice> {
+    let choice = |(name, title): &(&str, &str)| PanelChoice { name: (*name).to_owned(), title: (*title).to_owned() };
+    let tables = ReadModels::default()
+        .tables()
+        .into_iter()
+        .filter(|table| !SPECIAL.iter().any(|(name, _)| *name == table.name))
+        .map(|table| PanelChoice { name: table.name.to_owned(), title: table.title.to_owned() });
+    SPECIAL.iter().map(choice).chain(tables).chain(TOOLS.iter().map(choice)).collect()
+}
 
 #[component]
 pub fn Workspace() -> impl IntoView {
     let session = use_session();
     let position = session.position;
+    let shown = RwSignal::new(saved_panels());
 
     // Everything below is "as of the selected position", and "just before it" so
     // that what the selected event changed can be highlighted.
@@ -24,6 +50,8 @@ pub fn Workspace() -> impl IntoView {
     let models = Memo::new(move |_| session.with_lab(|lab| lab.read_models_at(position.get())));
     let models_before =
         Memo::new(move |_| session.with_lab(|lab| lab.read_models_at(position.get().saturating_sub(1))));
+    let tables = Memo::new(move |_| models.get().tables());
+    let tables_before = Memo::new(move |_| models_before.get().tables());
     let stream = Memo::new(move |_| {
         session.pinned_stream.get().or_else(|| event.get().map(|event| event.stream_id))
     });
@@ -40,20 +68,43 @@ pub fn Workspace() -> impl IntoView {
         event.get().filter(|event| event.stream_type == "Order").map(|event| event.aggregate_id().to_owned())
     });
 
+    let panel = move |name: String| -> AnyView {
+        match name.as_str() {
+            "write_model" => view! { <AggregatePanel aggregate=aggregate before=aggregate_before/> }.into_any(),
+            "order_summary" => view! { <OrderSummaryPanel models=models before=models_before changed_order=changed_order/> }.into_any(),
+            "order_details" => view! { <OrderDetailsPanel models=models before=models_before changed_order=changed_order/> }.into_any(),
+            "event" => view! { <EventInspector event=event/> }.into_any(),
+            "command_bus" => view! { <CommandBusPanel/> }.into_any(),
+            "query_bus" => view! { <QueryBusPanel/> }.into_any(),
+            "concurrency" => view! { <ConcurrencyPanel/> }.into_any(),
+            table_name => {
+                let table_name = table_name.to_owned();
+                let wanted = table_name.clone();
+                let table = Signal::derive(move || tables.get().into_iter().find(|table| table.name == wanted));
+                let wanted = table_name.clone();
+                let before = Signal::derive(move || tables_before.get().into_iter().find(|table| table.name == wanted));
+                view! { <ReadModelPanel table=table before=before name=table_name/> }.into_any()
+            }
+        }
+    };
+    let all = choices();
+    let order: Vec<String> = all.iter().map(|choice| choice.name.clone()).collect();
+
     view! {
         <main class="workspace">
             <aside class="commands" aria-label="Commands">
-                <OrderCommands/>
+                <CommandTabs/>
                 <CommandResultPanel/>
             </aside>
             <section class="views">
                 <Timeline head=head/>
-                <div class="panels">
-                    <AggregatePanel aggregate=aggregate before=aggregate_before/>
-                    <OrderSummaryPanel models=models before=models_before changed_order=changed_order/>
-                    <OrderDetailsPanel models=models before=models_before changed_order=changed_order/>
-                    <EventInspector event=event/>
-                </div>
+                <PanelPicker choices=all shown=shown/>
+                {move || {
+                    let shown = shown.get();
+                    let names: Vec<String> = order.iter().filter(|name| shown.contains(name)).cloned().collect();
+                    let class = format!("panels count-{}", names.len().min(9));
+                    view! { <div class=class>{names.into_iter().map(panel).collect_view()}</div> }
+                }}
             </section>
         </main>
     }

@@ -110,3 +110,45 @@ pub fn query<S: EventStore>(lab: &Lab<S>, envelope: Value) -> Value {
 pub fn command(command_type: &str, aggregate_id: &str, data: Value) -> Value {
     serde_json::json!({ "command_type": command_type, "aggregate_id": aggregate_id, "data": data })
 }
+
+/// A hand on the clock of a [`ClockedEnv`]: moves its time forward without
+/// waiting for `now()` calls. Clones move the same clock.
+#[derive(Clone, Default)]
+pub struct ClockHand(Rc<Cell<i64>>);
+
+impl ClockHand {
+    /// Moves the clock forward by `by` (on top of the second each `now()` adds).
+    pub fn advance(&self, by: Duration) {
+        self.0.set(self.0.get() + by.num_milliseconds());
+    }
+}
+
+/// A [`TestEnv`] (same ids, same one-second tick per `now()`) whose clock a test can
+/// also move forward through the [`ClockHand`] it was made with.
+pub struct ClockedEnv {
+    inner: TestEnv,
+    offset: ClockHand,
+}
+
+impl ClockedEnv {
+    pub fn new() -> (Self, ClockHand) {
+        let hand = ClockHand::default();
+        (ClockedEnv { inner: TestEnv::new(), offset: hand.clone() }, hand)
+    }
+}
+
+impl Environment for ClockedEnv {
+    fn now(&self) -> DateTime<Utc> {
+        self.inner.now() + Duration::milliseconds(self.offset.0.get())
+    }
+
+    fn new_id(&self) -> String {
+        self.inner.new_id()
+    }
+}
+
+/// A lab on a fresh in-memory store whose clock the test can move forward.
+pub fn new_lab_with_clock() -> (Lab<MemoryStore>, ClockHand) {
+    let (env, hand) = ClockedEnv::new();
+    (Lab::new(MemoryStore::new(), Box::new(env)), hand)
+}

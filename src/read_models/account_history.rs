@@ -1,0 +1,132 @@
+//! AccountHistory (seed 004 "transaction history"): per account, every movement of
+//! money in order: the opening balance, each deposit and each withdrawal, with the
+//! balance after it.
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::domain::account::AccountEvent;
+use crate::domain::Event;
+use crate::event_sourcing::projection::Projection;
+use crate::event_sourcing::recorded::RecordedEvent;
+
+use super::rows::Rows;
+use super::table::{Table, TableRow};
+use super::timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransactionKind {
+    /// The account was opened with its initial balance.
+    Opened,
+    Deposit,
+    Withdrawal,
+}
+
+impl TransactionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransactionKind::Opened => "opened",
+            TransactionKind::Deposit => "deposit",
+            TransactionKind::Withdrawal => "withdrawal",
+        }
+    }
+}
+
+/// One line of an account's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transaction {
+    /// The global position of the event.
+    pub position: u64,
+    pub recorded_at: String,
+    pub kind: TransactionKind,
+    /// Always positive: the initial balance, or the money in or out.
+    pub amount: i64,
+    pub balance_after: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// One account's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountHistoryRow {
+    pub account_id: String,
+    pub transactions: Vec<Transaction>,
+}
+
+/// Histories per account id, accounts in the order they were opened.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AccountHistory {
+    pub accounts: Rows<AccountHistoryRow>,
+}
+
+impl Projection<Event> for AccountHistory {
+    const NAME: &'static str = "account_history";
+    const SUBSCRIBES_TO: &'static [&'static str] = &["AccountCreated", "MoneyDeposited", "MoneyWithdrawn"];
+
+    fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
+        let Event::Account(event) = event else { return };
+        let account_id = recorded.aggregate_id();
+        let line = |kind, amount: i64, balance_after: i64, description: &Option<String>| Transaction {
+            position: recorded.position,
+            recorded_at: timestamp(recorded),
+            kind,
+            amount,
+            balance_after,
+            description: description.clone(),
+        };
+        if let AccountEvent::AccountCreated { initial_balance, .. } = event {
+            self.accounts.upsert(
+                account_id,
+                AccountHistoryRow {
+                    account_id: account_id.to_owned(),
+                    transactions: vec![line(TransactionKind::Opened, *initial_balance, *initial_balance, &None)],
+                },
+            );
+            return;
+        }
+        let Some(row) = self.accounts.get_mut(account_id) else { return };
+        let balance = row.transactions.last().map_or(0, |last| last.balance_after);
+        let transaction = match event {
+            AccountEvent::AccountCreated { .. } => return,
+            AccountEvent::MoneyDeposited { amount, description, .. } => {
+                line(TransactionKind::Deposit, *amount, balance + amount, description)
+            }
+            AccountEvent::MoneyWithdrawn { amount, description, .. } => {
+                line(TransactionKind::Withdrawal, *amount, balance - amount, description)
+            }
+        };
+        row.transactions.push(transaction);
+    }
+}
+
+impl AccountHistory {
+    /// One row per transaction, keyed `<account id>@<position>`.
+    pub fn table(&self) -> Table {
+        Table {
+            name: <Self as Projection<Event>>::NAME,
+            title: "Account history",
+            columns: vec!["Account", "Position", "Time", "Kind", "Amount", "Balance after", "Description"],
+            rows: self
+                .accounts
+                .iter()
+                .flat_map(|row| {
+                    row.transactions.iter().map(move |transaction| {
+                        TableRow::new(
+                            format!("{}@{}", row.account_id, transaction.position),
+                            vec![
+                                json!(row.account_id),
+                                json!(transaction.position),
+                                json!(transaction.recorded_at),
+                                json!(transaction.kind.as_str()),
+                                json!(transaction.amount),
+                                json!(transaction.balance_after),
+                                json!(transaction.description),
+                            ],
+                        )
+                    })
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! CustomerOrders (seed 004 "customer order history"): per customer, their orders in
+//! the order they were created, how many, and how much they spent on the orders
+//! that went through (confirmed or shipped).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::domain::order::{OrderEvent, OrderStatus};
+use crate::domain::Event;
+use crate::event_sourcing::projection::Projection;
+use crate::event_sourcing::recorded::RecordedEvent;
+
+use super::rows::Rows;
+use super::table::{Table, TableRow};
+
+/// One order in a customer's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerOrder {
+    pub order_id: String,
+    pub status: OrderStatus,
+    pub total_cents: i64,
+}
+
+/// One customer's order history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerOrdersRow {
+    pub customer_name: String,
+    /// In the order they were created.
+    pub orders: Vec<CustomerOrder>,
+    pub order_count: u32,
+    /// The totals of the orders that are confirmed or shipped (not drafts, not cancelled).
+    pub spent_cents: i64,
+}
+
+/// Order history per customer name, customers in the order of their first order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CustomerOrders {
+    pub customers: Rows<CustomerOrdersRow>,
+    /// order id → customer name, to find an order's row from its later events.
+    #[serde(skip)]
+    customer_of: BTreeMap<String, String>,
+}
+
+fn counts_as_spent(status: OrderStatus) -> bool {
+    matches!(status, OrderStatus::Confirmed | OrderStatus::Shipped)
+}
+
+impl Projection<Event> for CustomerOrders {
+    const NAME: &'static str = "customer_orders";
+    const SUBSCRIBES_TO: &'static [&'static str] =
+        &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"];
+
+    fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
+        let Event::Order(event) = event else { return };
+        let order_id = recorded.aggregate_id();
+        if let OrderEvent::OrderCreated { customer_name } = event {
+            if self.customer_of.contains_key(order_id) {
+                return; // an order is created once
+            }
+            self.customer_of.insert(order_id.to_owned(), customer_name.clone());
+            let order = CustomerOrder { order_id: order_id.to_owned(), status: OrderStatus::Draft, total_cents: 0 };
+            match self.customers.get_mut(customer_name) {
+                Some(row) => {
+                    row.orders.push(order);
+                    row.order_count += 1;
+                }
+                None => self.customers.upsert(
+                    customer_name,
+                    CustomerOrdersRow {
+                        customer_name: customer_name.clone(),
+                        orders: vec![order],
+                        order_count: 1,
+                        spent_cents: 0,
+                    },
+                ),
+            }
+            return;
+        }
+        let Some(customer) = self.customer_of.get(order_id) else { return };
+        let Some(row) = self.customers.get_mut(customer) else { return };
+        let Some(order) = row.orders.iter_mut().find(|order| order.order_id == order_id) else { return };
+        match event {
+            OrderEvent::OrderCreated { .. } => {}
+            OrderEvent::ItemAdded { quantity, unit_price_cents, .. } => {
+                order.total_cents += unit_price_cents * i64::from(*quantity);
+            }
+            OrderEvent::ItemRemoved { quantity, unit_price_cents, .. } => {
+                order.total_cents -= unit_price_cents * i64::from(*quantity);
+            }
+            OrderEvent::OrderConfirmed {} => order.status = OrderStatus::Confirmed,
+            OrderEvent::OrderShipped {} => order.status = OrderStatus::Shipped,
+            OrderEvent::OrderCancelled { .. } => order.status = OrderStatus::Cancelled,
+        }
+        row.spent_cents =
+            row.orders.iter().filter(|order| counts_as_spent(order.status)).map(|order| order.total_cents).sum();
+    }
+}
+
+impl CustomerOrders {
+    pub fn table(&self) -> Table {
+        Table {
+            name: <Self as Projection<Event>>::NAME,
+            title: "Customer orders",
+            columns: vec!["Customer", "Orders", "Spent", "Order history"],
+            rows: self
+                .customers
+                .iter()
+                .map(|row| {
+                    let history = row
+                        .orders
+                        .iter()
+                        .map(|order| format!("{} {} {}", order.order_id, order.status.as_str(), order.total_cents))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    TableRow::new(
+                        row.customer_name.clone(),
+                        vec![json!(row.customer_name), json!(row.order_count), json!(row.spent_cents), json!(history)],
+                    )
+                })
+                .collect(),
+        }
+    }
+}

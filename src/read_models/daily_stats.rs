@@ -1,0 +1,148 @@
+//! DailyStats (seed 004 "daily statistics"): per UTC date of `recorded_at`, how many
+//! orders were created, confirmed, shipped and cancelled, the revenue of the orders
+//! confirmed that day, the money deposited and withdrawn, and how many events of
+//! any kind were recorded.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::domain::account::AccountEvent;
+use crate::domain::order::OrderEvent;
+use crate::domain::Event;
+use crate::event_sourcing::projection::Projection;
+use crate::event_sourcing::recorded::RecordedEvent;
+
+use super::rows::Rows;
+use super::table::{Table, TableRow};
+use super::ALL_EVENT_TYPES;
+
+/// The counts of one day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DailyStatsRow {
+    /// `YYYY-MM-DD`, UTC.
+    pub date: String,
+    pub orders_created: u32,
+    pub orders_confirmed: u32,
+    pub orders_shipped: u32,
+    pub orders_cancelled: u32,
+    /// The totals of the orders confirmed that day (a later cancellation does not undo it).
+    pub revenue_cents: i64,
+    pub deposits_cents: i64,
+    pub withdrawals_cents: i64,
+    /// Every event recorded that day, of any type.
+    pub events: u32,
+}
+
+/// Statistics per day, days in the order their first event arrived.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DailyStats {
+    pub days: Rows<DailyStatsRow>,
+    /// order id → current total, for orders not confirmed yet.
+    #[serde(skip)]
+    open_totals: BTreeMap<String, i64>,
+}
+
+/// The UTC date of an event, `YYYY-MM-DD`.
+pub fn date_of(recorded: &RecordedEvent) -> String {
+    let at = recorded.metadata.recorded_at;
+    format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
+}
+
+impl Projection<Event> for DailyStats {
+    const NAME: &'static str = "daily_stats";
+    const SUBSCRIBES_TO: &'static [&'static str] = ALL_EVENT_TYPES;
+
+    fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
+        let date = date_of(recorded);
+        if self.days.get(&date).is_none() {
+            self.days.upsert(&date, DailyStatsRow { date: date.clone(), ..DailyStatsRow::default() });
+        }
+        let order_id = recorded.aggregate_id();
+        let mut confirmed_total = None;
+        if let Event::Order(order) = event {
+            match order {
+                OrderEvent::OrderCreated { .. } => {
+                    self.open_totals.insert(order_id.to_owned(), 0);
+                }
+                OrderEvent::ItemAdded { quantity, unit_price_cents, .. } => {
+                    *self.open_totals.entry(order_id.to_owned()).or_default() += unit_price_cents * i64::from(*quantity);
+                }
+                OrderEvent::ItemRemoved { quantity, unit_price_cents, .. } => {
+                    *self.open_totals.entry(order_id.to_owned()).or_default() -= unit_price_cents * i64::from(*quantity);
+                }
+                OrderEvent::OrderConfirmed {} => {
+                    // Items cannot change once confirmed: the total is final.
+                    confirmed_total = Some(self.open_totals.remove(order_id).unwrap_or(0));
+                }
+                OrderEvent::OrderCancelled { .. } => {
+                    self.open_totals.remove(order_id);
+                }
+                OrderEvent::OrderShipped {} => {}
+            }
+        }
+        let day = self.days.get_mut(&date).expect("just inserted");
+        day.events += 1;
+        match event {
+            Event::Order(OrderEvent::OrderCreated { .. }) => day.orders_created += 1,
+            Event::Order(OrderEvent::OrderConfirmed {}) => {
+                day.orders_confirmed += 1;
+                day.revenue_cents += confirmed_total.unwrap_or(0);
+            }
+            Event::Order(OrderEvent::OrderShipped {}) => day.orders_shipped += 1,
+            Event::Order(OrderEvent::OrderCancelled { .. }) => day.orders_cancelled += 1,
+            Event::Account(AccountEvent::MoneyDeposited { amount, .. }) => day.deposits_cents += amount,
+            Event::Account(AccountEvent::MoneyWithdrawn { amount, .. }) => day.withdrawals_cents += amount,
+            _ => {}
+        }
+    }
+}
+
+impl DailyStats {
+    /// The days sorted by date (the log is in arrival order, clocks may disagree).
+    pub fn by_date(&self) -> Vec<&DailyStatsRow> {
+        let mut days: Vec<&DailyStatsRow> = self.days.iter().collect();
+        days.sort_by(|a, b| a.date.cmp(&b.date));
+        days
+    }
+
+    pub fn table(&self) -> Table {
+        Table {
+            name: <Self as Projection<Event>>::NAME,
+            title: "Daily stats",
+            columns: vec![
+                "Date",
+                "Events",
+                "Orders created",
+                "Confirmed",
+                "Shipped",
+                "Cancelled",
+                "Revenue",
+                "Deposits",
+                "Withdrawals",
+            ],
+            rows: self
+                .by_date()
+                .into_iter()
+                .map(|day| {
+                    TableRow::new(
+                        day.date.clone(),
+                        vec![
+                            json!(day.date),
+                            json!(day.events),
+                            json!(day.orders_created),
+                            json!(day.orders_confirmed),
+                            json!(day.orders_shipped),
+                            json!(day.orders_cancelled),
+                            json!(day.revenue_cents),
+                            json!(day.deposits_cents),
+                            json!(day.withdrawals_cents),
+                        ],
+                    )
+                })
+                .collect(),
+        }
+    }
+}

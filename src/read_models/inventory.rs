@@ -1,0 +1,217 @@
+//! InventoryLevels (seed 004 "inventory projection"): per SKU, the stock on hand,
+//! what is reserved for which order, what is available and whether that is low; the
+//! stock movements in order; and a low stock alert each time an item becomes low.
+//!
+//! An item is low when `available < low_stock_threshold`. An alert is raised when
+//! an item goes from not low to low: by a reservation, by a threshold raised on a
+//! receipt, or by a first receipt that is already below the threshold (an item
+//! that did not exist was not low). Releasing or receiving stock can bring an item
+//! back above the threshold; it alerts again the next time it drops below.
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::domain::inventory::{InventoryEvent, DEFAULT_LOW_STOCK_THRESHOLD};
+use crate::domain::Event;
+use crate::event_sourcing::projection::Projection;
+use crate::event_sourcing::recorded::RecordedEvent;
+
+use super::rows::Rows;
+use super::table::{Table, TableRow};
+use super::timestamp;
+
+/// Units held for one order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReservationRow {
+    pub order_id: String,
+    pub quantity: u32,
+}
+
+/// The stock of one SKU.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InventoryRow {
+    /// The stream's aggregate id (the validation middleware keeps it equal to the
+    /// `sku` in the data of `ReceiveStock`).
+    pub sku: String,
+    pub on_hand: u32,
+    pub reserved: u32,
+    /// `on_hand − reserved`.
+    pub available: u32,
+    pub low_stock_threshold: u32,
+    /// `available < low_stock_threshold`.
+    pub low_stock: bool,
+    /// In the order they were made.
+    pub reservations: Vec<ReservationRow>,
+}
+
+impl InventoryRow {
+    fn refresh(&mut self) {
+        self.reserved = self.reservations.iter().map(|reservation| reservation.quantity).sum();
+        self.available = self.on_hand.saturating_sub(self.reserved);
+        self.low_stock = self.available < self.low_stock_threshold;
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MovementKind {
+    Received,
+    Reserved,
+    Released,
+}
+
+impl MovementKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::Received => "received",
+            MovementKind::Reserved => "reserved",
+            MovementKind::Released => "released",
+        }
+    }
+}
+
+/// One stock movement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Movement {
+    pub position: u64,
+    pub recorded_at: String,
+    pub sku: String,
+    pub kind: MovementKind,
+    pub quantity: u32,
+    /// The order a reservation or release is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+}
+
+/// An item went from not low to low.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LowStockAlert {
+    /// The position of the event that made it low.
+    pub position: u64,
+    pub sku: String,
+    pub available: u32,
+    pub threshold: u32,
+}
+
+/// Stock levels per SKU (in the order first received), movements and alerts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct InventoryLevels {
+    pub items: Rows<InventoryRow>,
+    /// Every movement, oldest first.
+    pub movements: Vec<Movement>,
+    /// Every alert, oldest first.
+    pub low_stock_alerts: Vec<LowStockAlert>,
+}
+
+impl Projection<Event> for InventoryLevels {
+    const NAME: &'static str = "inventory";
+    const SUBSCRIBES_TO: &'static [&'static str] = &["StockReceived", "StockReserved", "StockReleased"];
+
+    fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
+        let Event::Inventory(event) = event else { return };
+        let sku = recorded.aggregate_id();
+        let was_low = match (self.items.get_mut(sku), event) {
+            (Some(item), _) => item.low_stock,
+            (None, InventoryEvent::StockReceived { low_stock_threshold, .. }) => {
+                self.items.upsert(
+                    sku,
+                    InventoryRow {
+                        sku: sku.to_owned(),
+                        on_hand: 0,
+                        reserved: 0,
+                        available: 0,
+                        low_stock_threshold: low_stock_threshold.unwrap_or(DEFAULT_LOW_STOCK_THRESHOLD),
+                        low_stock: false,
+                        reservations: Vec::new(),
+                    },
+                );
+                false
+            }
+            // Reserved or released before it was ever received: nothing to show.
+            (None, _) => return,
+        };
+        let item = self.items.get_mut(sku).expect("present or just inserted");
+        let (kind, quantity, order_id) = match event {
+            InventoryEvent::StockReceived { quantity, low_stock_threshold, .. } => {
+                item.on_hand += quantity;
+                if let Some(threshold) = low_stock_threshold {
+                    item.low_stock_threshold = *threshold;
+                }
+                (MovementKind::Received, *quantity, None)
+            }
+            InventoryEvent::StockReserved { order_id, quantity } => {
+                item.reservations.push(ReservationRow { order_id: order_id.clone(), quantity: *quantity });
+                (MovementKind::Reserved, *quantity, Some(order_id.clone()))
+            }
+            InventoryEvent::StockReleased { order_id, quantity } => {
+                item.reservations.retain(|reservation| &reservation.order_id != order_id);
+                (MovementKind::Released, *quantity, Some(order_id.clone()))
+            }
+        };
+        item.refresh();
+        if item.low_stock && !was_low {
+            self.low_stock_alerts.push(LowStockAlert {
+                position: recorded.position,
+                sku: sku.to_owned(),
+                available: item.available,
+                threshold: item.low_stock_threshold,
+            });
+        }
+        self.movements.push(Movement {
+            position: recorded.position,
+            recorded_at: timestamp(recorded),
+            sku: sku.to_owned(),
+            kind,
+            quantity,
+            order_id,
+        });
+    }
+}
+
+impl InventoryLevels {
+    /// The movements of one SKU (all of them when `sku` is `None`), the last `limit`, oldest first.
+    pub fn recent_movements(&self, sku: Option<&str>, limit: usize) -> Vec<&Movement> {
+        let matching: Vec<&Movement> =
+            self.movements.iter().filter(|movement| sku.is_none_or(|sku| movement.sku == sku)).collect();
+        let skip = matching.len().saturating_sub(limit);
+        matching.into_iter().skip(skip).collect()
+    }
+
+    /// The alerts of one SKU (all of them when `sku` is `None`), oldest first.
+    pub fn alerts(&self, sku: Option<&str>) -> Vec<&LowStockAlert> {
+        self.low_stock_alerts.iter().filter(|alert| sku.is_none_or(|sku| alert.sku == sku)).collect()
+    }
+
+    pub fn table(&self) -> Table {
+        Table {
+            name: <Self as Projection<Event>>::NAME,
+            title: "Inventory",
+            columns: vec!["SKU", "On hand", "Reserved", "Available", "Threshold", "Low stock", "Reservations", "Alerts"],
+            rows: self
+                .items
+                .iter()
+                .map(|item| {
+                    let reservations = item
+                        .reservations
+                        .iter()
+                        .map(|reservation| format!("{}×{}", reservation.order_id, reservation.quantity))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    TableRow::new(
+                        item.sku.clone(),
+                        vec![
+                            json!(item.sku),
+                            json!(item.on_hand),
+                            json!(item.reserved),
+                            json!(item.available),
+                            json!(item.low_stock_threshold),
+                            json!(item.low_stock),
+                            json!(reservations),
+                            json!(self.alerts(Some(&item.sku)).len()),
+                        ],
+                    )
+                })
+                .collect(),
+        }
+    }
+}

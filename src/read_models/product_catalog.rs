@@ -1,0 +1,97 @@
+//! ProductCatalog (seed 002's product): per product, its name, category and current
+//! price, and every price it has had, the creation price first.
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::domain::product::ProductEvent;
+use crate::domain::Event;
+use crate::event_sourcing::projection::Projection;
+use crate::event_sourcing::recorded::RecordedEvent;
+
+use super::rows::Rows;
+use super::table::{Table, TableRow};
+use super::timestamp;
+
+/// A price from a position on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PricePoint {
+    pub position: u64,
+    pub recorded_at: String,
+    pub price: i64,
+}
+
+/// One product of the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductRow {
+    /// The stream's aggregate id.
+    pub product_id: String,
+    pub name: String,
+    pub price: i64,
+    pub category_id: String,
+    /// Oldest first; the last one is `price`.
+    pub price_history: Vec<PricePoint>,
+}
+
+/// The catalogue, products in the order they were created.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ProductCatalog {
+    pub products: Rows<ProductRow>,
+}
+
+impl Projection<Event> for ProductCatalog {
+    const NAME: &'static str = "product_catalog";
+    const SUBSCRIBES_TO: &'static [&'static str] = &["ProductCreated", "PriceUpdated"];
+
+    fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
+        let Event::Product(event) = event else { return };
+        let product_id = recorded.aggregate_id();
+        let point = |price: i64| PricePoint { position: recorded.position, recorded_at: timestamp(recorded), price };
+        match event {
+            ProductEvent::ProductCreated { name, price, category_id } => self.products.upsert(
+                product_id,
+                ProductRow {
+                    product_id: product_id.to_owned(),
+                    name: name.clone(),
+                    price: *price,
+                    category_id: category_id.clone(),
+                    price_history: vec![point(*price)],
+                },
+            ),
+            ProductEvent::PriceUpdated { new_price, .. } => {
+                if let Some(row) = self.products.get_mut(product_id) {
+                    row.price = *new_price;
+                    row.price_history.push(point(*new_price));
+                }
+            }
+        }
+    }
+}
+
+impl ProductCatalog {
+    pub fn table(&self) -> Table {
+        Table {
+            name: <Self as Projection<Event>>::NAME,
+            title: "Product catalog",
+            columns: vec!["Product", "Name", "Category", "Price", "Price history"],
+            rows: self
+                .products
+                .iter()
+                .map(|row| {
+                    let history =
+                        row.price_history.iter().map(|point| point.price.to_string()).collect::<Vec<_>>().join(" → ");
+                    TableRow::new(
+                        row.product_id.clone(),
+                        vec![
+                            json!(row.product_id),
+                            json!(row.name),
+                            json!(row.category_id),
+                            json!(row.price),
+                            json!(history),
+                        ],
+                    )
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Any read model as a table, as of the selected position, with the rows the
+//! selected event changed highlighted.
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use super::format::compact;
+use crate::read_models::table::Table;
+
+#[component]
+pub fn ReadModelPanel(
+    /// The read model's table at the selected position.
+    #[prop(into)]
+    table: Signal<Option<Table>>,
+    /// The same table one position earlier.
+    #[prop(into)]
+    before: Signal<Option<Table>>,
+    /// The read model's name, for the test id.
+    name: String,
+) -> impl IntoView {
+    view! {
+        <section class="card panel" data-testid=format!("read-model-{}", name.replace('_', "-")) aria-label=name.clone()>
+            <header class="panel-header">
+                <h2>{move || table.get().map(|table| table.title).unwrap_or_default()}</h2>
+                <span class="panel-note">"read model · "{name.clone()}</span>
+            </header>
+            <div class="panel-body">
+                {move || {
+                    let Some(table) = table.get() else { return view! { <p class="empty">"Unknown read model."</p> }.into_any() };
+                    if table.rows.is_empty() {
+                        return view! { <p class="empty">"Nothing yet at this position."</p> }.into_any();
+                    }
+                    let before = before.get();
+                    let old_row = |key: &str| before.as_ref().and_then(|before| before.rows.iter().find(|row| row.key == key).cloned());
+                    view! {
+                        <table class="rows">
+                            <thead><tr>{table.columns.iter().map(|column| view! { <th>{*column}</th> }).collect_view()}</tr></thead>
+                            <tbody>
+                                {table.rows.iter().map(|row| {
+                                    let old = old_row(&row.key);
+                                    let changed = old.as_ref() != Some(row);
+                                    let cells: Vec<(String, bool)> = row.cells.iter().enumerate().map(|(index, cell)| {
+                                        let was = old.as_ref().and_then(|old| old.cells.get(index));
+                                        (cell_text(cell), changed && was != Some(cell))
+                                    }).collect();
+                                    view! {
+                                        <tr class:changed=changed data-key=row.key.clone()>
+                                            {cells.into_iter().map(|(text, differs)| view! { <td class=if differs { "changed-cell" } else { "" }>{text}</td> }).collect_view()}
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// A cell as text: times as `HH:MM:SS` (the date is rarely news in a workshop).
+fn cell_text(cell: &Value) -> String {
+    if let Some(time) = cell.as_str().and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok()) {
+        return time.format("%H:%M:%S").to_string();
+    }
+    match cell {
+        Value::Null => "—".to_owned(),
+        Value::Bool(true) => "yes".to_owned(),
+        Value::Bool(false) => "no".to_owned(),
+        other => compact(other),
+    }
+}
