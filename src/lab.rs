@@ -171,7 +171,7 @@ impl<S: EventStore> Lab<S> {
             }
         } else {
             fresh = self.store.read_all(0).await?;
-            *self.state.borrow_mut() = State::default();
+            self.state.borrow_mut().restart();
         }
         let count = fresh.len();
         let mut state = self.state.borrow_mut();
@@ -325,6 +325,11 @@ impl<S: EventStore> Lab<S> {
     /// The query cache's hits, misses and invalidations.
     pub fn cache_stats(&self) -> CacheStats {
         self.state.borrow().cache.stats()
+    }
+
+    /// Whether the query cache answers.
+    pub fn cache_enabled(&self) -> bool {
+        self.state.borrow().cache.enabled
     }
 
     /// Turns the query cache on or off (off also empties it).
@@ -511,12 +516,19 @@ impl<S: EventStore> Lab<S> {
     pub async fn reset(&self) -> Result<(), StoreError> {
         let _turn = self.commands.lock().await;
         self.store.clear().await?;
-        *self.state.borrow_mut() = State::default();
+        self.state.borrow_mut().restart();
         Ok(())
     }
 }
 
 impl State {
+    /// Forgets the log and everything built from it; the cache keeps its settings.
+    fn restart(&mut self) {
+        let mut cache = std::mem::take(&mut self.cache);
+        cache.clear();
+        *self = State { cache, ..State::default() };
+    }
+
     fn integrate(&mut self, recorded: RecordedEvent) -> Result<(), StoreError> {
         let event = Event::decode(&recorded).map_err(|error| {
             StoreError(format!("the event at position {} cannot be read: {error}", recorded.position))

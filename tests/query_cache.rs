@@ -323,7 +323,6 @@ fn reset_empties_the_cache() {
 }
 
 #[test]
-#[ignore = "bug: Lab::reset (and catch_up's reload after another tab cleared the store) replaces the whole State with State::default(), so a cache the user turned off is silently turned back on, while the UI checkbox still shows it off"]
 fn turning_the_cache_off_survives_a_reset() {
     let lab = seeded();
     lab.set_cache_enabled(false);

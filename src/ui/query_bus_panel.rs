@@ -9,7 +9,7 @@ use crate::cqrs::query_bus::DEFAULT_TTL_MS;
 pub fn QueryBusPanel() -> impl IntoView {
     let session = use_session();
     let stats = Memo::new(move |_| session.with_bus(|lab| lab.cache_stats()));
-    let enabled = RwSignal::new(true);
+    let enabled = Memo::new(move |_| session.with_bus(|lab| lab.cache_enabled()));
     view! {
         <section class="card panel" data-testid="query-bus" aria-label="Query bus">
             <header class="panel-header">
@@ -19,11 +19,7 @@ pub fn QueryBusPanel() -> impl IntoView {
             <div class="panel-body">
                 <label class="inline">
                     <input type="checkbox" data-testid="cache-enabled" prop:checked=move || enabled.get()
-                        on:change=move |e| {
-                            let on = event_target_checked(&e);
-                            enabled.set(on);
-                            session.set_cache_enabled(on);
-                        }/>
+                        on:change=move |e| session.set_cache_enabled(event_target_checked(&e))/>
                     "cache answers"
                 </label>
                 <dl class="stats">
