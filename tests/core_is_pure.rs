@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const CORE: &[&str] = &["src/event_sourcing", "src/domain", "src/read_models", "src/lab.rs"];
+const CORE: &[&str] = &["src/event_sourcing", "src/domain", "src/cqrs", "src/read_models", "src/lab.rs"];
 const FORBIDDEN: &[&str] = &["web_sys", "js_sys", "wasm_bindgen", "leptos", "gloo", "Utc::now", "Local::now", "SystemTime", "Instant::now", "uuid", "rand::"];
 
 fn rust_files(path: &Path, found: &mut Vec<PathBuf>) {
