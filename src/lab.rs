@@ -22,6 +22,7 @@ use crate::domain::authorization::{User, USERS};
 use crate::domain::{replay_state, Command, Event};
 use crate::event_sourcing::envelope::{typed, CommandEnvelope, CommandResult, ErrorBody, QueryEnvelope, QueryResult};
 use crate::event_sourcing::log::EventLog;
+use crate::event_sourcing::projection_engine::{self as engine, Fault, LaneState};
 use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
 use crate::read_models::ReadModels;
@@ -58,15 +59,94 @@ pub struct Lab<S> {
     commands_handled: Cell<u64>,
 }
 
-#[derive(Default)]
 struct State {
     log: EventLog,
     /// `events[i]` is `log.all()[i]`, typed.
     events: Vec<Event>,
-    /// The read models at the head of the log.
+    /// The live read models, each at its own checkpoint (a failing one lags).
     head_models: ReadModels,
-    /// Query answers; dropped when the log grows.
+    /// Each projector's health, fault, dead letters and rebuild, in lane order.
+    lanes: Vec<LaneState>,
+    /// Query answers; dropped when a read model moves.
     cache: QueryCache,
+    /// The time retries are scheduled in.
+    clock: WorkshopClock,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        let mut head_models = ReadModels::default();
+        let lanes = head_models.lanes_mut().iter().map(|lane| LaneState::new(lane.name())).collect();
+        State {
+            log: EventLog::default(),
+            events: Vec::new(),
+            head_models,
+            lanes,
+            cache: QueryCache::default(),
+            clock: WorkshopClock::default(),
+        }
+    }
+}
+
+/// The workshop clock: real time, run faster (×60, ×3600) so that a retry schedule
+/// of minutes and hours plays out in seconds. Pure: it is handed the real time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WorkshopClock {
+    /// Workshop seconds per real second.
+    pub speed: f64,
+    /// The real time and workshop time when the speed last changed.
+    anchor: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl Default for WorkshopClock {
+    fn default() -> Self {
+        WorkshopClock { speed: 1.0, anchor: None }
+    }
+}
+
+impl WorkshopClock {
+    /// The workshop time at real time `real`.
+    pub fn at(&self, real: DateTime<Utc>) -> DateTime<Utc> {
+        match self.anchor {
+            None => real,
+            Some((real_anchor, workshop_anchor)) => {
+                let elapsed_ms = (real - real_anchor).num_milliseconds() as f64 * self.speed;
+                workshop_anchor + chrono::Duration::milliseconds(elapsed_ms as i64)
+            }
+        }
+    }
+
+    /// Runs at `speed` from real time `real` on, without jumping.
+    pub fn set_speed(&mut self, speed: f64, real: DateTime<Utc>) {
+        self.anchor = Some((real, self.at(real)));
+        self.speed = speed.max(0.0);
+    }
+
+    /// Moves workshop time forward by `by` at once.
+    pub fn advance(&mut self, by: chrono::Duration, real: DateTime<Utc>) {
+        self.anchor = Some((real, self.at(real) + by));
+    }
+}
+
+/// One projector as `GetProjectionStatus` and the status panel show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectorReport {
+    pub name: &'static str,
+    pub subscribes_to: &'static [&'static str],
+    pub position: u64,
+    pub lag: u64,
+    #[serde(flatten)]
+    pub lane: LaneState,
+}
+
+/// What `GetProjectionStatus` answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectionStatus {
+    pub head: u64,
+    /// The workshop clock's time now, and its speed.
+    pub clock: String,
+    pub clock_speed: f64,
+    pub projectors: Vec<ProjectorReport>,
 }
 
 /// The write model of one stream at a position.
@@ -174,6 +254,7 @@ impl<S: EventStore> Lab<S> {
             self.state.borrow_mut().restart();
         }
         let count = fresh.len();
+        let now = self.env.now();
         let mut state = self.state.borrow_mut();
         for recorded in fresh {
             // Another call may have caught up meanwhile: skip what is already here.
@@ -182,6 +263,7 @@ impl<S: EventStore> Lab<S> {
             }
             state.integrate(recorded)?;
         }
+        state.pump_all(now);
         Ok(count)
     }
 
@@ -327,6 +409,157 @@ impl<S: EventStore> Lab<S> {
         self.state.borrow().cache.stats()
     }
 
+    /// The workshop clock's time now.
+    pub fn workshop_now(&self) -> DateTime<Utc> {
+        self.state.borrow().clock.at(self.env.now())
+    }
+
+    /// Runs the workshop clock at `speed` × real time (1, 60, 3600…).
+    pub fn set_clock_speed(&self, speed: f64) {
+        let now = self.env.now();
+        self.state.borrow_mut().clock.set_speed(speed, now);
+    }
+
+    /// Moves the workshop clock forward at once, then runs what became due.
+    pub fn advance_clock(&self, by: chrono::Duration) -> bool {
+        let now = self.env.now();
+        self.state.borrow_mut().clock.advance(by, now);
+        self.tick()
+    }
+
+    /// Runs every retry that is due on the workshop clock, and lets recovered
+    /// projectors catch up. Returns whether any read model moved or any error changed.
+    pub fn tick(&self) -> bool {
+        let now = self.env.now();
+        let mut state = self.state.borrow_mut();
+        let workshop_now = state.clock.at(now);
+        let before: Vec<LaneState> = state.lanes.clone();
+        let checkpoints_before: Vec<u64> = state.head_models.lanes_mut().iter().map(|lane| lane.checkpoint()).collect();
+        {
+            let State { log, events, head_models, lanes, .. } = &mut *state;
+            for (lane, lane_state) in head_models.lanes_mut().into_iter().zip(lanes.iter_mut()) {
+                engine::retry_if_due(lane, lane_state, log.all(), events, workshop_now);
+            }
+        }
+        state.pump_all(now);
+        let checkpoints_after: Vec<u64> = state.head_models.lanes_mut().iter().map(|lane| lane.checkpoint()).collect();
+        let changed = before != state.lanes || checkpoints_before != checkpoints_after;
+        if changed {
+            state.cache.log_grew();
+        }
+        changed
+    }
+
+    /// Injects a fault into a projector (`None` removes it). `false` if there is no such projector.
+    pub fn set_fault(&self, projector: &str, fault: Option<Fault>) -> bool {
+        let mut state = self.state.borrow_mut();
+        match state.lanes.iter_mut().find(|lane| lane.name == projector) {
+            Some(lane) => {
+                lane.fault = fault;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Retries a projector's failed or dead-lettered event now.
+    pub fn retry_projector(&self, projector: &str) -> Result<bool, ErrorBody> {
+        self.by_hand(projector, |lane, lane_state, log, events, now| {
+            engine::retry(lane, lane_state, log, events, now)
+        })
+    }
+
+    /// Skips a projector's failed or dead-lettered event: it moves on without it.
+    pub fn skip_projector(&self, projector: &str) -> Result<bool, ErrorBody> {
+        self.by_hand(projector, |lane, lane_state, _, _, _| engine::skip(lane, lane_state).map(|()| true))
+    }
+
+    fn by_hand(
+        &self,
+        projector: &str,
+        act: impl FnOnce(
+            &mut dyn engine::Lane<Event>,
+            &mut LaneState,
+            &[RecordedEvent],
+            &[Event],
+            DateTime<Utc>,
+        ) -> Result<bool, engine::NotStopped>,
+    ) -> Result<bool, ErrorBody> {
+        let now = self.env.now();
+        let mut state = self.state.borrow_mut();
+        let workshop_now = state.clock.at(now);
+        let result = {
+            let State { log, events, head_models, lanes, .. } = &mut *state;
+            let at = lanes
+                .iter()
+                .position(|lane| lane.name == projector)
+                .ok_or_else(|| ErrorBody::new("not_found", format!("there is no projector `{projector}`")))?;
+            let lane = head_models.lanes_mut().into_iter().nth(at).expect("one lane per projector");
+            act(lane, &mut lanes[at], log.all(), events, workshop_now)
+                .map_err(|_| ErrorBody::new("not_stopped", format!("{projector} has no failed event")))?
+        };
+        state.pump_all(now);
+        state.cache.log_grew();
+        Ok(result)
+    }
+
+    /// Starts rebuilding a projector from position 0; [`Lab::rebuild_step`] reads on.
+    pub fn start_rebuild(&self, projector: &str) -> Result<(), ErrorBody> {
+        let mut state = self.state.borrow_mut();
+        let (lane, lane_state) = state
+            .lane(projector)
+            .ok_or_else(|| ErrorBody::new("not_found", format!("there is no projector `{projector}`")))?;
+        engine::start_rebuild(lane, lane_state);
+        state.cache.log_grew();
+        Ok(())
+    }
+
+    /// Reads up to `batch` more events into a rebuilding projector. Returns
+    /// `(done, total)`; the rebuild is over when they are equal (`None` when no
+    /// rebuild runs). Commands may append between steps: the total grows with them.
+    pub fn rebuild_step(&self, projector: &str, batch: u64) -> Option<(u64, u64)> {
+        let now = self.env.now();
+        let mut state = self.state.borrow_mut();
+        let workshop_now = state.clock.at(now);
+        let State { log, events, head_models, lanes, cache, .. } = &mut *state;
+        let at = lanes.iter().position(|lane| lane.name == projector)?;
+        lanes[at].rebuild?;
+        let lane = head_models.lanes_mut().into_iter().nth(at).expect("one lane per projector");
+        engine::pump(lane, &mut lanes[at], log.all(), events, workshop_now, batch);
+        let done = lane.checkpoint();
+        let total = log.head();
+        engine::finish_rebuild_if_caught_up(lane, &mut lanes[at], total);
+        cache.log_grew();
+        Some((done, total))
+    }
+
+    /// Every projector's checkpoint, lag, health, fault, dead letters and rebuild.
+    pub fn projection_status(&self) -> ProjectionStatus {
+        let now = self.env.now();
+        let mut state = self.state.borrow_mut();
+        let head = state.log.head();
+        let clock = state.clock;
+        let State { head_models, lanes, .. } = &mut *state;
+        let projectors = head_models
+            .lanes_mut()
+            .into_iter()
+            .zip(lanes.iter())
+            .map(|(lane, lane_state)| ProjectorReport {
+                name: lane.name(),
+                subscribes_to: lane.subscribes_to(),
+                position: lane.checkpoint(),
+                lag: head.saturating_sub(lane.checkpoint()),
+                lane: lane_state.clone(),
+            })
+            .collect();
+        ProjectionStatus {
+            head,
+            clock: clock.at(now).to_rfc3339_opts(SecondsFormat::Millis, true),
+            clock_speed: clock.speed,
+            projectors,
+        }
+    }
+
     /// Whether the query cache answers.
     pub fn cache_enabled(&self) -> bool {
         self.state.borrow().cache.enabled
@@ -367,10 +600,12 @@ impl<S: EventStore> Lab<S> {
     async fn take_own(&self, recorded: &[RecordedEvent]) -> Result<(), StoreError> {
         let follows = recorded.first().is_some_and(|first| first.position == self.head() + 1);
         if follows {
+            let now = self.env.now();
             let mut state = self.state.borrow_mut();
             for event in recorded {
                 state.integrate(event.clone())?;
             }
+            state.pump_all(now);
             Ok(())
         } else {
             self.catch_up().await.map(|_| ())
@@ -393,6 +628,18 @@ impl<S: EventStore> Lab<S> {
             };
         }
         let past = (position < head).then_some(position);
+        // The engine's status changes with the clock, not only with the log: never cached.
+        if query.query_type == "GetProjectionStatus" && past.is_none() {
+            let checked = self.state.borrow().head_models.answer(&query, position);
+            return match checked {
+                Ok(_) => QueryResult::Ok {
+                    position,
+                    data: serde_json::to_value(self.projection_status()).unwrap_or(Value::Null),
+                    cache: None,
+                },
+                Err(error) => QueryResult::Invalid { error },
+            };
+        }
         let key = QueryCache::key(&query, past);
         let now = self.env.now().timestamp_millis();
         if let Some(data) = self.state.borrow_mut().cache.get(&key, now) {
@@ -526,7 +773,11 @@ impl State {
     fn restart(&mut self) {
         let mut cache = std::mem::take(&mut self.cache);
         cache.clear();
-        *self = State { cache, ..State::default() };
+        let faults: Vec<Option<Fault>> = self.lanes.iter().map(|lane| lane.fault.clone()).collect();
+        *self = State { cache, clock: self.clock, ..State::default() };
+        for (lane, fault) in self.lanes.iter_mut().zip(faults) {
+            lane.fault = fault;
+        }
     }
 
     fn integrate(&mut self, recorded: RecordedEvent) -> Result<(), StoreError> {
@@ -534,10 +785,30 @@ impl State {
             StoreError(format!("the event at position {} cannot be read: {error}", recorded.position))
         })?;
         self.log.push(recorded).map_err(StoreError)?;
-        self.cache.log_grew();
-        let recorded = self.log.all().last().expect("just pushed");
-        self.head_models.apply(recorded, &event);
         self.events.push(event);
         Ok(())
+    }
+
+    /// Lets every running projector read up to the head (a rebuilding one reads in
+    /// its own batches; a stopped one waits for its retry).
+    fn pump_all(&mut self, now: DateTime<Utc>) {
+        let workshop_now = self.clock.at(now);
+        let (log, events) = (self.log.all(), &self.events);
+        let mut moved = false;
+        for (lane, state) in self.head_models.lanes_mut().into_iter().zip(self.lanes.iter_mut()) {
+            if state.rebuild.is_none() {
+                moved |= engine::pump(lane, state, log, events, workshop_now, u64::MAX).read > 0;
+            }
+        }
+        if moved {
+            self.cache.log_grew();
+        }
+    }
+
+    /// The lane and state of a projector by name.
+    fn lane(&mut self, name: &str) -> Option<(&mut dyn engine::Lane<Event>, &mut LaneState)> {
+        let at = self.lanes.iter().position(|state| state.name == name)?;
+        let lane = self.head_models.lanes_mut().into_iter().nth(at)?;
+        Some((lane, &mut self.lanes[at]))
     }
 }

@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod log;
 pub mod memory_store;
 pub mod projection;
+pub mod projection_engine;
 pub mod recorded;
 pub mod store;
 pub mod testing;

@@ -60,3 +60,29 @@ impl<P> Projector<P> {
         }
     }
 }
+
+impl<P: Projection<E>, E> super::projection_engine::Lane<E> for Projector<P> {
+    fn name(&self) -> &'static str {
+        P::NAME
+    }
+
+    fn subscribes_to(&self) -> &'static [&'static str] {
+        P::SUBSCRIBES_TO
+    }
+
+    fn checkpoint(&self) -> u64 {
+        self.checkpoint
+    }
+
+    fn deliver(&mut self, recorded: &RecordedEvent, event: &E) -> Delivery {
+        self.handle(recorded, event)
+    }
+
+    fn skip_to(&mut self, position: u64) {
+        self.checkpoint = self.checkpoint.max(position);
+    }
+
+    fn reset(&mut self) {
+        *self = Projector::new(P::default());
+    }
+}

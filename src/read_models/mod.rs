@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 use crate::domain::order::OrderStatus;
 use crate::domain::{Event, EVENT_TYPES};
 use crate::event_sourcing::envelope::{typed, ErrorBody, QueryEnvelope};
+use crate::event_sourcing::projection_engine::Lane;
 use crate::event_sourcing::projection::{Projection, Projector};
 use crate::event_sourcing::recorded::RecordedEvent;
 use account_balances::AccountBalances;
@@ -190,16 +191,26 @@ fn to_json<T: Serialize>(value: T) -> Value {
 impl ReadModels {
     /// Delivers one event to every projector (each skips what it has seen or does not subscribe to).
     pub fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
-        self.order_summary.handle(recorded, event);
-        self.order_details.handle(recorded, event);
-        self.customer_orders.handle(recorded, event);
-        self.product_sales.handle(recorded, event);
-        self.daily_stats.handle(recorded, event);
-        self.account_balances.handle(recorded, event);
-        self.account_history.handle(recorded, event);
-        self.inventory.handle(recorded, event);
-        self.product_catalog.handle(recorded, event);
-        self.user_activity.handle(recorded, event);
+        for lane in self.lanes_mut() {
+            lane.deliver(recorded, event);
+        }
+    }
+
+    /// Every projector as a [`Lane`] the projection engine can drive, in the order
+    /// of [`ReadModels::statuses`].
+    pub fn lanes_mut(&mut self) -> [&mut dyn Lane<Event>; 10] {
+        [
+            &mut self.order_summary,
+            &mut self.order_details,
+            &mut self.customer_orders,
+            &mut self.product_sales,
+            &mut self.daily_stats,
+            &mut self.account_balances,
+            &mut self.account_history,
+            &mut self.inventory,
+            &mut self.product_catalog,
+            &mut self.user_activity,
+        ]
     }
 
     /// Every projector's progress, in the order of [`ReadModels::tables`].
