@@ -18,6 +18,7 @@ pub mod order_details;
 pub mod order_summary;
 pub mod panel_picker;
 pub mod product_commands;
+pub mod projections_panel;
 pub mod query_bus_panel;
 pub mod read_model_panel;
 pub mod session;

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::browser::preferences::{self, Preferences};
 use crate::browser::BrowserLab;
 use crate::cqrs::command_bus::Chain;
+use crate::event_sourcing::projection_engine::Fault;
 use crate::event_sourcing::envelope::{CommandResult, QueryResult};
 
 /// The outcome of the last command the user sent, for the result panel.
@@ -161,6 +162,60 @@ impl Session {
         self.bus_changed();
     }
 
+    /// Runs due retries on the workshop clock; called a few times a second.
+    pub fn tick(&self) {
+        if self.lab().tick() {
+            self.log_changed();
+        }
+        self.bus_changed();
+    }
+
+    /// Runs the workshop clock at `speed` × real time.
+    pub fn set_clock_speed(&self, speed: f64) {
+        self.lab().set_clock_speed(speed);
+        self.bus_changed();
+    }
+
+    /// Moves the workshop clock forward, running what became due.
+    pub fn advance_clock(&self, minutes: i64) {
+        if self.lab().advance_clock(chrono::Duration::minutes(minutes)) {
+            self.log_changed();
+        }
+        self.bus_changed();
+    }
+
+    /// Injects a fault into a projector, or removes it.
+    pub fn set_fault(&self, projector: &str, fault: Option<Fault>) {
+        self.lab().set_fault(projector, fault);
+        self.bus_changed();
+    }
+
+    /// Retries (or with `skip`, skips) a projector's failed event by hand.
+    pub fn resolve(&self, projector: &str, skip: bool) {
+        let lab = self.lab();
+        let _ = if skip { lab.skip_projector(projector) } else { lab.retry_projector(projector) };
+        self.log_changed();
+        self.bus_changed();
+    }
+
+    /// Rebuilds a projector from position 0, a batch at a time, yielding to the
+    /// browser between batches so the page stays responsive.
+    pub async fn rebuild(&self, projector: &'static str) {
+        let lab = self.lab();
+        if lab.start_rebuild(projector).is_err() {
+            return;
+        }
+        loop {
+            let step = lab.rebuild_step(projector, REBUILD_BATCH);
+            self.bus_changed();
+            match step {
+                Some((done, total)) if done < total => next_task().await,
+                _ => break,
+            }
+        }
+        self.log_changed();
+    }
+
     /// Reads what other tabs may have written.
     pub async fn refresh(&self) {
         let lab = self.lab();
@@ -188,6 +243,19 @@ impl Default for Session {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Events a rebuild reads between two yields to the browser.
+pub const REBUILD_BATCH: u64 = 500;
+
+/// Resolves on a later task of the browser's event loop, so rendering and input run in between.
+pub async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The session from context.

@@ -12,6 +12,7 @@ use super::inspector::EventInspector;
 use super::order_details::OrderDetailsPanel;
 use super::order_summary::OrderSummaryPanel;
 use super::panel_picker::{saved_panels, PanelChoice, PanelPicker};
+use super::projections_panel::ProjectionsPanel;
 use super::query_bus_panel::QueryBusPanel;
 use super::read_model_panel::ReadModelPanel;
 use super::session::use_session;
@@ -25,7 +26,15 @@ const SPECIAL: &[(&str, &str)] = &[
     ("order_details", "Order details"),
     ("event", "Event"),
 ];
-const TOOLS: &[(&str, &str)] = &[("command_bus", "Command bus"), ("query_bus", "Query bus"), ("concurrency", "Two clients")];
+const TOOLS: &[(&str, &str)] = &[
+    ("projections", "Projections"),
+    ("command_bus", "Command bus"),
+    ("query_bus", "Query bus"),
+    ("concurrency", "Two clients"),
+];
+
+/// How often retries that fell due on the workshop clock are run.
+const TICK: std::time::Duration = std::time::Duration::from_millis(250);
 
 fn choices() -> Vec<PanelChoice> {
     let choice = |(name, title): &(&str, &str)| PanelChoice { name: (*name).to_owned(), title: (*title).to_owned() };
@@ -42,6 +51,10 @@ pub fn Workspace() -> impl IntoView {
     let session = use_session();
     let position = session.position;
     let shown = RwSignal::new(saved_panels());
+    // Retries fall due on the workshop clock: look a few times a second.
+    if let Ok(ticker) = set_interval_with_handle(move || session.tick(), TICK) {
+        on_cleanup(move || ticker.clear());
+    }
 
     // Everything below is "as of the selected position", and "just before it" so
     // that what the selected event changed can be highlighted.
@@ -77,6 +90,7 @@ pub fn Workspace() -> impl IntoView {
             "command_bus" => view! { <CommandBusPanel/> }.into_any(),
             "query_bus" => view! { <QueryBusPanel/> }.into_any(),
             "concurrency" => view! { <ConcurrencyPanel/> }.into_any(),
+            "projections" => view! { <ProjectionsPanel/> }.into_any(),
             table_name => {
                 let table_name = table_name.to_owned();
                 let wanted = table_name.clone();

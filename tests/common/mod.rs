@@ -152,3 +152,34 @@ pub fn new_lab_with_clock() -> (Lab<MemoryStore>, ClockHand) {
     let (env, hand) = ClockedEnv::new();
     (Lab::new(MemoryStore::new(), Box::new(env)), hand)
 }
+
+/// A clock that stands still: it moves only when its [`ClockHand`] moves it (no
+/// second per `now()`), with [`TestEnv`]'s ids. For schedules checked to the millisecond.
+pub struct StillEnv {
+    ids: TestEnv,
+    hand: ClockHand,
+}
+
+impl StillEnv {
+    pub fn new() -> (Self, ClockHand) {
+        let hand = ClockHand::default();
+        (StillEnv { ids: TestEnv::new(), hand: hand.clone() }, hand)
+    }
+}
+
+impl Environment for StillEnv {
+    fn now(&self) -> DateTime<Utc> {
+        start_time() + Duration::milliseconds(self.hand.0.get())
+    }
+
+    fn new_id(&self) -> String {
+        self.ids.new_id()
+    }
+}
+
+/// A lab on a fresh in-memory store whose clock stands at [`start_time`] until the
+/// test moves it.
+pub fn new_lab_with_still_clock() -> (Lab<MemoryStore>, ClockHand) {
+    let (env, hand) = StillEnv::new();
+    (Lab::new(MemoryStore::new(), Box::new(env)), hand)
+}
