@@ -23,6 +23,12 @@ test("a teacher breaks a projector, fast-forwards to a dead letter, fixes it, an
   await expect(row("order_summary")).toContainText("retry 1");
   // The read model shows the lag: the order's total is still ¥0.
   await expect(lab.summaryRow("山田太郎").locator("[data-field=total_cents]")).toHaveText("¥0");
+  // A reload finds the projector where it was: stopped on the same event, its fault still injected.
+  await lab.reload();
+  await expect(row("order_summary")).toHaveAttribute("data-health", "retrying");
+  await expect(row("order_summary").locator("[data-field=position]")).toHaveText("1");
+  await expect(page.getByTestId("fault-order_summary")).toHaveValue("always:ItemAdded");
+  await expect(lab.summaryRow("山田太郎").locator("[data-field=total_cents]")).toHaveText("¥0");
 
   // Fast-forward through the whole schedule: 1 min, 5 min, 15 min, 1 h, 6 h.
   for (const [button, retry] of [["clock-plus-minute", "retry 2"], ["clock-plus-6-hours", "retry 3"], ["clock-plus-6-hours", "retry 4"], ["clock-plus-6-hours", "retry 5"]] as const) {

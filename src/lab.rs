@@ -71,6 +71,8 @@ struct State {
     cache: QueryCache,
     /// The time retries are scheduled in.
     clock: WorkshopClock,
+    /// The projection engine's state changed since it was last saved.
+    dirty: bool,
 }
 
 impl Default for State {
@@ -84,8 +86,20 @@ impl Default for State {
             lanes,
             cache: QueryCache::default(),
             clock: WorkshopClock::default(),
+            dirty: false,
         }
     }
+}
+
+/// The key of the projection engine's saved state among the store's documents.
+pub const PROJECTIONS_DOCUMENT: &str = "projections";
+
+/// One projector as saved: its engine state and its checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SavedLane {
+    checkpoint: u64,
+    #[serde(flatten)]
+    lane: LaneState,
 }
 
 /// The workshop clock: real time, run faster (×60, ×3600) so that a retry schedule
@@ -267,6 +281,51 @@ impl<S: EventStore> Lab<S> {
         Ok(count)
     }
 
+    /// Loads the stored log and brings every projector back to where it was saved
+    /// (its checkpoint, failure, dead letters and fault), then lets it catch up.
+    pub async fn load(&self) -> Result<(), StoreError> {
+        let saved = self.store.load_document(PROJECTIONS_DOCUMENT).await?;
+        self.catch_up().await?;
+        // A document that no longer reads (an older layout) only costs a fresh start.
+        let Some(saved) = saved.and_then(|text| serde_json::from_str::<Vec<SavedLane>>(&text).ok()) else {
+            return Ok(());
+        };
+        let now = self.env.now();
+        let mut state = self.state.borrow_mut();
+        {
+            let State { log, events, head_models, lanes, .. } = &mut *state;
+            for (lane, lane_state) in head_models.lanes_mut().into_iter().zip(lanes.iter_mut()) {
+                if let Some(saved) = saved.iter().find(|saved| saved.lane.name == lane.name()) {
+                    engine::restore(lane, lane_state, saved.lane.clone(), saved.checkpoint, log.all(), events);
+                }
+            }
+        }
+        state.cache.clear();
+        state.pump_all(now);
+        Ok(())
+    }
+
+    /// Saves the projection engine's state if it changed since the last save.
+    pub async fn persist_if_changed(&self) -> Result<bool, StoreError> {
+        let text = {
+            let mut state = self.state.borrow_mut();
+            if !state.dirty {
+                return Ok(false);
+            }
+            state.dirty = false;
+            let State { head_models, lanes, .. } = &mut *state;
+            let saved: Vec<SavedLane> = head_models
+                .lanes_mut()
+                .iter()
+                .zip(lanes.iter())
+                .map(|(lane, lane_state)| SavedLane { checkpoint: lane.checkpoint(), lane: lane_state.clone() })
+                .collect();
+            serde_json::to_string(&saved).map_err(|error| StoreError(error.to_string()))?
+        };
+        self.store.save_document(PROJECTIONS_DOCUMENT, &text).await?;
+        Ok(true)
+    }
+
     /// The position of the last event in the working copy.
     pub fn head(&self) -> u64 {
         self.state.borrow().log.head()
@@ -446,6 +505,7 @@ impl<S: EventStore> Lab<S> {
         let changed = before != state.lanes || checkpoints_before != checkpoints_after;
         if changed {
             state.cache.log_grew();
+            state.dirty = true;
         }
         changed
     }
@@ -456,6 +516,7 @@ impl<S: EventStore> Lab<S> {
         match state.lanes.iter_mut().find(|lane| lane.name == projector) {
             Some(lane) => {
                 lane.fault = fault;
+                state.dirty = true;
                 true
             }
             None => false,
@@ -500,6 +561,7 @@ impl<S: EventStore> Lab<S> {
         };
         state.pump_all(now);
         state.cache.log_grew();
+        state.dirty = true;
         Ok(result)
     }
 
@@ -511,6 +573,7 @@ impl<S: EventStore> Lab<S> {
             .ok_or_else(|| ErrorBody::new("not_found", format!("there is no projector `{projector}`")))?;
         engine::start_rebuild(lane, lane_state);
         state.cache.log_grew();
+        state.dirty = true;
         Ok(())
     }
 
@@ -521,6 +584,7 @@ impl<S: EventStore> Lab<S> {
         let now = self.env.now();
         let mut state = self.state.borrow_mut();
         let workshop_now = state.clock.at(now);
+        state.dirty = true;
         let State { log, events, head_models, lanes, cache, .. } = &mut *state;
         let at = lanes.iter().position(|lane| lane.name == projector)?;
         lanes[at].rebuild?;
@@ -774,7 +838,7 @@ impl State {
         let mut cache = std::mem::take(&mut self.cache);
         cache.clear();
         let faults: Vec<Option<Fault>> = self.lanes.iter().map(|lane| lane.fault.clone()).collect();
-        *self = State { cache, clock: self.clock, ..State::default() };
+        *self = State { cache, clock: self.clock, dirty: true, ..State::default() };
         for (lane, fault) in self.lanes.iter_mut().zip(faults) {
             lane.fault = fault;
         }
@@ -802,6 +866,7 @@ impl State {
         }
         if moved {
             self.cache.log_grew();
+            self.dirty = true;
         }
     }
 

@@ -65,6 +65,14 @@ async fn it_keeps_events_when_reopened() {
 }
 
 #[wasm_bindgen_test]
+async fn it_keeps_documents_when_reopened_and_clear_removes_them() {
+    store_contract::it_keeps_documents_when_reopened_and_clear_removes_them(|| async {
+        IndexedDbStore::open("kiroku-contract-documents").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn clear_removes_every_event() {
     store_contract::clear_removes_every_event(|| async {
         IndexedDbStore::open("kiroku-contract-clear").await.unwrap()

@@ -706,6 +706,14 @@ impl EventStore for Interloper {
     async fn clear(&self) -> Result<(), StoreError> {
         self.storage.clear().await
     }
+
+    async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.storage.load_document(key).await
+    }
+
+    async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
+        self.storage.save_document(key, text).await
+    }
 }
 
 fn other_writers_item(product_name: &str) -> NewEvent {

@@ -50,6 +50,11 @@ fn it_keeps_events_when_reopened() {
 }
 
 #[test]
+fn it_keeps_documents_when_reopened_and_clear_removes_them() {
+    block_on(store_contract::it_keeps_documents_when_reopened_and_clear_removes_them(opener()));
+}
+
+#[test]
 fn clear_removes_every_event() {
     block_on(store_contract::clear_removes_every_event(opener()));
 }

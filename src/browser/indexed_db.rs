@@ -8,7 +8,8 @@
 //!   JS into wasm costs per string, so events are stored packed and decoded in one go.
 //! - `streams`: stream id → `{ version, segments }`, the keys of the segments that
 //!   hold the stream's events, so reading a stream reads only those segments.
-//! - `meta`: `"head"` → the position of the last event.
+//! - `meta`: `"head"` → the position of the last event; `"document:<key>"` → a small
+//!   document kept beside the log (the projection engine's state), as a string.
 //!
 //! An append is one readwrite transaction over the three stores: it reads the head
 //! and the stream's version, checks the expected version, then writes. IndexedDB
@@ -37,6 +38,11 @@ const STREAMS: &str = "streams";
 const META: &str = "meta";
 /// The key, in `meta`, of the position of the last event.
 const HEAD: &str = "head";
+
+/// The `meta` key of a document.
+fn document_key(key: &str) -> String {
+    format!("document:{key}")
+}
 
 /// The events of one append (or of one chunk of an import), in position order.
 #[derive(Serialize, Deserialize)]
@@ -200,6 +206,18 @@ impl EventStore for IndexedDbStore {
     async fn head_position(&self) -> Result<u64, StoreError> {
         let tx = self.begin(&[META], TransactionMode::Readonly)?;
         read_head(&tx).await
+    }
+
+    async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let tx = self.begin(&[META], TransactionMode::Readonly)?;
+        let text: Option<String> = tx.object_store(META)?.get(document_key(key)).serde()?.await?;
+        Ok(text)
+    }
+
+    async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
+        let tx = self.begin(&[META], TransactionMode::Readwrite)?;
+        tx.object_store(META)?.put(text).with_key(document_key(key)).without_key_type().serde()?;
+        commit(tx).await
     }
 
     async fn clear(&self) -> Result<(), StoreError> {

@@ -33,6 +33,6 @@ pub fn database_name() -> String {
 pub async fn open_lab(database: &str) -> Result<BrowserLab, String> {
     let store = IndexedDbStore::open(database).await.map_err(|error| error.0)?;
     let lab = Lab::new(store, Box::new(environment::BrowserEnvironment));
-    lab.catch_up().await.map_err(|error| error.0)?;
+    lab.load().await.map_err(|error| error.0)?;
     Ok(lab)
 }

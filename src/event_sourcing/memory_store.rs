@@ -2,6 +2,7 @@
 //! used by native tests and as the model the IndexedDB store must match.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use super::log::EventLog;
 use super::recorded::{NewEvent, RecordedEvent, StreamId};
@@ -10,6 +11,7 @@ use super::store::{check_expected, place, AppendError, EventStore, ExpectedVersi
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     log: RefCell<EventLog>,
+    documents: RefCell<HashMap<String, String>>,
 }
 
 impl MemoryStore {
@@ -50,6 +52,16 @@ impl EventStore for MemoryStore {
 
     async fn clear(&self) -> Result<(), StoreError> {
         self.log.borrow_mut().clear();
+        self.documents.borrow_mut().clear();
+        Ok(())
+    }
+
+    async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.documents.borrow().get(key).cloned())
+    }
+
+    async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
+        self.documents.borrow_mut().insert(key.to_owned(), text.to_owned());
         Ok(())
     }
 }

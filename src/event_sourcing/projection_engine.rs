@@ -10,7 +10,7 @@
 //! this happen; a real projector would fail on its own. Time comes in as `now`
 //! (the workshop clock, which may run fast): the engine never reads a clock.
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::projection::Delivery;
@@ -74,42 +74,59 @@ impl Fault {
 }
 
 /// A failed event: what failed, how often, and when it is tried again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectionError {
-    pub projector: &'static str,
+    pub projector: String,
     pub position: u64,
     pub event_type: String,
     pub message: String,
     /// Retries done so far (0 after the first failure).
     pub retry_count: u32,
     /// When the next retry runs; `None` once dead-lettered.
-    #[serde(serialize_with = "optional_time")]
+    #[serde(with = "optional_time")]
     pub next_retry_at: Option<DateTime<Utc>>,
-    #[serde(serialize_with = "time")]
+    #[serde(with = "super::recorded::rfc3339_millis")]
     pub failed_at: DateTime<Utc>,
 }
 
-fn time<S: serde::Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true))
-}
+mod optional_time {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
 
-fn optional_time<S: serde::Serializer>(at: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
-    match at {
-        Some(at) => time(at, s),
-        None => s.serialize_none(),
+    pub fn serialize<S: Serializer>(at: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| DateTime::parse_from_rfc3339(&text).map(|at| at.with_timezone(&Utc)).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 
 /// A dead-lettered event and what a person did about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeadLetter {
     pub error: ProjectionError,
     /// `None` while it waits; then `retried` or `skipped`.
-    pub resolution: Option<&'static str>,
+    pub resolution: Option<String>,
 }
 
+impl DeadLetter {
+    /// Whether a person skipped this event (the projector never applied it).
+    pub fn was_skipped(&self) -> bool {
+        self.resolution.as_deref() == Some(SKIPPED)
+    }
+}
+
+const RETRIED: &str = "retried";
+const SKIPPED: &str = "skipped";
+
 /// Where a projector stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Health {
     /// Keeping up with the log.
@@ -121,16 +138,16 @@ pub enum Health {
 }
 
 /// A rebuild in progress: the projector replays the log from 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rebuild {
     /// How many events the rebuild has read so far.
     pub done: u64,
 }
 
-/// One projector's runtime state beside its read model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One projector's runtime state beside its read model: what is kept across reloads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LaneState {
-    pub name: &'static str,
+    pub name: String,
     pub health: Health,
     pub fault: Option<Fault>,
     pub dead_letters: Vec<DeadLetter>,
@@ -140,8 +157,8 @@ pub struct LaneState {
 }
 
 impl LaneState {
-    pub fn new(name: &'static str) -> Self {
-        LaneState { name, health: Health::Running, fault: None, dead_letters: Vec::new(), rebuild: None, applied: 0 }
+    pub fn new(name: &str) -> Self {
+        LaneState { name: name.to_owned(), health: Health::Running, fault: None, dead_letters: Vec::new(), rebuild: None, applied: 0 }
     }
 
     fn is_stopped(&self) -> bool {
@@ -178,7 +195,7 @@ pub fn pump<E>(
         match attempt(lane, state, recorded, event) {
             Ok(()) => pumped.read += 1,
             Err(message) => {
-                state.health = Health::Retrying { error: first_failure(state.name, recorded, message, now) };
+                state.health = Health::Retrying { error: first_failure(&state.name, recorded, message, now) };
                 pumped.failed = true;
                 break;
             }
@@ -204,9 +221,9 @@ fn attempt<E>(lane: &mut dyn Lane<E>, state: &mut LaneState, recorded: &Recorded
     Ok(())
 }
 
-fn first_failure(projector: &'static str, recorded: &RecordedEvent, message: String, now: DateTime<Utc>) -> ProjectionError {
+fn first_failure(projector: &str, recorded: &RecordedEvent, message: String, now: DateTime<Utc>) -> ProjectionError {
     ProjectionError {
-        projector,
+        projector: projector.to_owned(),
         position: recorded.position,
         event_type: recorded.event_type.clone(),
         message,
@@ -243,7 +260,7 @@ pub fn retry<E>(
         Ok(()) => {
             state.health = Health::Running;
             if was_dead {
-                resolve_dead_letter(state, error.position, "retried");
+                resolve_dead_letter(state, error.position, RETRIED);
             }
             Ok(true)
         }
@@ -286,14 +303,14 @@ pub fn skip<E>(lane: &mut dyn Lane<E>, state: &mut LaneState) -> Result<(), NotS
         Health::Retrying { error } | Health::DeadLettered { error } => error.position,
     };
     if matches!(state.health, Health::DeadLettered { .. }) {
-        resolve_dead_letter(state, position, "skipped");
+        resolve_dead_letter(state, position, SKIPPED);
     } else {
         state.dead_letters.push(DeadLetter {
             error: match &state.health {
                 Health::Retrying { error } => ProjectionError { next_retry_at: None, ..error.clone() },
                 _ => unreachable!("checked above"),
             },
-            resolution: Some("skipped"),
+            resolution: Some(SKIPPED.to_owned()),
         });
     }
     lane.skip_to(position);
@@ -301,14 +318,14 @@ pub fn skip<E>(lane: &mut dyn Lane<E>, state: &mut LaneState) -> Result<(), NotS
     Ok(())
 }
 
-fn resolve_dead_letter(state: &mut LaneState, position: u64, how: &'static str) {
+fn resolve_dead_letter(state: &mut LaneState, position: u64, how: &str) {
     if let Some(letter) = state
         .dead_letters
         .iter_mut()
         .rev()
         .find(|letter| letter.error.position == position && letter.resolution.is_none())
     {
-        letter.resolution = Some(how);
+        letter.resolution = Some(how.to_owned());
     }
 }
 
@@ -328,4 +345,22 @@ pub fn finish_rebuild_if_caught_up<E>(lane: &dyn Lane<E>, state: &mut LaneState,
         return true;
     }
     false
+}
+
+/// Brings a projector back to a saved state: its read model is rebuilt by applying
+/// exactly what it had applied (the log up to its checkpoint, without the events a
+/// person skipped), and its health, fault and dead letters are restored. Projectors
+/// are pure functions of the events they applied, so this gives back the same model.
+pub fn restore<E>(lane: &mut dyn Lane<E>, state: &mut LaneState, saved: LaneState, checkpoint: u64, log: &[RecordedEvent], events: &[E]) {
+    let skipped: Vec<u64> = saved.dead_letters.iter().filter(|letter| letter.was_skipped()).map(|letter| letter.error.position).collect();
+    lane.reset();
+    let end = (checkpoint as usize).min(log.len());
+    for (recorded, event) in log[..end].iter().zip(&events[..end]) {
+        if skipped.contains(&recorded.position) {
+            lane.skip_to(recorded.position);
+        } else {
+            lane.deliver(recorded, event);
+        }
+    }
+    *state = LaneState { rebuild: None, ..saved };
 }

@@ -60,8 +60,15 @@ pub trait EventStore {
     /// The position of the last event, `0` for an empty log.
     async fn head_position(&self) -> Result<u64, StoreError>;
 
-    /// Removes every event.
+    /// Removes every event and every document.
     async fn clear(&self) -> Result<(), StoreError>;
+
+    /// A small named document kept beside the log (the projection engine's state),
+    /// `None` if none was saved.
+    async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Saves a document under `key`, replacing what was there.
+    async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError>;
 }
 
 /// The concurrency check every store makes, inside its own atomic step.

@@ -193,6 +193,24 @@ pub mod store_contract {
         assert_eq!(conflict, Err(AppendError::Conflict { expected: 1, actual: 2 }), "stream versions survive reopening");
     }
 
+    pub async fn it_keeps_documents_when_reopened_and_clear_removes_them<S: EventStore, F: Future<Output = S>>(
+        open: impl Fn() -> F,
+    ) {
+        {
+            let store = fresh(&open).await;
+            assert_eq!(store.load_document("projections").await.unwrap(), None, "nothing saved yet");
+            store.save_document("projections", r#"{"lanes": ["ノート"]}"#).await.unwrap();
+            store.save_document("projections", r#"{"lanes": ["replaced"]}"#).await.unwrap();
+            store.save_document("other", "x").await.unwrap();
+        }
+        let reopened = open().await;
+        assert_eq!(reopened.load_document("projections").await.unwrap().as_deref(), Some(r#"{"lanes": ["replaced"]}"#));
+        assert_eq!(reopened.load_document("other").await.unwrap().as_deref(), Some("x"));
+        assert_eq!(reopened.head_position().await.unwrap(), 0, "a document is not an event");
+        reopened.clear().await.unwrap();
+        assert_eq!(reopened.load_document("projections").await.unwrap(), None, "clear removes documents");
+    }
+
     pub async fn clear_removes_every_event<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) {
         let store = fresh(&open).await;
         store.append(&order("a"), ExpectedVersion::Exact(0), vec![event("e1", "OrderCreated", json!({}))]).await.unwrap();

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use serde_json::Value;
 
 use crate::browser::preferences::{self, Preferences};
@@ -86,6 +87,9 @@ impl Session {
     /// Call after anything changed the log (a command here, the console, another tab).
     pub fn log_changed(&self) {
         self.revision.update(|revision| *revision += 1);
+        if self.lab.with_value(Option::is_some) {
+            self.persist();
+        }
         let head = self.head_untracked();
         if self.following.get_untracked() || self.position.get_untracked() > head {
             self.position.set(head);
@@ -128,6 +132,17 @@ impl Session {
 
     fn bus_changed(&self) {
         self.bus_revision.update(|revision| *revision += 1);
+        self.persist();
+    }
+
+    /// Saves the projection engine's state (checkpoints, failures, faults) if it changed.
+    fn persist(&self) {
+        let lab = self.lab();
+        spawn_local(async move {
+            if let Err(error) = lab.persist_if_changed().await {
+                web_sys::console::warn_1(&format!("the projections' state could not be saved: {error}").into());
+            }
+        });
     }
 
     /// Asks a query envelope of the query bus.

@@ -81,6 +81,14 @@ impl EventStore for Shared {
     async fn clear(&self) -> Result<(), StoreError> {
         self.0.clear().await
     }
+
+    async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.0.load_document(key).await
+    }
+
+    async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
+        self.0.save_document(key, text).await
+    }
 }
 
 /// A lab on a fresh in-memory store with the deterministic environment.
