@@ -220,14 +220,20 @@ impl Session {
         if lab.start_rebuild(projector).is_err() {
             return;
         }
-        loop {
-            let step = lab.rebuild_step(projector, REBUILD_BATCH);
-            self.bus_changed();
-            match step {
-                Some((done, total)) if done < total => next_task().await,
-                _ => break,
+        let clock = || web_sys::window().and_then(|window| window.performance()).map_or(0.0, |p| p.now());
+        'rebuild: loop {
+            // Work for a slice of one frame, then let the browser render and take input.
+            let started = clock();
+            while clock() - started < REBUILD_SLICE_MS {
+                match lab.rebuild_step(projector, REBUILD_BATCH) {
+                    Some((done, total)) if done < total => {}
+                    _ => break 'rebuild,
+                }
             }
+            self.bus_changed();
+            next_task().await;
         }
+        self.bus_changed();
         self.log_changed();
     }
 
@@ -260,8 +266,11 @@ impl Default for Session {
     }
 }
 
-/// Events a rebuild reads between two yields to the browser.
-pub const REBUILD_BATCH: u64 = 500;
+/// Events a rebuild reads per step.
+pub const REBUILD_BATCH: u64 = 256;
+/// How long a rebuild works before it yields to the browser, in milliseconds: well
+/// under the 50 ms that makes a task "long", so the page never freezes.
+pub const REBUILD_SLICE_MS: f64 = 8.0;
 
 /// Resolves on a later task of the browser's event loop, so rendering and input run in between.
 pub async fn next_task() {
