@@ -73,6 +73,14 @@ async fn it_keeps_documents_when_reopened_and_clear_removes_them() {
 }
 
 #[wasm_bindgen_test]
+async fn the_outbox_holds_each_event_until_it_is_marked_published() {
+    store_contract::the_outbox_holds_each_event_until_it_is_marked_published(|| async {
+        IndexedDbStore::open("kiroku-contract-outbox").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn clear_removes_every_event() {
     store_contract::clear_removes_every_event(|| async {
         IndexedDbStore::open("kiroku-contract-clear").await.unwrap()

@@ -711,6 +711,23 @@ impl EventStore for Interloper {
         self.storage.load_document(key).await
     }
 
+    async fn append_with_outbox(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<RecordedEvent>, AppendError> {
+        self.storage.append_with_outbox(stream, expected, events).await
+    }
+
+    async fn unpublished(&self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.storage.unpublished(limit).await
+    }
+
+    async fn mark_published(&self, event_ids: &[String]) -> Result<(), StoreError> {
+        self.storage.mark_published(event_ids).await
+    }
+
     async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
         self.storage.save_document(key, text).await
     }

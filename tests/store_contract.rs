@@ -9,6 +9,8 @@ use std::rc::Rc;
 use futures::executor::block_on;
 
 use kiroku::event_sourcing::memory_store::MemoryStore;
+use kiroku::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
+use kiroku::event_sourcing::store::{AppendError, EventStore, ExpectedVersion};
 use kiroku::event_sourcing::testing::store_contract;
 
 use common::Shared;
@@ -52,6 +54,40 @@ fn it_keeps_events_when_reopened() {
 #[test]
 fn it_keeps_documents_when_reopened_and_clear_removes_them() {
     block_on(store_contract::it_keeps_documents_when_reopened_and_clear_removes_them(opener()));
+}
+
+#[test]
+fn the_outbox_holds_each_event_until_it_is_marked_published() {
+    block_on(store_contract::the_outbox_holds_each_event_until_it_is_marked_published(opener()));
+}
+
+#[test]
+fn a_failed_outbox_write_leaves_neither_the_events_nor_the_messages() {
+    let store = MemoryStore::new();
+    block_on(store.append(&StreamId::new("Order", "a"), ExpectedVersion::Exact(0), vec![new_event("e1")])).unwrap();
+    store.fail_next_outbox_write();
+    let failed = block_on(store.append_with_outbox(&StreamId::new("Order", "a"), ExpectedVersion::Exact(1), vec![new_event("e2")]));
+    assert!(matches!(failed, Err(AppendError::Storage(_))), "{failed:?}");
+    assert_eq!(block_on(store.head_position()).unwrap(), 1, "no event");
+    assert!(block_on(store.unpublished(10)).unwrap().is_empty(), "no message");
+    let next = block_on(store.append_with_outbox(&StreamId::new("Order", "a"), ExpectedVersion::Exact(1), vec![new_event("e3")])).unwrap();
+    assert_eq!(next[0].position, 2, "the next append takes the place the failed one did not");
+    assert_eq!(block_on(store.unpublished(10)).unwrap().len(), 1);
+}
+
+fn new_event(id: &str) -> NewEvent {
+    NewEvent {
+        event_id: id.to_owned(),
+        event_type: "ItemAdded".to_owned(),
+        schema_version: 1,
+        data: serde_json::json!({}),
+        metadata: EventMetadata {
+            correlation_id: id.to_owned(),
+            causation_id: id.to_owned(),
+            recorded_at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
+            actor: "workshop-user".to_owned(),
+        },
+    }
 }
 
 #[test]

@@ -8,6 +8,8 @@
 //!   JS into wasm costs per string, so events are stored packed and decoded in one go.
 //! - `streams`: stream id → `{ version, segments }`, the keys of the segments that
 //!   hold the stream's events, so reading a stream reads only those segments.
+//! - `outbox` (since version 2): position → an event not yet published, as one JSON
+//!   string; written in the same transaction as the event, deleted once published.
 //! - `meta`: `"head"` → the position of the last event; `"document:<key>"` → a small
 //!   document kept beside the log (the projection engine's state), as a string.
 //!
@@ -31,11 +33,13 @@ use crate::event_sourcing::recorded::{NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::store::{check_expected, place, AppendError, EventStore, ExpectedVersion, StoreError};
 
 /// The version of the database layout. A migration bumps it and adds a step to [`upgrade`].
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const SEGMENTS: &str = "segments";
 const STREAMS: &str = "streams";
 const META: &str = "meta";
+/// Version 2: the transactional outbox, position → the event as one JSON string.
+const OUTBOX: &str = "outbox";
 /// The key, in `meta`, of the position of the last event.
 const HEAD: &str = "head";
 
@@ -83,6 +87,8 @@ impl From<indexed_db_futures::error::Error> for StoreError {
 #[derive(Debug)]
 pub struct IndexedDbStore {
     db: Database,
+    /// Makes the next outbox append roll back after all its writes (tests).
+    abort_next_outbox_append: std::cell::Cell<bool>,
 }
 
 impl IndexedDbStore {
@@ -93,11 +99,56 @@ impl IndexedDbStore {
             .with_on_upgrade_needed(|event, db| upgrade(&db, event.old_version()))
             .await
             .map_err(|error| StoreError(format!("could not open the IndexedDB database {db_name:?}: {error}")))?;
-        Ok(IndexedDbStore { db })
+        Ok(IndexedDbStore { db, abort_next_outbox_append: std::cell::Cell::new(false) })
     }
 
     fn begin(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction<'_>, StoreError> {
         Ok(self.db.transaction(stores).with_mode(mode).build()?)
+    }
+
+    /// Makes the next [`EventStore::append_with_outbox`] roll its transaction back
+    /// after writing the events and the outbox messages, as a crash before the commit would.
+    pub fn abort_next_outbox_append(&self) {
+        self.abort_next_outbox_append.set(true);
+    }
+
+    /// One append: events, stream head, log head and (with `outbox`) outbox
+    /// messages, in one readwrite transaction.
+    async fn write(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+        outbox: bool,
+    ) -> Result<Vec<RecordedEvent>, AppendError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stores: &[&str] = if outbox { &[SEGMENTS, STREAMS, META, OUTBOX] } else { &[SEGMENTS, STREAMS, META] };
+        let tx = self.begin(stores, TransactionMode::Readwrite)?;
+        let head = read_head(&tx).await?;
+        let mut record = read_stream_record(&tx, &stream.id).await?;
+        // On a conflict, returning drops `tx`, which rolls it back: nothing is written.
+        check_expected(expected, record.version)?;
+
+        let recorded = place(stream, record.version, head, events);
+        let count = recorded.len() as u64;
+        let json = serde_json::to_string(&recorded)
+            .map_err(|error| StoreError(format!("could not encode the events: {error}")))?;
+        let segment = Segment { first: head + 1, last: head + count, events: json };
+        record.version += count;
+        record.segments.push(segment.last);
+
+        put_append(&tx, &stream.id, &segment, &record)?;
+        if outbox {
+            put_outbox(&tx, &recorded)?;
+            if self.abort_next_outbox_append.replace(false) {
+                let _ = tx.abort().await;
+                return Err(AppendError::Storage(StoreError("the transaction was aborted before its commit".to_owned())));
+            }
+        }
+        commit(tx).await?;
+        Ok(recorded)
     }
 }
 
@@ -107,6 +158,10 @@ fn upgrade(db: &Database, old_version: f64) -> indexed_db_futures::Result<()> {
         db.create_object_store(SEGMENTS).with_key_path(KeyPath::One("last")).build()?;
         db.create_object_store(STREAMS).build()?;
         db.create_object_store(META).build()?;
+    }
+    if old_version < 2.0 {
+        // A log stored before the outbox existed keeps every event; its outbox starts empty.
+        db.create_object_store(OUTBOX).build()?;
     }
     Ok(())
 }
@@ -132,6 +187,17 @@ fn put_append(tx: &Transaction<'_>, stream_id: &str, segment: &Segment, record: 
     Ok(())
 }
 
+/// Sends the outbox writes of an append: one message per event, keyed by position.
+fn put_outbox(tx: &Transaction<'_>, recorded: &[RecordedEvent]) -> Result<(), StoreError> {
+    let messages = tx.object_store(OUTBOX)?;
+    for event in recorded {
+        let text = serde_json::to_string(event)
+            .map_err(|error| StoreError(format!("could not encode the outbox message: {error}")))?;
+        messages.put(text).with_key(event.position).without_key_type().serde()?;
+    }
+    Ok(())
+}
+
 /// Commits `tx` and waits until its writes are done.
 async fn commit(tx: Transaction<'_>) -> Result<(), StoreError> {
     Ok(tx.commit().await?)
@@ -144,26 +210,48 @@ impl EventStore for IndexedDbStore {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Vec<RecordedEvent>, AppendError> {
-        if events.is_empty() {
-            return Ok(Vec::new());
+        self.write(stream, expected, events, false).await
+    }
+
+    async fn append_with_outbox(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<RecordedEvent>, AppendError> {
+        self.write(stream, expected, events, true).await
+    }
+
+    async fn unpublished(&self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let tx = self.begin(&[OUTBOX], TransactionMode::Readonly)?;
+        let texts: Vec<String> = tx
+            .object_store(OUTBOX)?
+            .get_all::<String>()
+            .with_limit(limit as u32)
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        texts
+            .iter()
+            .map(|text| serde_json::from_str(text).map_err(|error| StoreError(format!("an outbox message is unreadable: {error}"))))
+            .collect()
+    }
+
+    async fn mark_published(&self, event_ids: &[String]) -> Result<(), StoreError> {
+        if event_ids.is_empty() {
+            return Ok(());
         }
-        let tx = self.begin(&[SEGMENTS, STREAMS, META], TransactionMode::Readwrite)?;
-        let head = read_head(&tx).await?;
-        let mut record = read_stream_record(&tx, &stream.id).await?;
-        // On a conflict, returning drops `tx`, which rolls it back: nothing is written.
-        check_expected(expected, record.version)?;
-
-        let recorded = place(stream, record.version, head, events);
-        let count = recorded.len() as u64;
-        let json = serde_json::to_string(&recorded)
-            .map_err(|error| StoreError(format!("could not encode the events: {error}")))?;
-        let segment = Segment { first: head + 1, last: head + count, events: json };
-        record.version += count;
-        record.segments.push(segment.last);
-
-        put_append(&tx, &stream.id, &segment, &record)?;
-        commit(tx).await?;
-        Ok(recorded)
+        let tx = self.begin(&[OUTBOX], TransactionMode::Readwrite)?;
+        let messages = tx.object_store(OUTBOX)?;
+        let texts: Vec<String> = messages.get_all::<String>().serde()?.await?.collect::<Result<_, _>>()?;
+        for text in texts {
+            if let Ok(event) = serde_json::from_str::<RecordedEvent>(&text) {
+                if event_ids.contains(&event.event_id) {
+                    messages.delete(event.position).serde()?;
+                }
+            }
+        }
+        commit(tx).await
     }
 
     async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -221,8 +309,8 @@ impl EventStore for IndexedDbStore {
     }
 
     async fn clear(&self) -> Result<(), StoreError> {
-        let tx = self.begin(&[SEGMENTS, STREAMS, META], TransactionMode::Readwrite)?;
-        for name in [SEGMENTS, STREAMS, META] {
+        let tx = self.begin(&[SEGMENTS, STREAMS, META, OUTBOX], TransactionMode::Readwrite)?;
+        for name in [SEGMENTS, STREAMS, META, OUTBOX] {
             tx.object_store(name)?.clear()?;
         }
         commit(tx).await

@@ -1,8 +1,8 @@
 //! The in-memory event store: the reference implementation of the store contract,
 //! used by native tests and as the model the IndexedDB store must match.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
 
 use super::log::EventLog;
 use super::recorded::{NewEvent, RecordedEvent, StreamId};
@@ -12,11 +12,40 @@ use super::store::{check_expected, place, AppendError, EventStore, ExpectedVersi
 pub struct MemoryStore {
     log: RefCell<EventLog>,
     documents: RefCell<HashMap<String, String>>,
+    /// Unpublished outbox messages by position.
+    outbox: RefCell<BTreeMap<u64, RecordedEvent>>,
+    /// Makes the next outbox append fail after its events were staged (tests).
+    fail_next_outbox_write: Cell<bool>,
 }
 
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Makes the next [`EventStore::append_with_outbox`] fail between writing its
+    /// events and its outbox messages, as a crash or a full disk would.
+    pub fn fail_next_outbox_write(&self) {
+        self.fail_next_outbox_write.set(true);
+    }
+
+    /// Writes `events` (and, with `outbox`, their outbox messages) as one step: a
+    /// failure is found before anything changes, so it leaves neither.
+    fn write(&self, stream: &StreamId, expected: ExpectedVersion, events: Vec<NewEvent>, outbox: bool) -> Result<Vec<RecordedEvent>, AppendError> {
+        let mut log = self.log.borrow_mut();
+        let actual = log.stream_version(&stream.id);
+        check_expected(expected, actual)?;
+        if outbox && self.fail_next_outbox_write.replace(false) {
+            return Err(AppendError::Storage(StoreError("the outbox write failed".to_owned())));
+        }
+        let recorded = place(stream, actual, log.head(), events);
+        for event in &recorded {
+            log.push(event.clone()).map_err(StoreError)?;
+        }
+        if outbox {
+            self.outbox.borrow_mut().extend(recorded.iter().map(|event| (event.position, event.clone())));
+        }
+        Ok(recorded)
     }
 }
 
@@ -27,14 +56,25 @@ impl EventStore for MemoryStore {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Vec<RecordedEvent>, AppendError> {
-        let mut log = self.log.borrow_mut();
-        let actual = log.stream_version(&stream.id);
-        check_expected(expected, actual)?;
-        let recorded = place(stream, actual, log.head(), events);
-        for event in &recorded {
-            log.push(event.clone()).map_err(StoreError)?;
-        }
-        Ok(recorded)
+        self.write(stream, expected, events, false)
+    }
+
+    async fn append_with_outbox(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<RecordedEvent>, AppendError> {
+        self.write(stream, expected, events, true)
+    }
+
+    async fn unpublished(&self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        Ok(self.outbox.borrow().values().take(limit).cloned().collect())
+    }
+
+    async fn mark_published(&self, event_ids: &[String]) -> Result<(), StoreError> {
+        self.outbox.borrow_mut().retain(|_, event| !event_ids.contains(&event.event_id));
+        Ok(())
     }
 
     async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -53,6 +93,7 @@ impl EventStore for MemoryStore {
     async fn clear(&self) -> Result<(), StoreError> {
         self.log.borrow_mut().clear();
         self.documents.borrow_mut().clear();
+        self.outbox.borrow_mut().clear();
         Ok(())
     }
 

@@ -63,6 +63,22 @@ pub trait EventStore {
     /// Removes every event and every document.
     async fn clear(&self) -> Result<(), StoreError>;
 
+    /// Appends like [`EventStore::append`] and, in the same atomic step, puts each
+    /// event in the transactional outbox (seed 000 §04): either both are written or
+    /// neither is.
+    async fn append_with_outbox(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<RecordedEvent>, AppendError>;
+
+    /// The outbox's messages not yet marked published, oldest first, at most `limit`.
+    async fn unpublished(&self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// Takes published messages out of the outbox (by event id); unknown ids are ignored.
+    async fn mark_published(&self, event_ids: &[String]) -> Result<(), StoreError>;
+
     /// A small named document kept beside the log (the projection engine's state),
     /// `None` if none was saved.
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;

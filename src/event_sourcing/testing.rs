@@ -193,6 +193,31 @@ pub mod store_contract {
         assert_eq!(conflict, Err(AppendError::Conflict { expected: 1, actual: 2 }), "stream versions survive reopening");
     }
 
+    pub async fn the_outbox_holds_each_event_until_it_is_marked_published<S: EventStore, F: Future<Output = S>>(
+        open: impl Fn() -> F,
+    ) {
+        {
+            let store = fresh(&open).await;
+            store.append(&order("a"), ExpectedVersion::Exact(0), vec![event("e1", "OrderCreated", json!({}))]).await.unwrap();
+            let written = store
+                .append_with_outbox(&order("a"), ExpectedVersion::Exact(1), vec![event("e2", "ItemAdded", json!({"quantity": 1})), event("e3", "ItemAdded", json!({}))])
+                .await
+                .unwrap();
+            assert_eq!(written.iter().map(|e| e.position).collect::<Vec<_>>(), vec![2, 3], "an outbox append is an append");
+            let stale = store.append_with_outbox(&order("a"), ExpectedVersion::Exact(1), vec![event("e4", "ItemAdded", json!({}))]).await;
+            assert_eq!(stale, Err(AppendError::Conflict { expected: 1, actual: 3 }));
+            let pending = store.unpublished(10).await.unwrap();
+            assert_eq!(pending, written, "exactly the outbox appends' events wait, as recorded, oldest first");
+            assert_eq!(store.unpublished(1).await.unwrap().len(), 1, "at most `limit`");
+        }
+        let reopened = open().await;
+        assert_eq!(reopened.unpublished(10).await.unwrap().len(), 2, "the outbox survives reopening");
+        reopened.mark_published(&["e2".to_owned(), "unknown".to_owned()]).await.unwrap();
+        let left: Vec<String> = reopened.unpublished(10).await.unwrap().into_iter().map(|e| e.event_id).collect();
+        assert_eq!(left, vec!["e3"]);
+        assert_eq!(reopened.read_all(0).await.unwrap().len(), 3, "publishing takes nothing out of the log");
+    }
+
     pub async fn it_keeps_documents_when_reopened_and_clear_removes_them<S: EventStore, F: Future<Output = S>>(
         open: impl Fn() -> F,
     ) {

@@ -86,6 +86,23 @@ impl EventStore for Shared {
         self.0.load_document(key).await
     }
 
+    async fn append_with_outbox(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<RecordedEvent>, AppendError> {
+        self.0.append_with_outbox(stream, expected, events).await
+    }
+
+    async fn unpublished(&self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.0.unpublished(limit).await
+    }
+
+    async fn mark_published(&self, event_ids: &[String]) -> Result<(), StoreError> {
+        self.0.mark_published(event_ids).await
+    }
+
     async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
         self.0.save_document(key, text).await
     }
