@@ -10,6 +10,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::lock::Mutex;
@@ -25,6 +26,9 @@ use crate::event_sourcing::log::EventLog;
 use crate::event_sourcing::projection_engine::{self as engine, Fault, LaneState};
 use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
+use crate::messaging::broker::{Broker, Message};
+use crate::messaging::inbox::{Inbox, InboxStats, Received};
+use crate::messaging::{Delivery, DeliveryMode};
 use crate::read_models::ReadModels;
 
 /// What the outside world gives the lab: the time, and fresh unique ids.
@@ -57,6 +61,44 @@ pub struct Lab<S> {
     /// What the logging middleware recorded, newest last.
     command_log: RefCell<VecDeque<LogEntry>>,
     commands_handled: Cell<u64>,
+    /// Where accepted events are published (every open tab), once connected.
+    broker: RefCell<Option<Rc<dyn Broker>>>,
+    /// This lab's name on the broker.
+    tab: RefCell<String>,
+    delivery: Cell<Delivery>,
+    publisher: RefCell<Publisher>,
+    /// This tab's idempotent consumer.
+    inbox: RefCell<Inbox>,
+}
+
+/// What the publisher of this tab did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Publisher {
+    /// Messages sent the first time.
+    pub published: u64,
+    /// Messages sent again (the outbox after a crash before marking).
+    pub republished: u64,
+    /// Events recorded but never sent (the naive path's crash).
+    pub lost: u64,
+    /// Outbox messages waiting, as of the last poll.
+    pub pending: u64,
+    /// Messages already sent once by this tab (to tell a resend).
+    #[serde(skip)]
+    sent: std::collections::HashSet<String>,
+    /// Messages whose one crash (before the mark) has happened.
+    #[serde(skip)]
+    crashed: std::collections::HashSet<String>,
+}
+
+/// What the broker panel shows of this tab.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BrokerStatus {
+    pub tab: String,
+    pub connected: bool,
+    pub delivery: Delivery,
+    pub publisher: Publisher,
+    pub inbox: InboxStats,
+    pub recent: Vec<Received>,
 }
 
 struct State {
@@ -243,6 +285,11 @@ impl<S: EventStore> Lab<S> {
             chain: RefCell::new(Chain::default()),
             command_log: RefCell::new(VecDeque::new()),
             commands_handled: Cell::new(0),
+            broker: RefCell::new(None),
+            tab: RefCell::new(String::new()),
+            delivery: Cell::new(Delivery::default()),
+            publisher: RefCell::new(Publisher::default()),
+            inbox: RefCell::new(Inbox::default()),
         }
     }
 
@@ -377,11 +424,26 @@ impl<S: EventStore> Lab<S> {
             Err(error) => return CommandResult::Rejected { error },
         };
         let new_events = self.stamp(envelope, events, now);
-        match self.store.append(&stream, ExpectedVersion::Exact(actual_version), new_events).await {
+        let delivery = self.delivery.get();
+        let appended = match delivery.mode {
+            DeliveryMode::Naive => self.store.append(&stream, ExpectedVersion::Exact(actual_version), new_events).await,
+            DeliveryMode::Outbox => {
+                self.store.append_with_outbox(&stream, ExpectedVersion::Exact(actual_version), new_events).await
+            }
+        };
+        match appended {
             Ok(recorded) => {
                 let stream_version = recorded.last().map_or(actual_version, |event| event.stream_version);
                 if let Err(error) = self.take_own(&recorded).await {
                     return CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) };
+                }
+                if delivery.mode == DeliveryMode::Naive {
+                    // The second write of the dual write: lost if the process dies first.
+                    if delivery.crash_between {
+                        self.publisher.borrow_mut().lost += recorded.len() as u64;
+                    } else {
+                        self.publish(&recorded);
+                    }
                 }
                 CommandResult::Accepted { stream_version, events: recorded }
             }
@@ -425,6 +487,83 @@ impl<S: EventStore> Lab<S> {
         });
         while log.len() > COMMAND_LOG_LENGTH {
             log.pop_front();
+        }
+    }
+
+    /// Connects the lab to a broker as `tab`: accepted events are published there.
+    pub fn connect_broker(&self, broker: Rc<dyn Broker>, tab: &str) {
+        *self.broker.borrow_mut() = Some(broker);
+        *self.tab.borrow_mut() = tab.to_owned();
+    }
+
+    pub fn delivery(&self) -> Delivery {
+        self.delivery.get()
+    }
+
+    pub fn set_delivery(&self, delivery: Delivery) {
+        self.delivery.set(delivery);
+    }
+
+    /// Sends events to the broker now; counts first sends and resends.
+    fn publish(&self, events: &[RecordedEvent]) {
+        let Some(broker) = self.broker.borrow().clone() else { return };
+        for event in events {
+            let first = self.publisher.borrow_mut().sent.insert(event.event_id.clone());
+            {
+                let mut publisher = self.publisher.borrow_mut();
+                if first {
+                    publisher.published += 1;
+                } else {
+                    publisher.republished += 1;
+                }
+            }
+            let sent_by = self.tab.borrow().clone();
+            broker.publish(&Message { event: event.clone(), sent_by, attempt: if first { 1 } else { 2 } });
+        }
+    }
+
+    /// The polling publisher: sends up to a batch of the outbox's messages, then marks
+    /// them published. With the crash switch on, the first send of a message "crashes"
+    /// before the mark, so the next poll sends it again (at-least-once delivery).
+    /// Returns how many messages it sent.
+    pub async fn publish_pending(&self) -> Result<usize, StoreError> {
+        let delivery = self.delivery.get();
+        let pending = self.store.unpublished(delivery.batch_size as usize).await?;
+        if pending.is_empty() {
+            self.publisher.borrow_mut().pending = 0;
+            return Ok(0);
+        }
+        self.publish(&pending);
+        let marked: Vec<String> = {
+            let mut publisher = self.publisher.borrow_mut();
+            pending
+                .iter()
+                .map(|event| event.event_id.clone())
+                // With the crash switch, each message's first send dies before its mark;
+                // the next poll sends it again and marks it.
+                .filter(|id| !delivery.crash_between || !publisher.crashed.insert(id.clone()))
+                .collect()
+        };
+        self.store.mark_published(&marked).await?;
+        let left = self.store.unpublished(1000).await?.len() as u64;
+        self.publisher.borrow_mut().pending = left;
+        Ok(pending.len())
+    }
+
+    /// This tab's consumer takes a message; `false` for a duplicate it dropped.
+    pub fn receive(&self, message: &Message) -> bool {
+        self.inbox.borrow_mut().receive(message)
+    }
+
+    pub fn broker_status(&self) -> BrokerStatus {
+        let inbox = self.inbox.borrow();
+        BrokerStatus {
+            tab: self.tab.borrow().clone(),
+            connected: self.broker.borrow().is_some(),
+            delivery: self.delivery.get(),
+            publisher: self.publisher.borrow().clone(),
+            inbox: inbox.stats(),
+            recent: inbox.recent(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! - [`domain`]: the business rules of each aggregate (`decide` / `evolve`).
 //! - [`read_models`]: one projector per read model, and the queries they answer.
 //! - [`cqrs`]: the command bus's middleware chain and the query bus's cache.
+//! - [`messaging`]: the broker port, idempotent consumers, naive vs outbox delivery.
 //! - [`lab`]: the application: a log, its read models, commands, queries, time travel.
 //! - `browser` (wasm only): IndexedDB, localStorage, `window.kiroku`: the only code
 //!   that touches browser APIs.
@@ -17,6 +18,7 @@ pub mod cqrs;
 pub mod domain;
 pub mod event_sourcing;
 pub mod lab;
+pub mod messaging;
 pub mod read_models;
 
 #[cfg(target_arch = "wasm32")]

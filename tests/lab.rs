@@ -677,6 +677,17 @@ struct Interloper {
     slip_in: Rc<RefCell<Option<(StreamId, NewEvent)>>>,
 }
 
+impl Interloper {
+    /// The other writer's event, if one is waiting to slip in.
+    async fn slip(&self) -> Result<(), AppendError> {
+        let slipped = self.slip_in.borrow_mut().take();
+        if let Some((other_stream, event)) = slipped {
+            self.storage.append(&other_stream, ExpectedVersion::Any, vec![event]).await?;
+        }
+        Ok(())
+    }
+}
+
 impl EventStore for Interloper {
     async fn append(
         &self,
@@ -684,10 +695,7 @@ impl EventStore for Interloper {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Vec<RecordedEvent>, AppendError> {
-        let slipped = self.slip_in.borrow_mut().take();
-        if let Some((other_stream, event)) = slipped {
-            self.storage.append(&other_stream, ExpectedVersion::Any, vec![event]).await?;
-        }
+        self.slip().await?;
         self.storage.append(stream, expected, events).await
     }
 
@@ -717,6 +725,7 @@ impl EventStore for Interloper {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Vec<RecordedEvent>, AppendError> {
+        self.slip().await?;
         self.storage.append_with_outbox(stream, expected, events).await
     }
 

@@ -25,7 +25,7 @@ use kiroku::read_models::inventory::InventoryLevels;
 use kiroku::read_models::order_summary::OrderSummary;
 use kiroku::read_models::ReadModels;
 
-use common::{accept, command, new_lab, new_lab_with_clock, new_lab_with_still_clock, query, start_time};
+use common::{accept, command, new_lab, new_lab_with_clock, new_lab_with_still_clock, query, start_time, Shared, TestEnv};
 
 /// Every projector, in lane order.
 const PROJECTORS: [&str; 10] = [
@@ -647,6 +647,45 @@ fn rebuilding_a_projector_stopped_on_a_fault_meets_the_fault_again_and_finishes_
     let summary = projector(&lab, "order_summary");
     assert!(summary["rebuild"].is_null() && state(&summary) == "running", "{summary}");
     assert_eq!(to_json(&live(&lab)), to_json(&fold(&log_of(&lab), None)));
+}
+
+#[test]
+#[ignore = "bug: a retry (or skip) by hand during a rebuild moves the checkpoint but not `rebuild.done`, so the status reports one event less than `rebuild_step` and `position`"]
+fn during_a_rebuild_the_status_counts_an_event_retried_by_hand_as_read() {
+    let lab = new_lab();
+    two_hundred_events(&lab);
+    lab.set_fault("order_summary", Some(always("ItemAdded")));
+    lab.start_rebuild("order_summary").unwrap();
+    assert_eq!(lab.rebuild_step("order_summary", 17), Some((1, 200)), "the first ItemAdded (2) fails");
+    lab.set_fault("order_summary", None);
+    assert_eq!(lab.retry_projector("order_summary").map_err(|error| error.code), Ok(true));
+    let (done, _) = lab.rebuild_step("order_summary", 17).unwrap();
+    assert_eq!(done, 19);
+    let summary = projector(&lab, "order_summary");
+    assert_eq!(summary["position"], 19);
+    assert_eq!(summary["rebuild"]["done"], 19, "the rebuild has read events 1 to 19: {summary}");
+}
+
+#[test]
+#[ignore = "bug: a rebuild re-applies an event a person skipped (its dead letter still says `skipped`), but `restore` on reload leaves skipped events out, so the read model changes across a reload"]
+fn after_a_skip_and_a_rebuild_the_read_model_reloads_as_it_was() {
+    let store = Shared::default();
+    let lab = Lab::new(store.clone(), Box::new(TestEnv::new()));
+    accept(&lab, create_order("o-1", "山田太郎")); // 1
+    lab.set_fault("order_summary", Some(always("ItemAdded")));
+    accept(&lab, add_item("o-1", "ノートPC", 1, 120000)); // 2
+    lab.set_fault("order_summary", None);
+    assert_eq!(lab.skip_projector("order_summary").map_err(|error| error.code), Ok(true));
+    accept(&lab, add_item("o-1", "マウス", 2, 3000)); // 3
+    lab.start_rebuild("order_summary").unwrap();
+    assert_eq!(lab.rebuild_step("order_summary", 17), Some((3, 3)));
+    let before = to_json(&lab.read_models_at(lab.head()).order_summary);
+    assert!(block_on(lab.persist_if_changed()).expect("saved"));
+
+    let reopened = Lab::new(store, Box::new(TestEnv::with_prefix("b-")));
+    block_on(reopened.load()).expect("loaded");
+    let after = to_json(&reopened.read_models_at(reopened.head()).order_summary);
+    assert_eq!(after, before, "a reload gives back the read model it saved");
 }
 
 // ---- 7. GetProjectionStatus ----------------------------------------------------------

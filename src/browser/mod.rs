@@ -1,12 +1,16 @@
 //! The only code that touches browser APIs: IndexedDB, localStorage, the clock and
 //! `crypto`, and `window.kiroku`. Each adapter is thin and holds no business rule.
 
+pub mod broadcast;
 pub mod console;
 pub mod environment;
 pub mod indexed_db;
 pub mod preferences;
 
+use std::rc::Rc;
+
 use crate::lab::Lab;
+use crate::messaging::broker::Message;
 use indexed_db::IndexedDbStore;
 
 /// The lab as the browser runs it: on IndexedDB.
@@ -29,10 +33,22 @@ pub fn database_name() -> String {
         .unwrap_or_else(|| DEFAULT_DATABASE.to_owned())
 }
 
-/// Opens the store named by the page and loads its log into a lab.
-pub async fn open_lab(database: &str) -> Result<BrowserLab, String> {
+/// Opens the store named by the page, loads its log into a lab, and connects the
+/// lab to the other tabs' broker; `on_message` runs after each message arrives.
+pub async fn open_lab(database: &str, on_message: Rc<dyn Fn()>) -> Result<Rc<BrowserLab>, String> {
     let store = IndexedDbStore::open(database).await.map_err(|error| error.0)?;
-    let lab = Lab::new(store, Box::new(environment::BrowserEnvironment));
+    let lab = Rc::new(Lab::new(store, Box::new(environment::BrowserEnvironment)));
     lab.load().await.map_err(|error| error.0)?;
+    let weak = Rc::downgrade(&lab);
+    let deliver: Rc<dyn Fn(&Message)> = Rc::new(move |message| {
+        if let Some(lab) = weak.upgrade() {
+            lab.receive(message);
+            on_message();
+        }
+    });
+    match broadcast::BroadcastBroker::connect(database, deliver) {
+        Ok(broker) => lab.connect_broker(Rc::new(broker), &environment::new_uuid()[..8]),
+        Err(error) => web_sys::console::warn_2(&"no broker between tabs:".into(), &error),
+    }
     Ok(lab)
 }

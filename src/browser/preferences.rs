@@ -5,6 +5,7 @@ use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 
 use crate::cqrs::command_bus::Chain;
+use crate::messaging::Delivery;
 
 const KEY: &str = "kiroku.preferences";
 
@@ -50,11 +51,13 @@ pub struct Preferences {
     pub panels: Option<Vec<String>>,
     /// The command tab open on the left.
     pub command_tab: Option<String>,
+    /// How events reach the broker.
+    pub delivery: Option<Delivery>,
 }
 
 impl Default for Preferences {
     fn default() -> Self {
-        Preferences { theme: Theme::System, play_speed: 2.0, user: None, chain: None, panels: None, command_tab: None }
+        Preferences { theme: Theme::System, play_speed: 2.0, user: None, chain: None, panels: None, command_tab: None, delivery: None }
     }
 }
 

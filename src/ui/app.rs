@@ -51,9 +51,8 @@ pub fn App() -> impl IntoView {
     {
         let database = database.clone();
         spawn_local(async move {
-            match browser::open_lab(&database).await {
+            match browser::open_lab(&database, Rc::new(move || session.message_arrived())).await {
                 Ok(lab) => {
-                    let lab = Rc::new(lab);
                     let _ = slot.set(lab.clone());
                     session.attach(lab.clone());
                     loading.set(Loading::Ready);

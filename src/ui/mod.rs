@@ -4,6 +4,7 @@
 pub mod account_commands;
 pub mod aggregate_panel;
 pub mod app;
+pub mod broker_panel;
 pub mod bus_panel;
 pub mod command_result;
 pub mod command_tabs;

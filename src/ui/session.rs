@@ -11,6 +11,7 @@ use crate::browser::preferences::{self, Preferences};
 use crate::browser::BrowserLab;
 use crate::cqrs::command_bus::Chain;
 use crate::event_sourcing::projection_engine::Fault;
+use crate::messaging::{Delivery, DeliveryMode};
 use crate::event_sourcing::envelope::{CommandResult, QueryResult};
 
 /// The outcome of the last command the user sent, for the result panel.
@@ -40,6 +41,8 @@ pub struct Session {
     pub sending: RwSignal<bool>,
     /// Moves whenever the buses change: a command or query handled, the user or the chain switched.
     pub bus_revision: RwSignal<u64>,
+    /// When the outbox was last polled (ms since the epoch).
+    last_poll: StoredValue<f64>,
 }
 
 impl Session {
@@ -54,6 +57,7 @@ impl Session {
             last_outcome: RwSignal::new(None),
             sending: RwSignal::new(false),
             bus_revision: RwSignal::new(0),
+            last_poll: StoredValue::new(0.0),
         }
     }
 
@@ -65,6 +69,9 @@ impl Session {
         }
         if let Some(chain) = saved.chain {
             lab.set_chain(chain);
+        }
+        if let Some(delivery) = saved.delivery {
+            lab.set_delivery(delivery);
         }
         self.lab.set_value(Some(lab));
         self.log_changed();
@@ -177,11 +184,40 @@ impl Session {
         self.bus_changed();
     }
 
-    /// Runs due retries on the workshop clock; called a few times a second.
+    /// Runs due retries on the workshop clock, and polls the outbox when its interval
+    /// has passed; called a few times a second.
     pub fn tick(&self) {
-        if self.lab().tick() {
+        let lab = self.lab();
+        if lab.tick() {
             self.log_changed();
         }
+        let delivery = lab.delivery();
+        let now = js_sys::Date::now();
+        if delivery.mode == DeliveryMode::Outbox && now - self.last_poll.get_value() >= f64::from(delivery.poll_interval_ms) {
+            self.last_poll.set_value(now);
+            let session = *self;
+            spawn_local(async move {
+                if let Err(error) = lab.publish_pending().await {
+                    web_sys::console::warn_1(&format!("the outbox could not be published: {error}").into());
+                }
+                session.bus_changed();
+            });
+        }
+        self.bus_changed();
+    }
+
+    /// A message from the broker reached this tab's consumer.
+    pub fn message_arrived(&self) {
+        self.bus_changed();
+    }
+
+    /// Changes how events reach the broker (and remembers it).
+    pub fn set_delivery(&self, change: impl FnOnce(&mut Delivery)) {
+        let lab = self.lab();
+        let mut delivery = lab.delivery();
+        change(&mut delivery);
+        lab.set_delivery(delivery);
+        preferences::save(&Preferences { delivery: Some(delivery), ..preferences::load() });
         self.bus_changed();
     }
 

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::aggregate_panel::AggregatePanel;
+use super::broker_panel::BrokerPanel;
 use super::bus_panel::CommandBusPanel;
 use super::command_result::CommandResultPanel;
 use super::command_tabs::CommandTabs;
@@ -28,6 +29,7 @@ const SPECIAL: &[(&str, &str)] = &[
 ];
 const TOOLS: &[(&str, &str)] = &[
     ("projections", "Projections"),
+    ("broker", "Broker"),
     ("command_bus", "Command bus"),
     ("query_bus", "Query bus"),
     ("concurrency", "Two clients"),
@@ -91,6 +93,7 @@ pub fn Workspace() -> impl IntoView {
             "query_bus" => view! { <QueryBusPanel/> }.into_any(),
             "concurrency" => view! { <ConcurrencyPanel/> }.into_any(),
             "projections" => view! { <ProjectionsPanel/> }.into_any(),
+            "broker" => view! { <BrokerPanel/> }.into_any(),
             table_name => {
                 let table_name = table_name.to_owned();
                 let wanted = table_name.clone();

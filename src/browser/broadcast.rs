@@ -1,0 +1,41 @@
+//! The message broker between tabs: a BroadcastChannel. Every open tab of the app
+//! (on the same database) subscribes; a tab's own messages reach its own consumer too.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{BroadcastChannel, MessageEvent};
+
+use crate::messaging::broker::{Broker, Message};
+
+pub struct BroadcastBroker {
+    channel: BroadcastChannel,
+    /// This tab's own subscriber (a BroadcastChannel does not echo to its sender).
+    local: Rc<dyn Fn(&Message)>,
+}
+
+impl BroadcastBroker {
+    /// Joins the channel of `database`; `deliver` receives every message, from any tab.
+    pub fn connect(database: &str, deliver: Rc<dyn Fn(&Message)>) -> Result<BroadcastBroker, JsValue> {
+        let channel = BroadcastChannel::new(&format!("kiroku-broker-{database}"))?;
+        let from_others = deliver.clone();
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+            // Anything that does not read as a message (another version of the app) is ignored.
+            if let Some(message) = event.data().as_string().and_then(|text| serde_json::from_str::<Message>(&text).ok()) {
+                from_others(&message);
+            }
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget(); // lives as long as the page
+        Ok(BroadcastBroker { channel, local: deliver })
+    }
+}
+
+impl Broker for BroadcastBroker {
+    fn publish(&self, message: &Message) {
+        if let Ok(text) = serde_json::to_string(message) {
+            let _ = self.channel.post_message(&JsValue::from_str(&text));
+        }
+        (self.local)(message);
+    }
+}
