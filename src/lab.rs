@@ -8,6 +8,10 @@
 //! and the append carries the version the decision was made on, so a race is a
 //! `conflict` and writes nothing.
 
+mod sagas;
+
+pub use sagas::{SagaReport, SagaView};
+
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -69,6 +73,12 @@ pub struct Lab<S> {
     publisher: RefCell<Publisher>,
     /// This tab's idempotent consumer.
     inbox: RefCell<Inbox>,
+    /// Sagas are being run (a saga's own commands do not start another run).
+    pub(crate) sagas_running: Cell<bool>,
+    /// Whether a confirmed order starts the order → inventory saga.
+    pub(crate) fulfillment_enabled: Cell<bool>,
+    /// OrderConfirmed events after this position may start a fulfillment.
+    pub(crate) saga_checkpoint: Cell<u64>,
 }
 
 /// What the publisher of this tab did.
@@ -290,6 +300,9 @@ impl<S: EventStore> Lab<S> {
             delivery: Cell::new(Delivery::default()),
             publisher: RefCell::new(Publisher::default()),
             inbox: RefCell::new(Inbox::default()),
+            sagas_running: Cell::new(false),
+            fulfillment_enabled: Cell::new(false),
+            saga_checkpoint: Cell::new(0),
         }
     }
 
@@ -333,6 +346,9 @@ impl<S: EventStore> Lab<S> {
     pub async fn load(&self) -> Result<(), StoreError> {
         let saved = self.store.load_document(PROJECTIONS_DOCUMENT).await?;
         self.catch_up().await?;
+        // Orders confirmed while no page was open do not start sagas now; sagas
+        // already started resume (see `run_sagas`).
+        self.saga_checkpoint.set(self.head());
         // A document that no longer reads (an older layout) only costs a fresh start.
         let Some(saved) = saved.and_then(|text| serde_json::from_str::<Vec<SavedLane>>(&text).ok()) else {
             return Ok(());
@@ -349,6 +365,13 @@ impl<S: EventStore> Lab<S> {
         }
         state.cache.clear();
         state.pump_all(now);
+        Ok(())
+    }
+
+    /// [`Lab::load`], then resumes every saga that was left unfinished.
+    pub async fn load_and_resume(&self) -> Result<(), StoreError> {
+        self.load().await?;
+        self.run_sagas().await;
         Ok(())
     }
 
@@ -381,33 +404,43 @@ impl<S: EventStore> Lab<S> {
     /// Handles a command envelope (CONTRACT §2) through the command bus: the
     /// middleware chain, then the aggregate (decide, append, project).
     pub async fn send(&self, raw: &Value) -> CommandResult {
+        let result = self.send_as(raw, self.user.get()).await;
+        if matches!(result, CommandResult::Accepted { .. }) {
+            self.run_sagas().await;
+        }
+        result
+    }
+
+    /// [`Lab::send`] as a given user (sagas send as [`crate::domain::authorization::SAGA_RUNNER`]).
+    pub(crate) async fn send_as(&self, raw: &Value, user: &User) -> CommandResult {
         let started = self.env.monotonic_ms();
         let now = self.env.now();
         let parsed = command_bus::parse(raw);
-        let user = self.user.get();
         let chain = self.chain.borrow().clone();
         let (stopped, entered) = chain.run_before(&Dispatch { raw, parsed: &parsed, user });
         let (result, stopped_by) = match (stopped, parsed) {
             (Some((middleware, result)), _) => (result, Some(middleware)),
-            (None, Ok((envelope, command))) => (self.handle(&envelope, &command, now).await, None),
+            (None, Ok((envelope, command))) => (self.handle(&envelope, &command, now, user).await, None),
             // No validation in the chain, and the bus cannot route what it cannot read.
             (None, Err(error)) => (CommandResult::Invalid { error }, None),
         };
         let sequence = self.commands_handled.get() + 1;
         self.commands_handled.set(sequence);
         if entered.contains(&Middleware::Logging) {
-            self.log_command(raw, &result, stopped_by, sequence, now, self.env.monotonic_ms() - started);
+            self.log_command(raw, &result, stopped_by, sequence, now, self.env.monotonic_ms() - started, user);
         }
         result
     }
 
     /// The end of the bus: load, decide, append, project.
-    async fn handle(&self, envelope: &CommandEnvelope, command: &Command, now: DateTime<Utc>) -> CommandResult {
+    pub(crate) async fn handle(&self, envelope: &CommandEnvelope, command: &Command, now: DateTime<Utc>, user: &User) -> CommandResult {
         let _turn = self.commands.lock().await;
         if let Err(error) = self.catch_up().await {
             return CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) };
         }
-        let stream = StreamId::new(command.stream_type(), &envelope.aggregate_id);
+        // A command that starts something new (a transfer) gets a stream of its own.
+        let aggregate_id = if command.starts_new_stream() { self.env.new_id() } else { envelope.aggregate_id.clone() };
+        let stream = StreamId::new(command.stream_type(), &aggregate_id);
         let (actual_version, decided) = {
             let state = self.state.borrow();
             let actual = state.log.stream_version(&stream.id);
@@ -423,7 +456,7 @@ impl<S: EventStore> Lab<S> {
             Ok(events) => events,
             Err(error) => return CommandResult::Rejected { error },
         };
-        let new_events = self.stamp(envelope, events, now);
+        let new_events = self.stamp(envelope, events, now, user);
         let delivery = self.delivery.get();
         let appended = match delivery.mode {
             DeliveryMode::Naive => self.store.append(&stream, ExpectedVersion::Exact(actual_version), new_events).await,
@@ -466,12 +499,13 @@ impl<S: EventStore> Lab<S> {
         sequence: u64,
         at: DateTime<Utc>,
         duration_ms: f64,
+        user: &User,
     ) {
         let text = |field: &str| raw.get(field).and_then(Value::as_str).unwrap_or("").to_owned();
         let actor = raw
             .pointer("/metadata/actor")
             .and_then(Value::as_str)
-            .map_or_else(|| self.user.get().name.to_owned(), str::to_owned);
+            .map_or_else(|| user.name.to_owned(), str::to_owned);
         let (status, code) = command_bus::status_of(result);
         let mut log = self.command_log.borrow_mut();
         log.push_back(LogEntry {
@@ -778,13 +812,13 @@ impl<S: EventStore> Lab<S> {
     }
 
     /// Gives decided events their ids and metadata.
-    fn stamp(&self, envelope: &CommandEnvelope, events: Vec<Event>, now: DateTime<Utc>) -> Vec<NewEvent> {
+    fn stamp(&self, envelope: &CommandEnvelope, events: Vec<Event>, now: DateTime<Utc>, user: &User) -> Vec<NewEvent> {
         let command_id = self.env.new_id();
         let metadata = EventMetadata {
             correlation_id: envelope.metadata.correlation_id.clone().unwrap_or_else(|| command_id.clone()),
             causation_id: envelope.metadata.causation_id.clone().unwrap_or_else(|| command_id.clone()),
             recorded_at: now,
-            actor: envelope.metadata.actor.clone().unwrap_or_else(|| self.user.get().name.to_owned()),
+            actor: envelope.metadata.actor.clone().unwrap_or_else(|| user.name.to_owned()),
         };
         events
             .into_iter()

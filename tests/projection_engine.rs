@@ -433,8 +433,27 @@ fn removing_the_fault_and_retrying_by_hand_drains_the_error_and_the_query_bus_an
 }
 
 #[test]
-fn a_successful_retry_on_the_clock_also_drops_the_cached_answers() {
-    let lab = failing_summary();
+fn a_retry_by_hand_of_the_last_event_in_the_log_also_drops_the_cached_answers() {
+    let lab = new_lab();
+    accept(&lab, create_order("o-1", "山田太郎")); // 1
+    lab.set_fault("order_summary", Some(always("ItemAdded")));
+    accept(&lab, add_item("o-1", "ノートPC", 1, 120000)); // 2: the head, nothing after it
+    let list = json!({"query_type": "ListOrders", "filters": {}});
+    let stale = query(&lab, list.clone());
+    assert_eq!(query(&lab, list.clone())["cache"], "hit");
+    lab.set_fault("order_summary", None);
+    assert_eq!(lab.retry_projector("order_summary").map_err(|error| error.code), Ok(true));
+    let fresh = query(&lab, list.clone());
+    assert_eq!(fresh["cache"], "miss", "{fresh}");
+    assert_eq!(fresh["data"]["orders"][0]["total_cents"], 120000, "not the stale {stale}");
+}
+
+#[test]
+fn a_successful_retry_on_the_clock_of_the_last_event_in_the_log_also_drops_the_cached_answers() {
+    let lab = new_lab();
+    accept(&lab, create_order("o-1", "山田太郎")); // 1
+    lab.set_fault("order_summary", Some(always("ItemAdded")));
+    accept(&lab, add_item("o-1", "ノートPC", 1, 120000)); // 2: the head, nothing after it
     let list = json!({"query_type": "ListOrders", "filters": {}});
     let stale = query(&lab, list.clone());
     assert_eq!(query(&lab, list.clone())["cache"], "hit");

@@ -371,7 +371,7 @@ fn the_statuses_name_each_projector_and_its_subscriptions() {
     for status in &statuses[..2] {
         assert_eq!(
             status.subscribes_to,
-            &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"]
+            &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderReadyToShip", "OrderShipped", "OrderCancelled"]
         );
     }
     assert_eq!(<OrderSummary as Projection<Event>>::NAME, "order_summary");

@@ -38,7 +38,7 @@ pub fn database_name() -> String {
 pub async fn open_lab(database: &str, on_message: Rc<dyn Fn()>) -> Result<Rc<BrowserLab>, String> {
     let store = IndexedDbStore::open(database).await.map_err(|error| error.0)?;
     let lab = Rc::new(Lab::new(store, Box::new(environment::BrowserEnvironment)));
-    lab.load().await.map_err(|error| error.0)?;
+    lab.load_and_resume().await.map_err(|error| error.0)?;
     let weak = Rc::downgrade(&lab);
     let deliver: Rc<dyn Fn(&Message)> = Rc::new(move |message| {
         if let Some(lab) = weak.upgrade() {

@@ -40,7 +40,7 @@ pub const USERS: &[User] = &[
 pub fn required_role(command_type: &str) -> Role {
     match command_type {
         "ShipOrder" | "UpdatePrice" => Role::Admin,
-        "ReceiveStock" | "ReserveStock" | "ReleaseStock" | "CreateProduct" => Role::Clerk,
+        "ReceiveStock" | "ReserveStock" | "ReleaseStock" | "CreateProduct" | "MarkReadyToShip" => Role::Clerk,
         _ => Role::Customer,
     }
 }
@@ -59,6 +59,10 @@ pub fn authorize(user: &User, command_type: &str) -> Result<(), String> {
         ))
     }
 }
+
+/// Who sagas send their commands as: through the same bus and middleware as
+/// people, with a clerk's role (they reserve stock and move money, never ship).
+pub const SAGA_RUNNER: User = User { name: "saga-runner", role: Role::Clerk };
 
 /// A user by name, for metadata that names one.
 pub fn user_named(name: &str) -> Option<&'static User> {

@@ -3,9 +3,11 @@
 
 pub mod account;
 pub mod authorization;
+pub mod fulfillment;
 pub mod inventory;
 pub mod order;
 pub mod product;
+pub mod transfer;
 
 use serde_json::{json, Value};
 
@@ -15,12 +17,16 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use account::{Account, AccountCommand, AccountEvent};
 use inventory::{InventoryCommand, InventoryEvent, InventoryItem};
 use order::{Order, OrderCommand, OrderEvent};
+use fulfillment::{Fulfillment, FulfillmentCommand, FulfillmentEvent};
 use product::{Product, ProductCommand, ProductEvent};
+use transfer::{Transfer, TransferCommand, TransferEvent};
 
 const ORDER: &str = <Order as Aggregate>::STREAM_TYPE;
 const ACCOUNT: &str = <Account as Aggregate>::STREAM_TYPE;
 const INVENTORY: &str = <InventoryItem as Aggregate>::STREAM_TYPE;
 const PRODUCT: &str = <Product as Aggregate>::STREAM_TYPE;
+const TRANSFER: &str = <Transfer as Aggregate>::STREAM_TYPE;
+const FULFILLMENT: &str = <Fulfillment as Aggregate>::STREAM_TYPE;
 
 /// Every command type the lab accepts, with the stream type it acts on.
 pub const COMMAND_TYPES: &[(&str, &str)] = &[
@@ -28,11 +34,14 @@ pub const COMMAND_TYPES: &[(&str, &str)] = &[
     ("AddItem", ORDER),
     ("RemoveItem", ORDER),
     ("ConfirmOrder", ORDER),
+    ("MarkReadyToShip", ORDER),
     ("ShipOrder", ORDER),
     ("CancelOrder", ORDER),
     ("CreateAccount", ACCOUNT),
     ("DepositMoney", ACCOUNT),
     ("WithdrawMoney", ACCOUNT),
+    // Addressed to the source account; starts a transfer saga on its own stream.
+    ("TransferMoney", TRANSFER),
     ("ReceiveStock", INVENTORY),
     ("ReserveStock", INVENTORY),
     ("ReleaseStock", INVENTORY),
@@ -46,6 +55,7 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("ItemAdded", ORDER),
     ("ItemRemoved", ORDER),
     ("OrderConfirmed", ORDER),
+    ("OrderReadyToShip", ORDER),
     ("OrderShipped", ORDER),
     ("OrderCancelled", ORDER),
     ("AccountCreated", ACCOUNT),
@@ -56,6 +66,18 @@ pub const EVENT_TYPES: &[(&str, &str)] = &[
     ("StockReleased", INVENTORY),
     ("ProductCreated", PRODUCT),
     ("PriceUpdated", PRODUCT),
+    ("TransferStarted", TRANSFER),
+    ("TransferWithdrawn", TRANSFER),
+    ("TransferCompleted", TRANSFER),
+    ("TransferCompensating", TRANSFER),
+    ("TransferCompensated", TRANSFER),
+    ("TransferFailed", TRANSFER),
+    ("FulfillmentStarted", FULFILLMENT),
+    ("LineReserved", FULFILLMENT),
+    ("FulfillmentCompensating", FULFILLMENT),
+    ("LineReleased", FULFILLMENT),
+    ("FulfillmentCompleted", FULFILLMENT),
+    ("FulfillmentCancelled", FULFILLMENT),
 ];
 
 /// A typed command for one of the lab's aggregates.
@@ -65,6 +87,9 @@ pub enum Command {
     Account(AccountCommand),
     Inventory(InventoryCommand),
     Product(ProductCommand),
+    /// A saga's own stream: started by `TransferMoney`, moved on by the saga runner.
+    Transfer(TransferCommand),
+    Fulfillment(FulfillmentCommand),
 }
 
 /// Decides `command` for aggregate `A` on the part of `history` that is `A`'s.
@@ -90,7 +115,12 @@ impl Command {
                 format!("`{}` is not a command; known commands: {}", envelope.command_type, known.join(", ")),
             ));
         };
-        let tagged = json!({ "command_type": envelope.command_type, "data": envelope.data });
+        let mut data = envelope.data.clone();
+        if envelope.command_type == "TransferMoney" {
+            // The sender addresses TransferMoney to the source account.
+            data["from_account"] = json!(envelope.aggregate_id);
+        }
+        let tagged = json!({ "command_type": envelope.command_type, "data": data });
         let invalid = |error: serde_json::Error| {
             ErrorBody::new("invalid_data", format!("{}: {error}", envelope.command_type))
         };
@@ -99,6 +129,7 @@ impl Command {
             ACCOUNT => serde_json::from_value(tagged).map(Command::Account),
             INVENTORY => serde_json::from_value(tagged).map(Command::Inventory),
             PRODUCT => serde_json::from_value(tagged).map(Command::Product),
+            TRANSFER => serde_json::from_value(tagged).map(Command::Transfer),
             other => unreachable!("no aggregate for stream type {other}"),
         }
         .map_err(invalid)
@@ -111,7 +142,15 @@ impl Command {
             Command::Account(_) => ACCOUNT,
             Command::Inventory(_) => INVENTORY,
             Command::Product(_) => PRODUCT,
+            Command::Transfer(_) => TRANSFER,
+            Command::Fulfillment(_) => FULFILLMENT,
         }
+    }
+
+    /// Whether the command starts something new whose id the lab chooses (a transfer),
+    /// rather than acting on the aggregate the envelope names.
+    pub fn starts_new_stream(&self) -> bool {
+        matches!(self, Command::Transfer(TransferCommand::TransferMoney { .. }))
     }
 
     /// Decides the command against the history of its stream.
@@ -123,6 +162,10 @@ impl Command {
                 decide_as::<InventoryItem>(history, Event::as_inventory, command, Event::Inventory)
             }
             Command::Product(command) => decide_as::<Product>(history, Event::as_product, command, Event::Product),
+            Command::Transfer(command) => decide_as::<Transfer>(history, Event::as_transfer, command, Event::Transfer),
+            Command::Fulfillment(command) => {
+                decide_as::<Fulfillment>(history, Event::as_fulfillment, command, Event::Fulfillment)
+            }
         }
     }
 
@@ -147,7 +190,7 @@ impl Command {
                 }
                 OrderCommand::RemoveItem { product_name } => require(filled(product_name), "product_name must not be empty"),
                 OrderCommand::CancelOrder { reason } => require(filled(reason), "reason must not be empty"),
-                OrderCommand::ConfirmOrder {} | OrderCommand::ShipOrder {} => {}
+                OrderCommand::ConfirmOrder {} | OrderCommand::MarkReadyToShip {} | OrderCommand::ShipOrder {} => {}
             },
             Command::Account(command) => {
                 if let Some(given) = command.account_id() {
@@ -182,6 +225,12 @@ impl Command {
                 }
                 ProductCommand::UpdatePrice { new_price } => require(*new_price > 0, "new_price must be more than 0"),
             },
+            Command::Transfer(TransferCommand::TransferMoney { from_account, to_account, amount }) => {
+                require(filled(to_account), "to_account must not be empty");
+                require(to_account != from_account, "to_account must be another account");
+                require(*amount > 0, "amount must be more than 0");
+            }
+            Command::Transfer(_) | Command::Fulfillment(_) => {}
         }
         if problems.is_empty() {
             Ok(())
@@ -203,6 +252,8 @@ pub enum Event {
     Account(AccountEvent),
     Inventory(InventoryEvent),
     Product(ProductEvent),
+    Transfer(TransferEvent),
+    Fulfillment(FulfillmentEvent),
 }
 
 impl Event {
@@ -214,6 +265,8 @@ impl Event {
             ACCOUNT => AccountEvent::from_recorded(event_type, version, data).map(Event::Account),
             INVENTORY => InventoryEvent::from_recorded(event_type, version, data).map(Event::Inventory),
             PRODUCT => ProductEvent::from_recorded(event_type, version, data).map(Event::Product),
+            TRANSFER => TransferEvent::from_recorded(event_type, version, data).map(Event::Transfer),
+            FULFILLMENT => FulfillmentEvent::from_recorded(event_type, version, data).map(Event::Fulfillment),
             other => Err(DecodeError {
                 event_type: recorded.event_type.clone(),
                 message: format!("unknown stream type `{other}`"),
@@ -227,6 +280,8 @@ impl Event {
             Event::Account(event) => event,
             Event::Inventory(event) => event,
             Event::Product(event) => event,
+            Event::Transfer(event) => event,
+            Event::Fulfillment(event) => event,
         }
     }
 
@@ -257,6 +312,14 @@ impl Event {
     pub fn as_product(&self) -> Option<&ProductEvent> {
         if let Event::Product(event) = self { Some(event) } else { None }
     }
+
+    pub fn as_transfer(&self) -> Option<&TransferEvent> {
+        if let Event::Transfer(event) = self { Some(event) } else { None }
+    }
+
+    pub fn as_fulfillment(&self) -> Option<&FulfillmentEvent> {
+        if let Event::Fulfillment(event) = self { Some(event) } else { None }
+    }
 }
 
 /// The object-safe part of [`DomainEvent`], so `Event` can delegate without a match per method.
@@ -286,6 +349,8 @@ pub fn replay_state<'a>(stream_type: &str, history: impl IntoIterator<Item = &'a
         ACCOUNT => serde_json::to_value(Account::fold(history.filter_map(Event::as_account))),
         INVENTORY => serde_json::to_value(InventoryItem::fold(history.filter_map(Event::as_inventory))),
         PRODUCT => serde_json::to_value(Product::fold(history.filter_map(Event::as_product))),
+        TRANSFER => serde_json::to_value(Transfer::fold(history.filter_map(Event::as_transfer))),
+        FULFILLMENT => serde_json::to_value(Fulfillment::fold(history.filter_map(Event::as_fulfillment))),
         _ => return None,
     };
     state.ok()

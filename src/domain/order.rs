@@ -15,6 +15,8 @@ pub enum OrderCommand {
     AddItem { product_name: String, quantity: u32, unit_price_cents: i64 },
     RemoveItem { product_name: String },
     ConfirmOrder {},
+    /// Sent by the order → inventory saga once every line's stock is reserved.
+    MarkReadyToShip {},
     ShipOrder {},
     CancelOrder { reason: String },
 }
@@ -27,6 +29,7 @@ pub enum OrderEvent {
     /// Carries what was removed, so read models need not remember it.
     ItemRemoved { product_name: String, quantity: u32, unit_price_cents: i64 },
     OrderConfirmed {},
+    OrderReadyToShip {},
     OrderShipped {},
     OrderCancelled { reason: String },
 }
@@ -38,6 +41,7 @@ impl DomainEvent for OrderEvent {
             OrderEvent::ItemAdded { .. } => "ItemAdded",
             OrderEvent::ItemRemoved { .. } => "ItemRemoved",
             OrderEvent::OrderConfirmed {} => "OrderConfirmed",
+            OrderEvent::OrderReadyToShip {} => "OrderReadyToShip",
             OrderEvent::OrderShipped {} => "OrderShipped",
             OrderEvent::OrderCancelled { .. } => "OrderCancelled",
         }
@@ -57,6 +61,8 @@ impl DomainEvent for OrderEvent {
 pub enum OrderStatus {
     Draft,
     Confirmed,
+    /// Confirmed, and its stock is reserved.
+    ReadyToShip,
     Shipped,
     Cancelled,
 }
@@ -66,6 +72,7 @@ impl OrderStatus {
         match self {
             OrderStatus::Draft => "draft",
             OrderStatus::Confirmed => "confirmed",
+            OrderStatus::ReadyToShip => "ready_to_ship",
             OrderStatus::Shipped => "shipped",
             OrderStatus::Cancelled => "cancelled",
         }
@@ -256,13 +263,19 @@ impl Aggregate for Order {
                 OrderStatus::Draft => Ok(vec![OrderEvent::OrderConfirmed {}]),
                 status => Err(R::CannotConfirm { status }),
             },
+            OrderCommand::MarkReadyToShip {} => match order.status {
+                OrderStatus::Confirmed => Ok(vec![OrderEvent::OrderReadyToShip {}]),
+                status => Err(R::CannotShip { status }),
+            },
             OrderCommand::ShipOrder {} => match order.status {
-                OrderStatus::Confirmed => Ok(vec![OrderEvent::OrderShipped {}]),
+                OrderStatus::Confirmed | OrderStatus::ReadyToShip => Ok(vec![OrderEvent::OrderShipped {}]),
                 status => Err(R::CannotShip { status }),
             },
             OrderCommand::CancelOrder { reason } => match order.status {
-                OrderStatus::Draft | OrderStatus::Confirmed if reason.trim().is_empty() => Err(R::ReasonRequired),
-                OrderStatus::Draft | OrderStatus::Confirmed => {
+                OrderStatus::Draft | OrderStatus::Confirmed | OrderStatus::ReadyToShip if reason.trim().is_empty() => {
+                    Err(R::ReasonRequired)
+                }
+                OrderStatus::Draft | OrderStatus::Confirmed | OrderStatus::ReadyToShip => {
                     Ok(vec![OrderEvent::OrderCancelled { reason: reason.trim().to_owned() }])
                 }
                 status => Err(R::CannotCancel { status }),
@@ -292,6 +305,7 @@ impl Aggregate for Order {
                 order.items.retain(|item| &item.product_name != product_name);
             }
             OrderEvent::OrderConfirmed {} => order.status = OrderStatus::Confirmed,
+            OrderEvent::OrderReadyToShip {} => order.status = OrderStatus::ReadyToShip,
             OrderEvent::OrderShipped {} => order.status = OrderStatus::Shipped,
             OrderEvent::OrderCancelled { .. } => order.status = OrderStatus::Cancelled,
         }

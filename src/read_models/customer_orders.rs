@@ -50,7 +50,7 @@ fn counts_as_spent(status: OrderStatus) -> bool {
 impl Projection<Event> for CustomerOrders {
     const NAME: &'static str = "customer_orders";
     const SUBSCRIBES_TO: &'static [&'static str] =
-        &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"];
+        &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderReadyToShip", "OrderShipped", "OrderCancelled"];
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Order(event) = event else { return };
@@ -90,6 +90,7 @@ impl Projection<Event> for CustomerOrders {
                 order.total_cents -= unit_price_cents * i64::from(*quantity);
             }
             OrderEvent::OrderConfirmed {} => order.status = OrderStatus::Confirmed,
+            OrderEvent::OrderReadyToShip {} => order.status = OrderStatus::ReadyToShip,
             OrderEvent::OrderShipped {} => order.status = OrderStatus::Shipped,
             OrderEvent::OrderCancelled { .. } => order.status = OrderStatus::Cancelled,
         }

@@ -80,7 +80,7 @@ impl Projection<Event> for DailyStats {
                 OrderEvent::OrderCancelled { .. } => {
                     self.open_totals.remove(order_id);
                 }
-                OrderEvent::OrderShipped {} => {}
+                OrderEvent::OrderReadyToShip {} | OrderEvent::OrderShipped {} => {}
             }
         }
         let day = self.days.get_mut(&date).expect("just inserted");

@@ -31,7 +31,7 @@ pub struct OrderDetails {
 impl Projection<Event> for OrderDetails {
     const NAME: &'static str = "order_details";
     const SUBSCRIBES_TO: &'static [&'static str] =
-        &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"];
+        &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderReadyToShip", "OrderShipped", "OrderCancelled"];
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Order(event) = event else { return };
@@ -62,6 +62,7 @@ impl Projection<Event> for OrderDetails {
                 row.total_cents -= unit_price_cents * i64::from(*quantity);
             }
             OrderEvent::OrderConfirmed {} => row.status = OrderStatus::Confirmed,
+            OrderEvent::OrderReadyToShip {} => row.status = OrderStatus::ReadyToShip,
             OrderEvent::OrderShipped {} => row.status = OrderStatus::Shipped,
             OrderEvent::OrderCancelled { reason } => {
                 row.status = OrderStatus::Cancelled;

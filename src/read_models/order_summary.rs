@@ -33,7 +33,7 @@ pub struct OrderSummary {
 impl Projection<Event> for OrderSummary {
     const NAME: &'static str = "order_summary";
     const SUBSCRIBES_TO: &'static [&'static str] =
-        &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderShipped", "OrderCancelled"];
+        &["OrderCreated", "ItemAdded", "ItemRemoved", "OrderConfirmed", "OrderReadyToShip", "OrderShipped", "OrderCancelled"];
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Order(event) = event else { return };
@@ -66,6 +66,7 @@ impl Projection<Event> for OrderSummary {
                 row.total_cents -= unit_price_cents * i64::from(*quantity);
             }
             OrderEvent::OrderConfirmed {} => row.status = OrderStatus::Confirmed,
+            OrderEvent::OrderReadyToShip {} => row.status = OrderStatus::ReadyToShip,
             OrderEvent::OrderShipped {} => row.status = OrderStatus::Shipped,
             OrderEvent::OrderCancelled { .. } => row.status = OrderStatus::Cancelled,
         }

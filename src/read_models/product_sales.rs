@@ -101,6 +101,7 @@ impl Projection<Event> for ProductSales {
                     self.count(&lines, 1);
                 }
             }
+            OrderEvent::OrderReadyToShip {} => {}
             OrderEvent::OrderShipped {} => {
                 // Counted for good: a shipped order can no longer be cancelled.
                 self.confirmed.remove(order_id);
