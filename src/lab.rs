@@ -197,6 +197,8 @@ impl WorkshopClock {
 /// One projector as `GetProjectionStatus` and the status panel show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProjectorReport {
+    /// Also in `lane` (its name is what is saved), so not written twice.
+    #[serde(skip)]
     pub name: &'static str,
     pub subscribes_to: &'static [&'static str],
     pub position: u64,
@@ -1010,7 +1012,9 @@ impl State {
     fn restart(&mut self) {
         let mut cache = std::mem::take(&mut self.cache);
         cache.clear();
-        let faults: Vec<Option<Fault>> = self.lanes.iter().map(|lane| lane.fault.clone()).collect();
+        // Faults stay injected, counting their deliveries afresh.
+        let faults: Vec<Option<Fault>> =
+            self.lanes.iter().map(|lane| lane.fault.clone().map(|fault| Fault { seen: 0, ..fault })).collect();
         *self = State { cache, clock: self.clock, dirty: true, ..State::default() };
         for (lane, fault) in self.lanes.iter_mut().zip(faults) {
             lane.fault = fault;

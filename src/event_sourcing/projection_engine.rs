@@ -36,7 +36,7 @@ pub trait Lane<E> {
 
 /// How a fault decides to fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "mode", content = "n", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "n", rename_all = "snake_case")]
 pub enum FaultMode {
     /// Every matching delivery fails.
     Always,
@@ -201,10 +201,15 @@ pub fn pump<E>(
             }
         }
     }
-    if let Some(rebuild) = state.rebuild.as_mut() {
-        rebuild.done += pumped.read;
-    }
+    sync_rebuild(lane, state);
     pumped
+}
+
+/// A rebuild's progress is where the projector stands, however it got there.
+fn sync_rebuild<E>(lane: &dyn Lane<E>, state: &mut LaneState) {
+    if let Some(rebuild) = state.rebuild.as_mut() {
+        rebuild.done = lane.checkpoint();
+    }
 }
 
 /// Delivers one event through the projector's fault, if it has one.
@@ -262,6 +267,7 @@ pub fn retry<E>(
             if was_dead {
                 resolve_dead_letter(state, error.position, RETRIED);
             }
+            sync_rebuild(lane, state);
             Ok(true)
         }
         Err(message) if was_dead => {
@@ -315,6 +321,7 @@ pub fn skip<E>(lane: &mut dyn Lane<E>, state: &mut LaneState) -> Result<(), NotS
     }
     lane.skip_to(position);
     state.health = Health::Running;
+    sync_rebuild(lane, state);
     Ok(())
 }
 
@@ -330,11 +337,13 @@ fn resolve_dead_letter(state: &mut LaneState, position: u64, how: &str) {
 }
 
 /// Starts rebuilding: the read model is emptied and read again from position 0 by
-/// later [`pump`]s. A failure it was stopped on is forgotten (the rebuild will meet
-/// it again if the fault is still there).
+/// later [`pump`]s. The failure it was stopped on and its dead letters are
+/// forgotten: the rebuild applies every event again (a skipped one included), and
+/// meets a fault again if it is still there.
 pub fn start_rebuild<E>(lane: &mut dyn Lane<E>, state: &mut LaneState) {
     lane.reset();
     state.health = Health::Running;
+    state.dead_letters.clear();
     state.rebuild = Some(Rebuild { done: 0 });
 }
 

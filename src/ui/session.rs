@@ -260,14 +260,21 @@ impl Session {
         'rebuild: loop {
             // Work for a slice of one frame, then let the browser render and take input.
             let started = clock();
+            let mut stalled = false;
             while clock() - started < REBUILD_SLICE_MS {
+                let before = lab.rebuild_step(projector, 0);
                 match lab.rebuild_step(projector, REBUILD_BATCH) {
+                    // Stopped on a failed event: wait for a retry or a skip, without spinning.
+                    Some(step) if Some(step) == before && step.0 < step.1 => {
+                        stalled = true;
+                        break;
+                    }
                     Some((done, total)) if done < total => {}
                     _ => break 'rebuild,
                 }
             }
             self.bus_changed();
-            next_task().await;
+            if stalled { sleep(STALLED_WAIT_MS).await } else { next_task().await }
         }
         self.bus_changed();
         self.log_changed();
@@ -308,11 +315,19 @@ pub const REBUILD_BATCH: u64 = 256;
 /// under the 50 ms that makes a task "long", so the page never freezes.
 pub const REBUILD_SLICE_MS: f64 = 8.0;
 
+/// How long a rebuild stopped on a failure waits before it looks again.
+pub const STALLED_WAIT_MS: i32 = 250;
+
 /// Resolves on a later task of the browser's event loop, so rendering and input run in between.
 pub async fn next_task() {
+    sleep(0).await;
+}
+
+/// Resolves after `ms` milliseconds (at the earliest), without blocking the page.
+pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
