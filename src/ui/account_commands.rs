@@ -16,6 +16,8 @@ pub fn AccountCommands() -> impl IntoView {
     let account = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
+    let transfer_to = RwSignal::new(String::new());
+    let transfer_amount = RwSignal::new(String::new());
 
     let create = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -34,6 +36,12 @@ pub fn AccountCommands() -> impl IntoView {
             data["description"] = json!(description.trim());
         }
         dispatch(session, command_type, account.get_untracked(), data, move || amount.set(String::new()));
+    };
+
+    let transfer = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let data = json!({ "to_account": transfer_to.get_untracked().trim(), "amount": number(&transfer_amount.get_untracked()) });
+        dispatch(session, "TransferMoney", account.get_untracked(), data, move || transfer_amount.set(String::new()));
     };
 
     view! {
@@ -63,6 +71,15 @@ pub fn AccountCommands() -> impl IntoView {
                         on:click=move |_| move_money("WithdrawMoney")>"Withdraw"</button>
                 </div>
             </div>
+            <form class="command" on:submit=transfer data-testid="form-transfer">
+                <h3>"TransferMoney (a saga)"</h3>
+                <div class="row">
+                    <Field label="To account" testid="transfer-to" value=transfer_to placeholder="acc-456"/>
+                    <Field label="Amount" testid="transfer-amount" value=transfer_amount numeric=true/>
+                    <button type="submit" data-testid="transfer" disabled=move || busy.get() || account.get().is_empty()>"Transfer"</button>
+                </div>
+                <p class="panel-note">"From the account chosen above: withdraw, deposit, and a refund if the deposit is refused."</p>
+            </form>
         </section>
     }
 }

@@ -22,6 +22,7 @@ pub mod product_commands;
 pub mod projections_panel;
 pub mod query_bus_panel;
 pub mod read_model_panel;
+pub mod sagas_panel;
 pub mod session;
 pub mod timeline;
 pub mod user_switcher;

@@ -16,6 +16,7 @@ use super::panel_picker::{saved_panels, PanelChoice, PanelPicker};
 use super::projections_panel::ProjectionsPanel;
 use super::query_bus_panel::QueryBusPanel;
 use super::read_model_panel::ReadModelPanel;
+use super::sagas_panel::SagasPanel;
 use super::session::use_session;
 use super::timeline::Timeline;
 use crate::read_models::ReadModels;
@@ -30,6 +31,7 @@ const SPECIAL: &[(&str, &str)] = &[
 const TOOLS: &[(&str, &str)] = &[
     ("projections", "Projections"),
     ("broker", "Broker"),
+    ("sagas", "Sagas"),
     ("command_bus", "Command bus"),
     ("query_bus", "Query bus"),
     ("concurrency", "Two clients"),
@@ -94,6 +96,7 @@ pub fn Workspace() -> impl IntoView {
             "concurrency" => view! { <ConcurrencyPanel/> }.into_any(),
             "projections" => view! { <ProjectionsPanel/> }.into_any(),
             "broker" => view! { <BrokerPanel/> }.into_any(),
+            "sagas" => view! { <SagasPanel/> }.into_any(),
             table_name => {
                 let table_name = table_name.to_owned();
                 let wanted = table_name.clone();
