@@ -5,9 +5,11 @@
 //! step was decided on (two tabs cannot both record the same step).
 //!
 //! Each business command carries, as its causation id, the id of the saga event
-//! that called for it. Before sending, the runner looks for an event with that
-//! causation in the target stream: if one is there, the command already ran (a
-//! reload came between the command and the step) and is not sent again.
+//! that called for it. The lab, after catching up and before deciding, looks for
+//! an event with that causation in the target stream: if one is there, the command
+//! already ran (a reload, or another tab, came between the command and the step)
+//! and is not run again. Two tabs racing past that check both append at the same
+//! stream version: one of them gets a conflict, and finds the other's event next round.
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -126,10 +128,10 @@ impl<S: EventStore> Lab<S> {
             self.saga_checkpoint.set(self.head());
             return false;
         }
-        let confirmed: Vec<(String, Vec<Line>, RecordedEvent)> = {
+        let (scanned_to, confirmed): (u64, Vec<(String, Vec<Line>, RecordedEvent)>) = {
             let state = self.state.borrow();
             let from = self.saga_checkpoint.get();
-            state
+            let confirmed = state
                 .log
                 .range(from, state.log.head())
                 .iter()
@@ -143,15 +145,22 @@ impl<S: EventStore> Lab<S> {
                         .unwrap_or_default();
                     (event.aggregate_id().to_owned(), lines, event.clone())
                 })
-                .collect()
+                .collect();
+            (state.log.head(), confirmed)
         };
-        self.saga_checkpoint.set(self.head());
         let mut started = false;
         for (order_id, lines, cause) in confirmed {
             let command = Command::Fulfillment(FulfillmentCommand::StartFulfillment { lines });
-            // Another tab may have started it already: then this is `already_exists` or a conflict, and fine.
-            started |= matches!(self.record(&order_id, command, Some(0), &cause).await, CommandResult::Accepted { .. });
+            match self.record(&order_id, command, Some(0), &cause).await {
+                CommandResult::Accepted { .. } => started = true,
+                // Storage failed: this order's start is tried again on the next run.
+                CommandResult::Error { .. } => return started,
+                // Another tab started it already (`already_exists` or a conflict): fine.
+                _ => {}
+            }
+            self.saga_checkpoint.set(cause.position);
         }
+        self.saga_checkpoint.set(scanned_to);
         started
     }
 
@@ -178,7 +187,7 @@ impl<S: EventStore> Lab<S> {
             TransferStatus::Withdrawn => (&transfer.to_account, "DepositMoney", json!({ "amount": amount, "description": format!("transfer from {}", transfer.from_account) })),
             _ => (&transfer.from_account, "DepositMoney", json!({ "amount": amount, "description": "refund of a transfer that could not be deposited" })),
         };
-        let step = match (transfer.status, self.saga_command(target, "Account", command_type, data, last).await) {
+        let step = match (transfer.status, self.saga_command(target, command_type, data, last).await) {
             (_, Outcome::Unsettled) => return false,
             (TransferStatus::Started, Outcome::Done(event_id)) => TransferStep::Withdrawn { event_id },
             (TransferStatus::Started, Outcome::Refused(reason)) => TransferStep::WithdrawalRefused { reason },
@@ -197,26 +206,26 @@ impl<S: EventStore> Lab<S> {
         let step = match saga.status {
             status if status.is_finished() => return false,
             FulfillmentStatus::Reserving => match saga.lines.iter().find(|line| !saga.reserved.contains(&line.sku)) {
-                Some(line) => match self.saga_command(&line.sku, "Inventory", "ReserveStock", reserve_data(line), last).await {
+                Some(line) => match self.saga_command(&line.sku, "ReserveStock", reserve_data(line), last).await {
                     Outcome::Done(_) => FulfillmentStep::Reserved { sku: line.sku.clone() },
                     Outcome::Refused(reason) => FulfillmentStep::ReservationRefused { sku: line.sku.clone(), reason },
                     Outcome::Unsettled => return false,
                 },
-                None => match self.saga_command(order_id, "Order", "MarkReadyToShip", json!({}), last).await {
+                None => match self.saga_command(order_id, "MarkReadyToShip", json!({}), last).await {
                     Outcome::Done(_) => FulfillmentStep::MarkedReady,
                     Outcome::Refused(reason) => FulfillmentStep::ReservationRefused { sku: "order".to_owned(), reason },
                     Outcome::Unsettled => return false,
                 },
             },
             _ => match saga.reserved.iter().find(|sku| !saga.released.contains(sku)) {
-                Some(sku) => match self.saga_command(sku, "Inventory", "ReleaseStock", json!({ "order_id": order_id }), last).await {
+                Some(sku) => match self.saga_command(sku, "ReleaseStock", json!({ "order_id": order_id }), last).await {
                     // Nothing left to release counts as released.
                     Outcome::Done(_) | Outcome::Refused(_) => FulfillmentStep::Released { sku: sku.clone() },
                     Outcome::Unsettled => return false,
                 },
                 None => {
                     let reason = format!("insufficient stock: {}", saga.reason.clone().unwrap_or_default());
-                    match self.saga_command(order_id, "Order", "CancelOrder", json!({ "reason": reason }), last).await {
+                    match self.saga_command(order_id, "CancelOrder", json!({ "reason": reason }), last).await {
                         Outcome::Done(_) | Outcome::Refused(_) => FulfillmentStep::OrderCancelled,
                         Outcome::Unsettled => return false,
                     }
@@ -241,10 +250,7 @@ impl<S: EventStore> Lab<S> {
     }
 
     /// Sends a business command for a saga (once: see the module's notes).
-    async fn saga_command(&self, aggregate_id: &str, stream_type: &str, command_type: &str, data: Value, cause: &RecordedEvent) -> Outcome {
-        if let Some(done) = self.caused_in(&format!("{stream_type}-{aggregate_id}"), &cause.event_id) {
-            return Outcome::Done(done);
-        }
+    async fn saga_command(&self, aggregate_id: &str, command_type: &str, data: Value, cause: &RecordedEvent) -> Outcome {
         let envelope = json!({
             "command_type": command_type,
             "aggregate_id": aggregate_id,
@@ -256,13 +262,6 @@ impl<S: EventStore> Lab<S> {
             CommandResult::Rejected { error } | CommandResult::Invalid { error } => Outcome::Refused(format!("{}: {}", error.code, error.message)),
             CommandResult::Conflict { .. } | CommandResult::Error { .. } => Outcome::Unsettled,
         }
-    }
-
-    /// The first event of `stream_id` caused by `causation_id`, if there is one.
-    fn caused_in(&self, stream_id: &str, causation_id: &str) -> Option<String> {
-        let state = self.state.borrow();
-        let found = state.log.stream(stream_id).find(|event| event.metadata.causation_id == causation_id).map(|event| event.event_id.clone());
-        found
     }
 
     /// Records a step on a saga's own stream, caused by `cause`.
@@ -287,31 +286,7 @@ impl<S: EventStore> Lab<S> {
         let state = self.state.borrow();
         let mut sagas = Vec::new();
         for stream_id in state.log.stream_ids() {
-            let (kind, view): (&'static str, Option<(String, &'static str, Option<String>)>) = if stream_id.starts_with("Transfer-") {
-                let transfer = Transfer::fold(state.log.stream(stream_id).filter_map(|e| state.events[e.position as usize - 1].as_transfer()));
-                ("transfer", transfer.map(|t| {
-                    let outcome = match t.status {
-                        TransferStatus::Completed => "completed",
-                        TransferStatus::Compensated => "compensated",
-                        TransferStatus::Failed => "failed",
-                        _ => "running",
-                    };
-                    (format!("{:?}", t.status).to_lowercase(), outcome, t.reason)
-                }))
-            } else if stream_id.starts_with("Fulfillment-") {
-                let saga = Fulfillment::fold(state.log.stream(stream_id).filter_map(|e| state.events[e.position as usize - 1].as_fulfillment()));
-                ("fulfillment", saga.map(|s| {
-                    let outcome = match s.status {
-                        FulfillmentStatus::Completed => "completed",
-                        FulfillmentStatus::Cancelled => "compensated",
-                        _ => "running",
-                    };
-                    (format!("{:?}", s.status).to_lowercase(), outcome, s.reason)
-                }))
-            } else {
-                continue;
-            };
-            let Some((status, outcome, reason)) = view else { continue };
+            let Some(Standing { kind, status, outcome, reason }) = standing(&state, stream_id) else { continue };
             let steps = state
                 .log
                 .stream(stream_id)
@@ -341,5 +316,38 @@ impl<S: EventStore> Lab<S> {
             fulfillment_enabled: self.fulfillment_enabled.get(),
             sagas,
         }
+    }
+}
+
+/// Where a saga stands: its kind, status, outcome and reason.
+struct Standing {
+    kind: &'static str,
+    status: String,
+    outcome: &'static str,
+    reason: Option<String>,
+}
+
+/// The standing of the saga whose stream is `stream_id`; `None` for any other stream.
+fn standing(state: &super::State, stream_id: &str) -> Option<Standing> {
+    let events = state.log.stream(stream_id).map(|e| &state.events[e.position as usize - 1]);
+    if stream_id.starts_with("Transfer-") {
+        let transfer = Transfer::fold(events.filter_map(Event::as_transfer))?;
+        let outcome = match transfer.status {
+            TransferStatus::Completed => "completed",
+            TransferStatus::Compensated => "compensated",
+            TransferStatus::Failed => "failed",
+            _ => "running",
+        };
+        Some(Standing { kind: "transfer", status: format!("{:?}", transfer.status).to_lowercase(), outcome, reason: transfer.reason })
+    } else if stream_id.starts_with("Fulfillment-") {
+        let saga = Fulfillment::fold(events.filter_map(Event::as_fulfillment))?;
+        let outcome = match saga.status {
+            FulfillmentStatus::Completed => "completed",
+            FulfillmentStatus::Cancelled => "compensated",
+            _ => "running",
+        };
+        Some(Standing { kind: "fulfillment", status: format!("{:?}", saga.status).to_lowercase(), outcome, reason: saga.reason })
+    } else {
+        None
     }
 }
