@@ -26,6 +26,10 @@ test("a command in one tab arrives in the other through the broker", async ({ co
 
 test("the crash switch loses messages on the naive path and none on the outbox path", async ({ context }) => {
   const { first, second } = await twoTabs(context, "crash");
+  // Only the first tab publishes here: the second listens (every tab polls the shared
+  // outbox, so a second publisher would send some of the first tab's messages for it).
+  await second.page.getByTestId("poll-interval").fill("3600000");
+  await second.page.getByTestId("poll-interval").dispatchEvent("change");
   await first.page.getByTestId("delivery-naive").check();
   await first.page.getByTestId("crash-switch").check();
   await first.createOrder("山田太郎");
