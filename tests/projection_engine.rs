@@ -9,7 +9,6 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use futures::executor::block_on;
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use kiroku::domain::Event;
@@ -25,7 +24,7 @@ use kiroku::read_models::inventory::InventoryLevels;
 use kiroku::read_models::order_summary::OrderSummary;
 use kiroku::read_models::ReadModels;
 
-use common::{accept, command, new_lab, new_lab_with_clock, new_lab_with_still_clock, query, start_time, Shared, TestEnv};
+use common::{accept, command, log_of, new_lab, new_lab_with_clock, new_lab_with_still_clock, query, start_time, to_json, Shared, TestEnv};
 
 /// Every projector, in lane order.
 const PROJECTORS: [&str; 10] = [
@@ -63,10 +62,6 @@ fn add_item(id: &str, name: &str, quantity: u32, price: i64) -> Value {
     command("AddItem", id, item(name, quantity, price))
 }
 
-fn to_json<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("serializes")
-}
-
 /// What `projection_status` says, as JSON.
 fn status(lab: &Lab<MemoryStore>) -> Value {
     to_json(&lab.projection_status())
@@ -93,17 +88,6 @@ fn state(report: &Value) -> String {
 fn time(value: &Value) -> DateTime<Utc> {
     let text = value.as_str().unwrap_or_else(|| panic!("{value} is not a time"));
     DateTime::parse_from_rfc3339(text).expect("an RFC 3339 time").with_timezone(&Utc)
-}
-
-fn log_of(lab: &Lab<MemoryStore>) -> Vec<(RecordedEvent, Event)> {
-    lab.events(&json!({}))
-        .expect("the whole log")
-        .into_iter()
-        .map(|recorded| {
-            let event = Event::decode(&recorded).expect("every recorded event decodes");
-            (recorded, event)
-        })
-        .collect()
 }
 
 /// A fresh fold of the whole log, leaving out the event at `without` if given.

@@ -4,7 +4,6 @@
 
 mod common;
 
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use kiroku::domain::order::{OrderEvent, OrderStatus};
@@ -17,7 +16,7 @@ use kiroku::read_models::order_details::OrderDetails;
 use kiroku::read_models::order_summary::OrderSummary;
 use kiroku::read_models::ReadModels;
 
-use common::{accept, command, new_lab, send};
+use common::{accept, command, fresh_fold, log_of, new_lab, send, to_json};
 
 /// Three orders and fourteen events, with rejected commands in between.
 /// Positions are noted beside each accepted command.
@@ -52,29 +51,6 @@ fn scenario() -> Lab<MemoryStore> {
     rejected(&lab, command("CancelOrder", "o-1", json!({"reason": "too late"})), "cannot_cancel");
     assert_eq!(lab.head(), 14, "rejected commands wrote nothing");
     lab
-}
-
-fn log_of(lab: &Lab<MemoryStore>) -> Vec<(RecordedEvent, Event)> {
-    lab.events(&json!({}))
-        .expect("the whole log")
-        .into_iter()
-        .map(|recorded| {
-            let event = Event::decode(&recorded).expect("every recorded event decodes");
-            (recorded, event)
-        })
-        .collect()
-}
-
-fn fresh_fold(log: &[(RecordedEvent, Event)], position: u64) -> ReadModels {
-    let mut models = ReadModels::default();
-    for (recorded, event) in log.iter().take(position as usize) {
-        models.apply(recorded, event);
-    }
-    models
-}
-
-fn to_json<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("serializes")
 }
 
 /// (customer, status, total, item count) of one summary row, `None` when absent.
@@ -288,7 +264,7 @@ fn an_event_type_the_read_models_do_not_subscribe_to_only_moves_the_checkpoint()
 }
 
 /// A read model that only counts created orders.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 struct CreatedOrders {
     customers: Vec<String>,
 }

@@ -6,7 +6,6 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use kiroku::domain::account::AccountEvent;
@@ -19,7 +18,7 @@ use kiroku::event_sourcing::recorded::{EventMetadata, RecordedEvent};
 use kiroku::lab::Lab;
 use kiroku::read_models::{ReadModels, PROJECTION_STATUS, QUERY_TYPES};
 
-use common::{accept, command, new_lab, query, send};
+use common::{accept, command, fresh_fold, log_of, new_lab, query, send, to_json};
 
 // ---- helpers -------------------------------------------------------------------
 
@@ -61,29 +60,6 @@ fn invalid(lab: &Lab<MemoryStore>, envelope: Value) -> (String, String) {
     let answer = query(lab, envelope.clone());
     assert_eq!(answer["status"], "invalid", "{envelope} was answered: {answer}");
     (answer["error"]["code"].as_str().unwrap().to_owned(), answer["error"]["message"].as_str().unwrap().to_owned())
-}
-
-fn log_of(lab: &Lab<MemoryStore>) -> Vec<(RecordedEvent, Event)> {
-    lab.events(&json!({}))
-        .expect("the whole log")
-        .into_iter()
-        .map(|recorded| {
-            let event = Event::decode(&recorded).expect("every recorded event decodes");
-            (recorded, event)
-        })
-        .collect()
-}
-
-fn fresh_fold(log: &[(RecordedEvent, Event)], position: u64) -> ReadModels {
-    let mut models = ReadModels::default();
-    for (recorded, event) in log.iter().take(position as usize) {
-        models.apply(recorded, event);
-    }
-    models
-}
-
-fn to_json<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("serializes")
 }
 
 fn envelope(value: Value) -> QueryEnvelope {

@@ -208,3 +208,28 @@ pub fn new_lab_with_still_clock() -> (Lab<MemoryStore>, ClockHand) {
     let (env, hand) = StillEnv::new();
     (Lab::new(MemoryStore::new(), Box::new(env)), hand)
 }
+
+/// The whole log of a lab, each event beside its typed form.
+pub fn log_of<S: EventStore>(lab: &Lab<S>) -> Vec<(RecordedEvent, kiroku::domain::Event)> {
+    lab.events(&serde_json::json!({}))
+        .expect("the whole log")
+        .into_iter()
+        .map(|recorded| {
+            let event = kiroku::domain::Event::decode(&recorded).expect("every recorded event decodes");
+            (recorded, event)
+        })
+        .collect()
+}
+
+/// Every read model folded afresh from the first `position` events of `log`.
+pub fn fresh_fold(log: &[(RecordedEvent, kiroku::domain::Event)], position: u64) -> kiroku::read_models::ReadModels {
+    let mut models = kiroku::read_models::ReadModels::default();
+    for (recorded, event) in log.iter().take(position as usize) {
+        models.apply(recorded, event);
+    }
+    models
+}
+
+pub fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("serializes")
+}
