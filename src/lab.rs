@@ -125,6 +125,11 @@ struct State {
     clock: WorkshopClock,
     /// The projection engine's state changed since it was last saved.
     dirty: bool,
+    /// A fresh fold of the whole log (no faults), and the same one event earlier:
+    /// time travel's view at the head and just before it, kept up as events arrive
+    /// so that following the head never folds the log again.
+    fold: ReadModels,
+    fold_before: Option<ReadModels>,
 }
 
 impl Default for State {
@@ -139,6 +144,8 @@ impl Default for State {
             cache: QueryCache::default(),
             clock: WorkshopClock::default(),
             dirty: false,
+            fold: ReadModels::default(),
+            fold_before: None,
         }
     }
 }
@@ -909,11 +916,22 @@ impl<S: EventStore> Lab<S> {
         }
     }
 
+    /// Reads the live read models at the head without copying them.
+    pub fn with_head_models<R>(&self, read: impl FnOnce(&ReadModels) -> R) -> R {
+        read(&self.state.borrow().head_models)
+    }
+
     /// The read models as they were right after `position` (a fresh fold of the log up to it).
     pub fn read_models_at(&self, position: u64) -> ReadModels {
         let state = self.state.borrow();
-        if position >= state.log.head() {
+        let head = state.log.head();
+        if position >= head {
             return state.head_models.clone();
+        }
+        if position + 1 == head {
+            if let Some(before) = &state.fold_before {
+                return before.clone();
+            }
         }
         let mut models = ReadModels::default();
         for (recorded, event) in state.log.range(0, position).iter().zip(&state.events) {
@@ -1045,6 +1063,7 @@ impl State {
     /// Lets every running projector read up to the head (a rebuilding one reads in
     /// its own batches; a stopped one waits for its retry).
     fn pump_all(&mut self, now: DateTime<Utc>) {
+        self.advance_fold();
         let workshop_now = self.clock.at(now);
         let (log, events) = (self.log.all(), &self.events);
         let mut moved = false;
@@ -1057,6 +1076,21 @@ impl State {
             self.cache.log_grew();
             self.dirty = true;
         }
+    }
+
+    /// Brings the time-travel fold to the head, keeping a copy one event before it
+    /// (one copy per batch of new events, not one per event).
+    fn advance_fold(&mut self) {
+        let at = self.fold.order_summary.checkpoint as usize;
+        let head = self.log.all().len();
+        if at >= head {
+            return;
+        }
+        for (recorded, event) in self.log.all()[at..head - 1].iter().zip(&self.events[at..head - 1]) {
+            self.fold.apply(recorded, event);
+        }
+        self.fold_before = Some(self.fold.clone());
+        self.fold.apply(&self.log.all()[head - 1], &self.events[head - 1]);
     }
 
     /// The lane and state of a projector by name.

@@ -245,6 +245,23 @@ impl ReadModels {
         ]
     }
 
+    /// One read model's table, by name (`None` for an unknown name): only that table is built.
+    pub fn table(&self, name: &str) -> Option<Table> {
+        fn named<P: Projection<Event>>(name: &str, projector: &Projector<P>, table: impl FnOnce(&P) -> Table) -> Option<Table> {
+            (P::NAME == name).then(|| table(&projector.model))
+        }
+        named(name, &self.order_summary, OrderSummary::table)
+            .or_else(|| named(name, &self.order_details, OrderDetails::table))
+            .or_else(|| named(name, &self.customer_orders, CustomerOrders::table))
+            .or_else(|| named(name, &self.product_sales, ProductSales::table))
+            .or_else(|| named(name, &self.daily_stats, DailyStats::table))
+            .or_else(|| named(name, &self.account_balances, AccountBalances::table))
+            .or_else(|| named(name, &self.account_history, AccountHistory::table))
+            .or_else(|| named(name, &self.inventory, InventoryLevels::table))
+            .or_else(|| named(name, &self.product_catalog, ProductCatalog::table))
+            .or_else(|| named(name, &self.user_activity, UserActivity::table))
+    }
+
     /// Answers a query from these read models. `head` is the position of the end of
     /// the log, against which `GetProjectionStatus` measures each projector's lag.
     pub fn answer(&self, query: &QueryEnvelope, head: u64) -> Result<Value, ErrorBody> {

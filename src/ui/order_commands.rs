@@ -18,10 +18,7 @@ pub fn OrderCommands() -> impl IntoView {
 
     // The orders that exist now (commands always act on the present, not the scrubbed past).
     let orders = Memo::new(move |_| {
-        session.with_lab(|lab| {
-            let models = lab.read_models_at(lab.head());
-            models.order_details.model.orders.iter().cloned().collect::<Vec<_>>()
-        })
+        session.with_lab(|lab| lab.with_head_models(|models| models.order_details.model.orders.iter().cloned().collect::<Vec<_>>()))
     });
     let target_details = Memo::new(move |_| {
         let id = target.get()?;

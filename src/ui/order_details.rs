@@ -21,12 +21,10 @@ pub fn OrderDetailsPanel(
         <section class="card panel" data-testid="read-model-order-details" aria-label="Order details read model">
             <header class="panel-header">
                 <h2>"Order details"</h2>
-                <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().order_details.checkpoint)}</span>
+                <span class="panel-note">{move || format!("read model · checkpoint {}", models.with(|models| models.order_details.checkpoint))}</span>
             </header>
             <div class="panel-body">
-                {move || {
-                    let models = models.get();
-                    let before = before.get();
+                {move || models.with(|models| before.with(|before| {
                     let changed = changed_order.get();
                     if models.order_details.model.orders.is_empty() {
                         return view! { <p class="empty">"No orders yet at this position."</p> }.into_any();
@@ -75,7 +73,7 @@ pub fn OrderDetailsPanel(
                             }).collect_view()}
                         </div>
                     }.into_any()
-                }}
+                }))}
             </div>
         </section>
     }

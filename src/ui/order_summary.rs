@@ -23,12 +23,10 @@ pub fn OrderSummaryPanel(
         <section class="card panel" data-testid="read-model-order-summary" aria-label="Order summary read model">
             <header class="panel-header">
                 <h2>"Order summary"</h2>
-                <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().order_summary.checkpoint)}</span>
+                <span class="panel-note">{move || format!("read model · checkpoint {}", models.with(|models| models.order_summary.checkpoint))}</span>
             </header>
             <div class="panel-body">
-                {move || {
-                    let models = models.get();
-                    let before = before.get();
+                {move || models.with(|models| before.with(|before| {
                     let changed = changed_order.get();
                     if models.order_summary.model.orders.is_empty() {
                         return view! { <p class="empty">"No orders yet at this position."</p> }.into_any();
@@ -63,7 +61,7 @@ pub fn OrderSummaryPanel(
                             </tbody>
                         </table>
                     }.into_any()
-                }}
+                }))}
             </div>
         </section>
     }

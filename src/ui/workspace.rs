@@ -67,8 +67,6 @@ pub fn Workspace() -> impl IntoView {
     let models = Memo::new(move |_| session.with_lab(|lab| lab.read_models_at(position.get())));
     let models_before =
         Memo::new(move |_| session.with_lab(|lab| lab.read_models_at(position.get().saturating_sub(1))));
-    let tables = Memo::new(move |_| models.get().tables());
-    let tables_before = Memo::new(move |_| models_before.get().tables());
     let stream = Memo::new(move |_| {
         session.pinned_stream.get().or_else(|| event.get().map(|event| event.stream_id))
     });
@@ -100,9 +98,10 @@ pub fn Workspace() -> impl IntoView {
             table_name => {
                 let table_name = table_name.to_owned();
                 let wanted = table_name.clone();
-                let table = Signal::derive(move || tables.get().into_iter().find(|table| table.name == wanted));
+                // Only this read model's table is built, at the position and one before it.
+                let table = Signal::derive(move || models.with(|models| models.table(&wanted)));
                 let wanted = table_name.clone();
-                let before = Signal::derive(move || tables_before.get().into_iter().find(|table| table.name == wanted));
+                let before = Signal::derive(move || models_before.with(|models| models.table(&wanted)));
                 view! { <ReadModelPanel table=table before=before name=table_name/> }.into_any()
             }
         }
