@@ -246,6 +246,14 @@ pub const EXPORT_FORMAT: &str = "kiroku-event-log";
 /// The `version` of the export file this lab writes.
 pub const EXPORT_VERSION: u32 = 1;
 
+/// An export file as read back.
+#[derive(Deserialize)]
+struct ImportFile {
+    format: String,
+    version: u32,
+    events: Vec<RecordedEvent>,
+}
+
 #[derive(Serialize)]
 struct ExportFile<'a> {
     format: &'static str,
@@ -1026,6 +1034,41 @@ impl<S: EventStore> Lab<S> {
             events: state.log.all(),
         };
         serde_json::to_string_pretty(&file).unwrap_or_default()
+    }
+
+    /// Replaces the log with an export file's events (CONTRACT §4). The whole file is
+    /// checked first: its format and version, positions 1, 2, 3…, stream versions
+    /// without gaps, stream ids that match their types, unique event ids, and every
+    /// event readable as a known event. Anything wrong is answered with where it is,
+    /// and nothing already stored is changed. Returns how many events were imported.
+    pub async fn import_log(&self, text: &str) -> Result<usize, ErrorBody> {
+        let invalid = |message: String| ErrorBody::new("invalid_export", message);
+        let file: ImportFile = serde_json::from_str(text).map_err(|error| invalid(format!("not an export file: {error}")))?;
+        if file.format != EXPORT_FORMAT {
+            return Err(invalid(format!("the format is `{}`, not `{EXPORT_FORMAT}`", file.format)));
+        }
+        if file.version != EXPORT_VERSION {
+            return Err(invalid(format!("version {} files cannot be read; this lab reads version {EXPORT_VERSION}", file.version)));
+        }
+        let mut check = EventLog::new();
+        let mut ids = std::collections::HashSet::new();
+        for event in &file.events {
+            if !event.stream_id.starts_with(&format!("{}-", event.stream_type)) {
+                return Err(invalid(format!("event {}: stream {} is not of type {}", event.position, event.stream_id, event.stream_type)));
+            }
+            if !ids.insert(event.event_id.as_str()) {
+                return Err(invalid(format!("event {}: the event id {} appears twice", event.position, event.event_id)));
+            }
+            Event::decode(event).map_err(|error| invalid(format!("event {}: {error}", event.position)))?;
+            check.push(event.clone()).map_err(invalid)?;
+        }
+        let count = file.events.len();
+        let _turn = self.commands.lock().await;
+        self.store.replace_all(file.events).await.map_err(|error| ErrorBody::new("storage_failed", error.0))?;
+        self.state.borrow_mut().restart();
+        self.catch_up().await.map_err(|error| ErrorBody::new("storage_failed", error.0))?;
+        self.saga_checkpoint.set(self.head());
+        Ok(count)
     }
 
     /// Clears the log and every read model.

@@ -81,6 +81,14 @@ async fn the_outbox_holds_each_event_until_it_is_marked_published() {
 }
 
 #[wasm_bindgen_test]
+async fn replace_all_swaps_in_a_whole_log() {
+    store_contract::replace_all_swaps_in_a_whole_log(|| async {
+        IndexedDbStore::open("kiroku-contract-replace").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn clear_removes_every_event() {
     store_contract::clear_removes_every_event(|| async {
         IndexedDbStore::open("kiroku-contract-clear").await.unwrap()

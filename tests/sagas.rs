@@ -280,6 +280,10 @@ impl EventStore for Hooked {
         self.storage.mark_published(event_ids).await
     }
 
+    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+        self.storage.replace_all(events).await
+    }
+
     async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
         self.storage.save_document(key, text).await
     }

@@ -91,6 +91,11 @@ fn new_event(id: &str) -> NewEvent {
 }
 
 #[test]
+fn replace_all_swaps_in_a_whole_log() {
+    block_on(store_contract::replace_all_swaps_in_a_whole_log(opener()));
+}
+
+#[test]
 fn clear_removes_every_event() {
     block_on(store_contract::clear_removes_every_event(opener()));
 }

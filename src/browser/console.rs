@@ -25,7 +25,7 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
     let api = js_sys::Object::new();
     js_sys::Reflect::set(&api, &"ready".into(), &ready)?;
 
-    let calls: [(&str, Handler); 6] = [
+    let calls: [(&str, Handler); 7] = [
         ("send", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.send(&input).await) }))),
         ("query", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.query(&input)) }))),
         (
@@ -39,6 +39,28 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
         ),
         ("replay", Rc::new(|lab, input| Box::pin(async move { answer(lab.replay(&input)) }))),
         ("exportLog", Rc::new(|lab, _| Box::pin(async move { Value::String(lab.export_log()) }))),
+        (
+            "importLog",
+            Rc::new(|lab, input| {
+                Box::pin(async move {
+                    // `importLog(text, {mode: "replace"})` arrives as [text, options].
+                    let (text, mode) = match &input {
+                        Value::Array(args) => (args.first().cloned(), args.get(1).and_then(|o| o.get("mode")).and_then(Value::as_str).map(str::to_owned)),
+                        other => (Some(other.clone()), None),
+                    };
+                    if mode.as_deref().is_some_and(|mode| mode != "replace") {
+                        return json!({ "status": "invalid", "error": ErrorBody::new("unknown_mode", "the only import mode is \"replace\"") });
+                    }
+                    let Some(Value::String(text)) = text else {
+                        return json!({ "status": "invalid", "error": ErrorBody::new("invalid_export", "pass the export file's text") });
+                    };
+                    match lab.import_log(&text).await {
+                        Ok(imported) => json!({ "status": "ok", "imported": imported }),
+                        Err(error) => json!({ "status": "invalid", "error": error }),
+                    }
+                })
+            }),
+        ),
         (
             "reset",
             Rc::new(|lab, _| {
@@ -63,9 +85,11 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
 
 type Handler = Rc<dyn Fn(Rc<BrowserLab>, Value) -> std::pin::Pin<Box<dyn Future<Output = Value>>>>;
 
-/// Turns a handler into a JS function `(input) => Promise<JSON>`.
-fn wrap(slot: Slot, ready: js_sys::Promise, handler: Handler, on_change: Rc<dyn Fn()>) -> Closure<dyn Fn(JsValue) -> js_sys::Promise> {
-    Closure::new(move |input: JsValue| {
+/// Turns a handler into a JS function `(input, options?) => Promise<JSON>`; with
+/// options, the handler receives `[input, options]`.
+fn wrap(slot: Slot, ready: js_sys::Promise, handler: Handler, on_change: Rc<dyn Fn()>) -> Closure<dyn Fn(JsValue, JsValue) -> js_sys::Promise> {
+    Closure::new(move |input: JsValue, options: JsValue| {
+        let input = if options.is_undefined() { input } else { js_sys::Array::of2(&input, &options).into() };
         let (slot, ready, handler, on_change) = (slot.clone(), ready.clone(), handler.clone(), on_change.clone());
         future_to_promise(async move {
             let _ = JsFuture::from(ready).await;
@@ -79,9 +103,9 @@ fn wrap(slot: Slot, ready: js_sys::Promise, handler: Handler, on_change: Rc<dyn 
                 Ok(value) => value,
                 Err(error) => return Ok(from_json(&json!({ "status": "invalid", "error": error }))),
             };
-            let head_before = lab.head();
+            let last_before = lab.event_at(lab.head()).map(|event| event.event_id);
             let output = handler(lab.clone(), input).await;
-            if lab.head() != head_before {
+            if lab.event_at(lab.head()).map(|event| event.event_id) != last_before {
                 on_change();
             }
             Ok(from_json(&output))

@@ -43,6 +43,9 @@ const OUTBOX: &str = "outbox";
 /// The key, in `meta`, of the position of the last event.
 const HEAD: &str = "head";
 
+/// How many events an import packs into one segment record.
+pub const IMPORT_SEGMENT: usize = 1000;
+
 /// The `meta` key of a document.
 fn document_key(key: &str) -> String {
     format!("document:{key}")
@@ -220,6 +223,34 @@ impl EventStore for IndexedDbStore {
         events: Vec<NewEvent>,
     ) -> Result<Vec<RecordedEvent>, AppendError> {
         self.write(stream, expected, events, true).await
+    }
+
+    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+        let tx = self.begin(&[SEGMENTS, STREAMS, META, OUTBOX], TransactionMode::Readwrite)?;
+        for name in [SEGMENTS, STREAMS, META, OUTBOX] {
+            tx.object_store(name)?.clear()?;
+        }
+        let mut streams: std::collections::HashMap<&str, StreamRecord> = std::collections::HashMap::new();
+        let segments = tx.object_store(SEGMENTS)?;
+        for chunk in events.chunks(IMPORT_SEGMENT) {
+            let (first, last) = (chunk[0].position, chunk[chunk.len() - 1].position);
+            for event in chunk {
+                let record = streams.entry(event.stream_id.as_str()).or_default();
+                record.version = event.stream_version;
+                if record.segments.last() != Some(&last) {
+                    record.segments.push(last);
+                }
+            }
+            let json = serde_json::to_string(chunk).map_err(|error| StoreError(format!("could not encode the events: {error}")))?;
+            segments.put(&Segment { first, last, events: json }).serde()?;
+        }
+        let heads = tx.object_store(STREAMS)?;
+        for (stream_id, record) in &streams {
+            heads.put(record).with_key(*stream_id).without_key_type().serde()?;
+        }
+        let head = events.last().map_or(0, |event| event.position);
+        tx.object_store(META)?.put(head).with_key(HEAD).without_key_type().serde()?;
+        commit(tx).await
     }
 
     async fn unpublished(&self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {

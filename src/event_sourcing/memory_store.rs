@@ -68,6 +68,17 @@ impl EventStore for MemoryStore {
         self.write(stream, expected, events, true)
     }
 
+    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+        let mut log = EventLog::new();
+        for event in events {
+            log.push(event).map_err(StoreError)?;
+        }
+        *self.log.borrow_mut() = log;
+        self.outbox.borrow_mut().clear();
+        self.documents.borrow_mut().clear();
+        Ok(())
+    }
+
     async fn unpublished(&self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         Ok(self.outbox.borrow().values().take(limit).cloned().collect())
     }

@@ -79,6 +79,11 @@ pub trait EventStore {
     /// Takes published messages out of the outbox (by event id); unknown ids are ignored.
     async fn mark_published(&self, event_ids: &[String]) -> Result<(), StoreError>;
 
+    /// Replaces everything (events, outbox, documents) with `events`, which must
+    /// already be a valid log: positions 1, 2, 3… and per-stream versions without
+    /// gaps. One atomic step: on failure the old log stays.
+    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError>;
+
     /// A small named document kept beside the log (the projection engine's state),
     /// `None` if none was saved.
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;

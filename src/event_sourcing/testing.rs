@@ -218,6 +218,33 @@ pub mod store_contract {
         assert_eq!(reopened.read_all(0).await.unwrap().len(), 3, "publishing takes nothing out of the log");
     }
 
+    pub async fn replace_all_swaps_in_a_whole_log<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) {
+        let imported = {
+            let source = fresh(&open).await;
+            for at in 0..5u64 {
+                let stream = order(if at % 2 == 0 { "a" } else { "b" });
+                let version = source.read_stream(&stream.id).await.unwrap().len() as u64;
+                source.append(&stream, ExpectedVersion::Exact(version), vec![event(&format!("i{at}"), "ItemAdded", json!({"n": at}))]).await.unwrap();
+            }
+            let log = source.read_all(0).await.unwrap();
+            source.clear().await.unwrap();
+            source.append_with_outbox(&order("old"), ExpectedVersion::Exact(0), vec![event("old", "OrderCreated", json!({}))]).await.unwrap();
+            source.save_document("projections", "old state").await.unwrap();
+            source.replace_all(log.clone()).await.unwrap();
+            log
+        };
+        let store = open().await;
+        assert_eq!(store.read_all(0).await.unwrap(), imported, "the imported log, exactly");
+        assert_eq!(store.head_position().await.unwrap(), 5);
+        assert_eq!(store.read_stream("Order-a").await.unwrap().len(), 3);
+        assert!(store.read_stream("Order-old").await.unwrap().is_empty(), "nothing of the old log is left");
+        assert!(store.unpublished(10).await.unwrap().is_empty(), "nor of its outbox");
+        assert_eq!(store.load_document("projections").await.unwrap(), None, "nor of its documents");
+        let next = store.append(&order("b"), ExpectedVersion::Exact(2), vec![event("n1", "ItemAdded", json!({}))]).await.unwrap();
+        assert_eq!((next[0].position, next[0].stream_version), (6, 3), "the imported log goes on where it ends");
+        assert_eq!(store.append(&order("a"), ExpectedVersion::Exact(2), vec![event("n2", "ItemAdded", json!({}))]).await, Err(AppendError::Conflict { expected: 2, actual: 3 }));
+    }
+
     pub async fn it_keeps_documents_when_reopened_and_clear_removes_them<S: EventStore, F: Future<Output = S>>(
         open: impl Fn() -> F,
     ) {

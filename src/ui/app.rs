@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use super::session::Session;
+use super::log_file::LogFile;
 use super::user_switcher::UserSwitcher;
 use super::workspace::Workspace;
 use crate::browser::{self, console, preferences};
@@ -98,6 +99,10 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"event sourcing + CQRS lab"</p>
             <div class="header-tools">
                 {move || (loading.get() == Loading::Ready).then(|| view! { <UserSwitcher/> })}
+                {
+                    let database = database.clone();
+                    move || (loading.get() == Loading::Ready).then(|| view! { <LogFile database=database.clone()/> })
+                }
                 <span class="storage" title="The IndexedDB database holding this log (?db=name picks another)">
                     "storage: " {database}
                 </span>

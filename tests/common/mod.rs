@@ -103,6 +103,10 @@ impl EventStore for Shared {
         self.0.mark_published(event_ids).await
     }
 
+    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+        self.0.replace_all(events).await
+    }
+
     async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
         self.0.save_document(key, text).await
     }

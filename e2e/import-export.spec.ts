@@ -1,0 +1,45 @@
+import { expect, test } from "@playwright/test";
+import { LabPage } from "./pages/lab";
+
+// CONTRACT §4: the export file, and an import that checks everything before writing.
+test("a log exported from one storage imports into another, by console and by file", async ({ page }) => {
+  const lab = await LabPage.open(page, "export");
+  await lab.createOrder("山田太郎");
+  await lab.addItem("ノートPC", 1, 120000);
+  await lab.confirm();
+  const exported: string = await page.evaluate(() => (window as any).kiroku.exportLog());
+  const events = JSON.parse(exported).events;
+  expect(events).toHaveLength(3);
+
+  // Another storage: a bad file is refused and changes nothing.
+  const other = new LabPage(page, `${lab.database}-other`);
+  await other.load();
+  await other.createOrder("佐藤花子");
+  const kiroku = (call: string, ...args: unknown[]) =>
+    page.evaluate(([call, args]) => (window as any).kiroku[call as string](...(args as unknown[])), [call, args] as const);
+  const broken = JSON.parse(exported);
+  broken.events[1].position = 7;
+  const refused = await kiroku("importLog", JSON.stringify(broken), { mode: "replace" });
+  expect(refused).toMatchObject({ status: "invalid", error: { code: "invalid_export" } });
+  expect(refused.error.message).toContain("position");
+  expect((await kiroku("events", {})).map((e: any) => e.event_type)).toEqual(["OrderCreated"]);
+  expect((await kiroku("importLog", exported, { mode: "merge" })).status).toBe("invalid");
+
+  // The real file, through the console.
+  expect(await kiroku("importLog", exported, { mode: "replace" })).toEqual({ status: "ok", imported: 3 });
+  expect(await kiroku("events", {})).toEqual(events);
+  await expect(other.position).toHaveText("3 / 3");
+  await expect(other.summaryRow("山田太郎").locator("[data-field=status]")).toHaveText("confirmed");
+  await expect(other.summaryRow("佐藤花子")).toHaveCount(0);
+
+  // And through the page's Import button, after a reset.
+  await kiroku("reset");
+  await expect(other.position).toHaveText("0 / 0");
+  page.on("dialog", (dialog) => dialog.accept());
+  await page.getByTestId("import-log").setInputFiles({ name: "kiroku.json", mimeType: "application/json", buffer: Buffer.from(exported) });
+  await expect(other.position).toHaveText("3 / 3");
+  expect(await kiroku("events", {})).toEqual(events);
+  // It survives a reload.
+  await other.reload();
+  await expect(other.position).toHaveText("3 / 3");
+});
