@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::format::{money, short_id};
+use super::format::{hidden_rows_note, money, short_id, MAX_ROWS};
 use crate::read_models::ReadModels;
 
 #[component]
@@ -32,6 +32,9 @@ pub fn OrderDetailsPanel(
                     // The order the selected event touched comes first.
                     let mut orders: Vec<_> = models.order_details.model.orders.iter().collect();
                     orders.sort_by_key(|order| changed.as_deref() != Some(order.order_id.as_str()));
+                    // Cards are tall: half as many as table rows.
+                    let note = hidden_rows_note(orders.len(), orders.len().min(MAX_ROWS / 2));
+                    orders.truncate(MAX_ROWS / 2);
                     view! {
                         <div class="details-list">
                             {orders.into_iter().map(|order| {
@@ -71,6 +74,7 @@ pub fn OrderDetailsPanel(
                                     </article>
                                 }
                             }).collect_view()}
+                            {note.map(|note| view! { <p class="panel-note more">{note}</p> })}
                         </div>
                     }.into_any()
                 }))}

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::format::{money, short_id};
+use super::format::{hidden_rows_note, money, rows_to_draw, short_id};
 use super::session::use_session;
 use crate::read_models::ReadModels;
 
@@ -35,7 +35,12 @@ pub fn OrderSummaryPanel(
                         <table class="rows">
                             <thead><tr><th>"Order"</th><th>"Customer"</th><th>"Status"</th><th class="num">"Items"</th><th class="num">"Total"</th></tr></thead>
                             <tbody>
-                                {models.order_summary.model.orders.iter().map(|row| {
+                                {
+                                let rows: Vec<_> = models.order_summary.model.orders.iter().collect();
+                                let drawn = rows_to_draw(rows.len(), |index| changed.as_deref() == Some(rows[index].order_id.as_str()));
+                                let note = hidden_rows_note(rows.len(), drawn.len());
+                                let rows: Vec<_> = drawn.into_iter().map(|index| rows[index]).collect();
+                                (rows.into_iter().map(|row| {
                                     let old = before.order_summary.model.orders.get(&row.order_id);
                                     let is_changed = changed.as_deref() == Some(row.order_id.as_str());
                                     let differs = |same: bool| if is_changed && !same { "changed-cell" } else { "" };
@@ -57,7 +62,8 @@ pub fn OrderSummaryPanel(
                                             <td data-field="total_cents" class=format!("num {}", differs(old.is_some_and(|old| old.total_cents == row.total_cents)))>{money(row.total_cents)}</td>
                                         </tr>
                                     }
-                                }).collect_view()}
+                                }).collect_view(), note.map(|note| view! { <tr class="more"><td colspan="5">{note}</td></tr> }))
+                                }
                             </tbody>
                         </table>
                     }.into_any()

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::format::compact;
+use super::format::{compact, hidden_rows_note, rows_to_draw};
 use crate::read_models::table::Table;
 
 #[component]
@@ -36,7 +36,11 @@ pub fn ReadModelPanel(
                         <table class="rows">
                             <thead><tr>{table.columns.iter().map(|column| view! { <th>{*column}</th> }).collect_view()}</tr></thead>
                             <tbody>
-                                {table.rows.iter().map(|row| {
+                                {
+                                let drawn = rows_to_draw(table.rows.len(), |index| old_row(&table.rows[index].key).as_ref() != Some(&table.rows[index]));
+                                let note = hidden_rows_note(table.rows.len(), drawn.len());
+                                let columns = table.columns.len().to_string();
+                                (drawn.into_iter().map(|index| &table.rows[index]).map(|row| {
                                     let old = old_row(&row.key);
                                     let changed = old.as_ref() != Some(row);
                                     let cells: Vec<(String, bool)> = row.cells.iter().enumerate().map(|(index, cell)| {
@@ -48,7 +52,8 @@ pub fn ReadModelPanel(
                                             {cells.into_iter().map(|(text, differs)| view! { <td class=if differs { "changed-cell" } else { "" }>{text}</td> }).collect_view()}
                                         </tr>
                                     }
-                                }).collect_view()}
+                                }).collect_view(), note.map(|note| view! { <tr class="more"><td colspan=columns>{note}</td></tr> }))
+                                }
                             </tbody>
                         </table>
                     }.into_any()

@@ -1,0 +1,25 @@
+import { expect, test } from "@playwright/test";
+import { LabPage } from "./pages/lab";
+
+// A long read model draws its first rows (and those the selected event changed), not thousands.
+test("a read model of 150 orders draws 100 rows, says so, and still shows the row the selected event changed", async ({ page }) => {
+  const lab = await LabPage.open(page, "long");
+  const events = Array.from({ length: 150 }, (_, i) => ({
+    event_id: `e-${i + 1}`, stream_id: `Order-o-${i + 1}`, stream_type: "Order", stream_version: 1, position: i + 1,
+    event_type: "OrderCreated", schema_version: 1, data: { customer_name: `customer ${i + 1}` },
+    metadata: { correlation_id: `c-${i}`, causation_id: `c-${i}`, recorded_at: "2026-11-22T10:00:00.000Z", actor: "workshop-user" },
+  }));
+  const text = JSON.stringify({ format: "kiroku-event-log", version: 1, exported_at: "2026-11-22T10:00:00.000Z", events });
+  const answer = await page.evaluate((text) => (window as any).kiroku.importLog(text, { mode: "replace" }), text);
+  expect(answer).toEqual({ status: "ok", imported: 150 });
+  await expect(lab.position).toHaveText("150 / 150");
+  // At the head the selected event created order 150: it is drawn after the first 100.
+  await expect(lab.summary.locator("tbody tr[data-order-id]")).toHaveCount(101);
+  await expect(lab.summary.locator("tbody tr.more")).toHaveText("showing 101 of 150 rows");
+  await expect(lab.summary.locator("tr[data-order-id='o-150']")).toHaveClass(/changed/);
+  await lab.scrubTo(140);
+  await expect(lab.summary.locator("tr[data-order-id='o-140']")).toHaveCount(1);
+  await expect(lab.summary.locator("tr[data-order-id='o-141']")).toHaveCount(0);
+  await expect(lab.details.locator(".order-card")).toHaveCount(50);
+  await expect(lab.details.locator(".order-card").first()).toHaveAttribute("data-order-id", "o-140");
+});
