@@ -10,6 +10,9 @@ use super::form::{dispatch, number};
 use super::session::use_session;
 use crate::browser::environment::new_uuid;
 
+/// How many of the newest orders the order picker lists.
+const PICKER_ORDERS: usize = 50;
+
 #[component]
 pub fn OrderCommands() -> impl IntoView {
     let session = use_session();
@@ -98,7 +101,12 @@ pub fn OrderCommands() -> impl IntoView {
                         if orders.is_empty() {
                             return view! { <option value="">"no orders yet: create one"</option> }.into_any();
                         }
-                        orders.into_iter().rev().map(|order| {
+                        // The newest orders (a long log has thousands), and the one acted on.
+                        let newest = orders.len().saturating_sub(PICKER_ORDERS);
+                        orders.into_iter().enumerate().rev()
+                            .filter(|(index, order)| *index >= newest || chosen.as_deref() == Some(order.order_id.as_str()))
+                            .map(|(_, order)| order)
+                            .map(|order| {
                             let selected = chosen.as_deref() == Some(order.order_id.as_str());
                             view! {
                                 <option value=order.order_id.clone() selected=selected>
