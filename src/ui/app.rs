@@ -103,8 +103,8 @@ pub fn App() -> impl IntoView {
                     let database = database.clone();
                     move || (loading.get() == Loading::Ready).then(|| view! { <LogFile database=database.clone()/> })
                 }
-                <span class="storage" title="The IndexedDB database holding this log (?db=name picks another)">
-                    "storage: " {database}
+                <span class="storage" title=format!("The IndexedDB database holding this log: {database} (?db=name picks another)")>
+                    "storage: " {database.clone()}
                 </span>
                 <button class="ghost" on:click=cycle_theme data-testid="theme-toggle">{move || theme.get().label()}</button>
                 <button class="ghost danger" on:click=reset data-testid="reset-log"
