@@ -46,9 +46,6 @@ pub trait Environment {
     }
 }
 
-/// The actor recorded in metadata when a command names none: the first user.
-pub const DEFAULT_ACTOR: &str = USERS[0].name;
-
 /// How many lines the command log keeps.
 pub const COMMAND_LOG_LENGTH: usize = 200;
 

@@ -63,8 +63,3 @@ pub fn authorize(user: &User, command_type: &str) -> Result<(), String> {
 /// Who sagas send their commands as: through the same bus and middleware as
 /// people, with a clerk's role (they reserve stock and move money, never ship).
 pub const SAGA_RUNNER: User = User { name: "saga-runner", role: Role::Clerk };
-
-/// A user by name, for metadata that names one.
-pub fn user_named(name: &str) -> Option<&'static User> {
-    USERS.iter().find(|user| user.name == name)
-}
