@@ -1,12 +1,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Every rule of the order aggregate, as given / when / then specifications.
 
+mod common;
+
 use serde_json::json;
 
 use kiroku::domain::order::{LineItem, Order, OrderCommand, OrderEvent, OrderRejection, OrderState, OrderStatus};
 use kiroku::domain::Event;
 use kiroku::event_sourcing::aggregate::{Aggregate, DomainEvent, Rejection};
-use kiroku::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
+use kiroku::event_sourcing::recorded::StreamId;
 use kiroku::event_sourcing::testing::given;
 
 // ---- events -------------------------------------------------------------------
@@ -435,33 +437,12 @@ fn every_event() -> Vec<OrderEvent> {
 
 #[test]
 fn every_event_round_trips_through_its_recorded_data() {
-    for event in every_event() {
-        let data = event.to_data();
-        assert!(data.is_object(), "{} data is a JSON object: {data}", event.event_type());
-        let back = OrderEvent::from_recorded(event.event_type(), event.schema_version(), &data)
-            .unwrap_or_else(|error| panic!("{} does not read back: {error}", event.event_type()));
-        assert_eq!(back, event);
-    }
+    common::assert_reads_back_from_data(every_event());
 }
 
 #[test]
 fn every_event_round_trips_through_a_recorded_event() {
-    for (event, position) in every_event().into_iter().zip(1u64..) {
-        let recorded = NewEvent {
-            event_id: format!("e{position}"),
-            event_type: event.event_type().to_owned(),
-            schema_version: event.schema_version(),
-            data: event.to_data(),
-            metadata: EventMetadata {
-                correlation_id: "c".to_owned(),
-                causation_id: "c".to_owned(),
-                recorded_at: chrono::DateTime::UNIX_EPOCH,
-                actor: "workshop-user".to_owned(),
-            },
-        }
-        .record(&StreamId::new("Order", "o-1"), position, position);
-        assert_eq!(Event::decode(&recorded), Ok(Event::Order(event)));
-    }
+    common::assert_decodes_when_recorded(every_event(), &StreamId::new("Order", "o-1"), Event::Order);
 }
 
 #[test]

@@ -1,12 +1,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Every rule of the product aggregate (seed 002), as given / when / then specifications.
 
+mod common;
+
 use serde_json::json;
 
 use kiroku::domain::product::{Product, ProductCommand, ProductEvent, ProductRejection, ProductState};
 use kiroku::domain::Event;
 use kiroku::event_sourcing::aggregate::{Aggregate, DomainEvent, Rejection};
-use kiroku::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
+use kiroku::event_sourcing::recorded::StreamId;
 use kiroku::event_sourcing::testing::{given, Given};
 
 // ---- events -------------------------------------------------------------------
@@ -174,34 +176,12 @@ fn every_event() -> Vec<ProductEvent> {
 
 #[test]
 fn every_event_round_trips_through_its_recorded_data() {
-    for event in every_event() {
-        let data = event.to_data();
-        assert!(data.is_object(), "{} data is a JSON object: {data}", event.event_type());
-        let back = ProductEvent::from_recorded(event.event_type(), event.schema_version(), &data)
-            .unwrap_or_else(|error| panic!("{} does not read back: {error}", event.event_type()));
-        assert_eq!(back, event);
-    }
+    common::assert_reads_back_from_data(every_event());
 }
 
 #[test]
 fn every_event_round_trips_through_a_recorded_event() {
-    for (event, position) in every_event().into_iter().zip(1u64..) {
-        let recorded = NewEvent {
-            event_id: format!("e{position}"),
-            event_type: event.event_type().to_owned(),
-            schema_version: event.schema_version(),
-            data: event.to_data(),
-            metadata: EventMetadata {
-                correlation_id: "c".to_owned(),
-                causation_id: "c".to_owned(),
-                recorded_at: chrono::DateTime::UNIX_EPOCH,
-                actor: "workshop-user".to_owned(),
-            },
-        }
-        .record(&StreamId::new("Product", "p-1"), position, position);
-        assert_eq!(recorded.stream_id, "Product-p-1");
-        assert_eq!(Event::decode(&recorded), Ok(Event::Product(event)));
-    }
+    common::assert_decodes_when_recorded(every_event(), &StreamId::new("Product", "p-1"), Event::Product);
 }
 
 #[test]
@@ -225,19 +205,7 @@ fn recorded_data_of_an_unknown_type_or_shape_does_not_decode() {
 #[test]
 fn a_product_event_in_another_stream_type_is_not_read_as_a_product() {
     let event = repriced(120000, 99000);
-    let recorded = NewEvent {
-        event_id: "e1".to_owned(),
-        event_type: event.event_type().to_owned(),
-        schema_version: 1,
-        data: event.to_data(),
-        metadata: EventMetadata {
-            correlation_id: "c".to_owned(),
-            causation_id: "c".to_owned(),
-            recorded_at: chrono::DateTime::UNIX_EPOCH,
-            actor: "workshop-user".to_owned(),
-        },
-    }
-    .record(&StreamId::new("Order", "p-1"), 1, 1);
+    let recorded = common::record_on(&event, &StreamId::new("Order", "p-1"), 1);
     assert!(Event::decode(&recorded).is_err(), "an Order stream holds no PriceUpdated");
 }
 

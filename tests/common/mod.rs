@@ -237,3 +237,48 @@ pub fn fresh_fold(log: &[(RecordedEvent, kiroku::domain::Event)], position: u64)
 pub fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("serializes")
 }
+
+/// Every event reads back from its recorded `data` alone, and its data is a JSON object.
+#[track_caller]
+pub fn assert_reads_back_from_data<E>(events: Vec<E>)
+where
+    E: kiroku::event_sourcing::aggregate::DomainEvent + PartialEq + std::fmt::Debug,
+{
+    for event in events {
+        let data = event.to_data();
+        assert!(data.is_object(), "{} data is a JSON object: {data}", event.event_type());
+        let back = E::from_recorded(event.event_type(), event.schema_version(), &data)
+            .unwrap_or_else(|error| panic!("{} does not read back: {error}", event.event_type()));
+        assert_eq!(back, event);
+    }
+}
+
+/// Every event, recorded on `stream`, decodes back as the lab's `Event` (`wrap` of it).
+#[track_caller]
+pub fn assert_decodes_when_recorded<E>(events: Vec<E>, stream: &StreamId, wrap: impl Fn(E) -> kiroku::domain::Event)
+where
+    E: kiroku::event_sourcing::aggregate::DomainEvent,
+{
+    for (event, position) in events.into_iter().zip(1u64..) {
+        let recorded = record_on(&event, stream, position);
+        assert_eq!(recorded.stream_id, stream.id);
+        assert_eq!(kiroku::domain::Event::decode(&recorded), Ok(wrap(event)));
+    }
+}
+
+/// A typed event as recorded at `position` (and stream version `position`) of `stream`.
+pub fn record_on<E: kiroku::event_sourcing::aggregate::DomainEvent>(event: &E, stream: &StreamId, position: u64) -> RecordedEvent {
+    NewEvent {
+        event_id: format!("e{position}"),
+        event_type: event.event_type().to_owned(),
+        schema_version: event.schema_version(),
+        data: event.to_data(),
+        metadata: kiroku::event_sourcing::recorded::EventMetadata {
+            correlation_id: "c".to_owned(),
+            causation_id: "c".to_owned(),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+            actor: "workshop-user".to_owned(),
+        },
+    }
+    .record(stream, position, position)
+}
