@@ -122,11 +122,12 @@ struct State {
     clock: WorkshopClock,
     /// The projection engine's state changed since it was last saved.
     dirty: bool,
-    /// A fresh fold of the whole log (no faults), and the same one event earlier:
-    /// time travel's view at the head and just before it, kept up as events arrive
-    /// so that following the head never folds the log again.
-    fold: ReadModels,
-    fold_before: Option<ReadModels>,
+    /// A fresh fold of the log (no faults) up to one event before the head: time
+    /// travel's view just before the head, kept up as events arrive so that
+    /// following the head never folds the log again (and is copied only when asked).
+    fold_before: ReadModels,
+    /// The streams of sagas not yet finished, oldest first: what the saga runner visits.
+    open_sagas: Vec<String>,
 }
 
 impl Default for State {
@@ -141,8 +142,8 @@ impl Default for State {
             cache: QueryCache::default(),
             clock: WorkshopClock::default(),
             dirty: false,
-            fold: ReadModels::default(),
-            fold_before: None,
+            fold_before: ReadModels::default(),
+            open_sagas: Vec::new(),
         }
     }
 }
@@ -934,9 +935,7 @@ impl<S: EventStore> Lab<S> {
             return state.head_models.clone();
         }
         if position + 1 == head {
-            if let Some(before) = &state.fold_before {
-                return before.clone();
-            }
+            return state.fold_before.clone();
         }
         let mut models = ReadModels::default();
         for (recorded, event) in state.log.range(0, position).iter().zip(&state.events) {
@@ -1095,6 +1094,13 @@ impl State {
         let event = Event::decode(&recorded).map_err(|error| {
             StoreError(format!("the event at position {} cannot be read: {error}", recorded.position))
         })?;
+        if event.is_saga_event() {
+            if event.ends_saga() {
+                self.open_sagas.retain(|stream_id| stream_id != &recorded.stream_id);
+            } else if !self.open_sagas.contains(&recorded.stream_id) {
+                self.open_sagas.push(recorded.stream_id.clone());
+            }
+        }
         self.log.push(recorded).map_err(StoreError)?;
         self.events.push(event);
         Ok(())
@@ -1118,19 +1124,16 @@ impl State {
         }
     }
 
-    /// Brings the time-travel fold to the head, keeping a copy one event before it
-    /// (one copy per batch of new events, not one per event).
+    /// Brings the time-travel fold to one event before the head.
     fn advance_fold(&mut self) {
-        let at = self.fold.order_summary.checkpoint as usize;
-        let head = self.log.all().len();
-        if at >= head {
+        let at = self.fold_before.order_summary.checkpoint as usize;
+        let until = self.log.all().len().saturating_sub(1);
+        if at >= until {
             return;
         }
-        for (recorded, event) in self.log.all()[at..head - 1].iter().zip(&self.events[at..head - 1]) {
-            self.fold.apply(recorded, event);
+        for (recorded, event) in self.log.all()[at..until].iter().zip(&self.events[at..until]) {
+            self.fold_before.apply(recorded, event);
         }
-        self.fold_before = Some(self.fold.clone());
-        self.fold.apply(&self.log.all()[head - 1], &self.events[head - 1]);
     }
 
     /// The lane and state of a projector by name.

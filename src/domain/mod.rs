@@ -297,6 +297,21 @@ impl Event {
         self.inner().to_data()
     }
 
+    /// Whether this event starts or moves on a saga (its stream is a saga's own).
+    pub fn is_saga_event(&self) -> bool {
+        matches!(self, Event::Transfer(_) | Event::Fulfillment(_))
+    }
+
+    /// Whether this event ends its saga: nothing is left for the saga runner to do.
+    pub fn ends_saga(&self) -> bool {
+        matches!(
+            self,
+            Event::Transfer(
+                TransferEvent::TransferCompleted { .. } | TransferEvent::TransferCompensated { .. } | TransferEvent::TransferFailed { .. }
+            ) | Event::Fulfillment(FulfillmentEvent::FulfillmentCompleted {} | FulfillmentEvent::FulfillmentCancelled {})
+        )
+    }
+
     pub fn as_order(&self) -> Option<&OrderEvent> {
         if let Event::Order(event) = self { Some(event) } else { None }
     }

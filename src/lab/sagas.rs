@@ -110,16 +110,9 @@ impl<S: EventStore> Lab<S> {
         self.sagas_running.set(false);
     }
 
-    /// The ids of every saga stream, oldest first.
+    /// The streams of the sagas not yet finished, oldest first.
     fn saga_streams(&self) -> Vec<String> {
-        let state = self.state.borrow();
-        state
-            .log
-            .stream_ids()
-            .into_iter()
-            .filter(|id| id.starts_with("Transfer-") || id.starts_with("Fulfillment-"))
-            .map(str::to_owned)
-            .collect()
+        self.state.borrow().open_sagas.clone()
     }
 
     /// Starts a fulfillment for each order confirmed since the saga checkpoint.

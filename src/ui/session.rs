@@ -257,19 +257,20 @@ impl Session {
             return;
         }
         let clock = || web_sys::window().and_then(|window| window.performance()).map_or(0.0, |p| p.now());
+        let mut last_done = None;
         'rebuild: loop {
             // Work for a slice of one frame, then let the browser render and take input.
             let started = clock();
             let mut stalled = false;
             while clock() - started < REBUILD_SLICE_MS {
-                let before = lab.rebuild_step(projector, 0);
                 match lab.rebuild_step(projector, REBUILD_BATCH) {
-                    // Stopped on a failed event: wait for a retry or a skip, without spinning.
-                    Some(step) if Some(step) == before && step.0 < step.1 => {
+                    // No progress since the last step: stopped on a failed event. Wait
+                    // for a retry or a skip, without spinning.
+                    Some((done, total)) if done < total && Some(done) == last_done => {
                         stalled = true;
                         break;
                     }
-                    Some((done, total)) if done < total => {}
+                    Some((done, total)) if done < total => last_done = Some(done),
                     _ => break 'rebuild,
                 }
             }
