@@ -8,9 +8,15 @@
 //! and the append carries the version the decision was made on, so a race is a
 //! `conflict` and writes nothing.
 
+mod demo;
+mod log_file;
 mod sagas;
+mod time_travel;
 
+pub use demo::{demo_start, DemoHistory, DEMO_EVENTS, DEMO_SEED};
+pub use log_file::{EXPORT_FORMAT, EXPORT_VERSION};
 pub use sagas::{SagaReport, SagaView};
+pub use time_travel::{AggregateView, Replay, CHECKPOINT_EVERY};
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -24,11 +30,12 @@ use serde_json::Value;
 use crate::cqrs::command_bus::{self, Chain, Dispatch, LogEntry, Middleware};
 use crate::cqrs::query_bus::{CacheStats, Lookup, QueryCache};
 use crate::domain::authorization::{User, SAGA_RUNNER, USERS};
-use crate::domain::{replay_state, Command, Event};
+use crate::domain::{AggregateState, Command, Event};
 use crate::event_sourcing::envelope::{typed, CommandEnvelope, CommandResult, ErrorBody, QueryEnvelope, QueryResult};
 use crate::event_sourcing::log::EventLog;
 use crate::event_sourcing::projection_engine::{self as engine, Fault, LaneState};
 use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
+use crate::event_sourcing::snapshot::Snapshots;
 use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
 use crate::messaging::broker::{Broker, Message};
 use crate::messaging::inbox::{Inbox, InboxStats, Received};
@@ -128,6 +135,13 @@ struct State {
     fold_before: ReadModels,
     /// The streams of sagas not yet finished, oldest first: what the saga runner visits.
     open_sagas: Vec<String>,
+    /// The latest snapshot of each stream, and when to take them.
+    snapshots: Snapshots,
+    /// The snapshots changed since they were last saved.
+    snapshots_dirty: bool,
+    /// Timeline checkpoints: `checkpoints[i]` is the read models right after
+    /// position `(i + 1) * CHECKPOINT_EVERY` (see `time_travel`).
+    checkpoints: Vec<ReadModels>,
 }
 
 impl Default for State {
@@ -144,6 +158,9 @@ impl Default for State {
             dirty: false,
             fold_before: ReadModels::default(),
             open_sagas: Vec::new(),
+            snapshots: Snapshots::default(),
+            snapshots_dirty: false,
+            checkpoints: Vec::new(),
         }
     }
 }
@@ -222,51 +239,11 @@ pub struct ProjectionStatus {
     pub projectors: Vec<ProjectorReport>,
 }
 
-/// The write model of one stream at a position.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AggregateView {
-    pub stream_id: String,
-    pub stream_type: String,
-    pub stream_version: u64,
-    /// `null` before the aggregate was created.
-    pub state: Value,
-}
-
 /// When a command was handled and how long it took, for its log line.
 struct Timing {
     sequence: u64,
     at: DateTime<Utc>,
     duration_ms: f64,
-}
-
-/// The `format` of an export file.
-pub const EXPORT_FORMAT: &str = "kiroku-event-log";
-/// The `version` of the export file this lab writes.
-pub const EXPORT_VERSION: u32 = 1;
-
-/// An export file as read back.
-#[derive(Deserialize)]
-struct ImportFile {
-    format: String,
-    version: u32,
-    events: Vec<RecordedEvent>,
-}
-
-#[derive(Serialize)]
-struct ExportFile<'a> {
-    format: &'static str,
-    version: u32,
-    exported_at: String,
-    events: &'a [RecordedEvent],
-}
-
-/// What `kiroku.replay` answers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Replay {
-    pub state: Value,
-    pub stream_version: u64,
-    pub events_replayed: u64,
-    pub from_snapshot: bool,
 }
 
 #[derive(Deserialize)]
@@ -279,16 +256,6 @@ struct EventFilter {
     from_time: Option<DateTime<Utc>>,
     #[serde(default, with = "optional_time")]
     to_time: Option<DateTime<Utc>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReplayRequest {
-    stream_id: String,
-    to_position: Option<u64>,
-    #[serde(default)]
-    #[allow(dead_code)] // snapshots come later; accepted so scripts can pass it already
-    use_snapshot: bool,
 }
 
 mod optional_time {
@@ -367,7 +334,9 @@ impl<S: EventStore> Lab<S> {
     /// (its checkpoint, failure, dead letters and fault), then lets it catch up.
     pub async fn load(&self) -> Result<(), StoreError> {
         let saved = self.store.load_document(PROJECTIONS_DOCUMENT).await?;
+        self.load_snapshots().await?;
         self.catch_up().await?;
+        self.state.borrow_mut().check_snapshots();
         // Orders confirmed while no page was open do not start sagas now; sagas
         // already started resume (see `run_sagas`).
         self.saga_checkpoint.set(self.head());
@@ -397,8 +366,15 @@ impl<S: EventStore> Lab<S> {
         Ok(())
     }
 
-    /// Saves the projection engine's state if it changed since the last save.
+    /// Saves the projection engine's state and the snapshots, each if it changed
+    /// since it was last saved.
     pub async fn persist_if_changed(&self) -> Result<bool, StoreError> {
+        let snapshots = self.persist_snapshots().await?;
+        let engine = self.persist_engine().await?;
+        Ok(snapshots || engine)
+    }
+
+    async fn persist_engine(&self) -> Result<bool, StoreError> {
         let text = {
             let mut state = self.state.borrow_mut();
             if !state.dirty {
@@ -484,8 +460,13 @@ impl<S: EventStore> Lab<S> {
                     return CommandResult::Conflict { expected_version: expected, actual_version: actual };
                 }
             }
-            let history = state.log.stream(&stream.id).map(|recorded| &state.events[recorded.position as usize - 1]);
-            (actual, command.decide(history))
+            // Loading = the stream's latest snapshot plus the events after it.
+            let decided = match state.load_stream(&stream.id, u64::MAX, true) {
+                Some(loaded) => command.decide_on(&loaded.state),
+                None => AggregateState::initial(command.stream_type())
+                    .map_or_else(|| command.decide(std::iter::empty()), |fresh| command.decide_on(&fresh)),
+            };
+            (actual, decided)
         };
         let events = match decided {
             Ok(events) => events,
@@ -927,54 +908,6 @@ impl<S: EventStore> Lab<S> {
         read(&self.state.borrow().head_models)
     }
 
-    /// The read models as they were right after `position` (a fresh fold of the log up to it).
-    pub fn read_models_at(&self, position: u64) -> ReadModels {
-        let state = self.state.borrow();
-        let head = state.log.head();
-        if position >= head {
-            return state.head_models.clone();
-        }
-        if position + 1 == head {
-            return state.fold_before.clone();
-        }
-        let mut models = ReadModels::default();
-        for (recorded, event) in state.log.range(0, position).iter().zip(&state.events) {
-            models.apply(recorded, event);
-        }
-        models
-    }
-
-    /// The write model of one stream right after `position`.
-    pub fn aggregate_at(&self, stream_id: &str, position: u64) -> Option<AggregateView> {
-        let state = self.state.borrow();
-        let first = state.log.stream(stream_id).next()?;
-        let stream_type = first.stream_type.clone();
-        let history: Vec<&RecordedEvent> = state.log.stream_until(stream_id, position).collect();
-        let stream_version = history.last().map_or(0, |event| event.stream_version);
-        let typed = history.iter().map(|recorded| &state.events[recorded.position as usize - 1]);
-        Some(AggregateView {
-            stream_id: stream_id.to_owned(),
-            stream_type: stream_type.clone(),
-            stream_version,
-            state: replay_state(&stream_type, typed).unwrap_or(Value::Null),
-        })
-    }
-
-    /// `kiroku.replay`: a stream's state rebuilt by folding its events.
-    pub fn replay(&self, request: &Value) -> Result<Replay, ErrorBody> {
-        let request: ReplayRequest = typed("replay", request)?;
-        let to_position = request.to_position.unwrap_or(u64::MAX);
-        let view = self
-            .aggregate_at(&request.stream_id, to_position)
-            .ok_or_else(|| ErrorBody::new("not_found", format!("there is no stream `{}`", request.stream_id)))?;
-        Ok(Replay {
-            state: view.state,
-            stream_version: view.stream_version,
-            events_replayed: view.stream_version,
-            from_snapshot: false,
-        })
-    }
-
     /// `kiroku.events`: recorded events in position order, filtered.
     pub fn events(&self, filter: &Value) -> Result<Vec<RecordedEvent>, ErrorBody> {
         let filter: EventFilter = typed("events", filter)?;
@@ -1020,53 +953,6 @@ impl<S: EventStore> Lab<S> {
         self.state.borrow().log.range(after, to).to_vec()
     }
 
-    /// The export file of CONTRACT §4: the whole log, in position order.
-    pub fn export_log(&self) -> String {
-        let state = self.state.borrow();
-        let file = ExportFile {
-            format: EXPORT_FORMAT,
-            version: EXPORT_VERSION,
-            exported_at: self.env.now().to_rfc3339_opts(SecondsFormat::Millis, true),
-            events: state.log.all(),
-        };
-        serde_json::to_string_pretty(&file).unwrap_or_default()
-    }
-
-    /// Replaces the log with an export file's events (CONTRACT §4). The whole file is
-    /// checked first: its format and version, positions 1, 2, 3…, stream versions
-    /// without gaps, stream ids that match their types, unique event ids, and every
-    /// event readable as a known event. Anything wrong is answered with where it is,
-    /// and nothing already stored is changed. Returns how many events were imported.
-    pub async fn import_log(&self, text: &str) -> Result<usize, ErrorBody> {
-        let invalid = |message: String| ErrorBody::new("invalid_export", message);
-        let file: ImportFile = serde_json::from_str(text).map_err(|error| invalid(format!("not an export file: {error}")))?;
-        if file.format != EXPORT_FORMAT {
-            return Err(invalid(format!("the format is `{}`, not `{EXPORT_FORMAT}`", file.format)));
-        }
-        if file.version != EXPORT_VERSION {
-            return Err(invalid(format!("version {} files cannot be read; this lab reads version {EXPORT_VERSION}", file.version)));
-        }
-        let mut check = EventLog::new();
-        let mut ids = std::collections::HashSet::new();
-        for event in &file.events {
-            if !event.stream_id.starts_with(&format!("{}-", event.stream_type)) {
-                return Err(invalid(format!("event {}: stream {} is not of type {}", event.position, event.stream_id, event.stream_type)));
-            }
-            if !ids.insert(event.event_id.as_str()) {
-                return Err(invalid(format!("event {}: the event id {} appears twice", event.position, event.event_id)));
-            }
-            Event::decode(event).map_err(|error| invalid(format!("event {}: {error}", event.position)))?;
-            check.push(event.clone()).map_err(invalid)?;
-        }
-        let count = file.events.len();
-        let _turn = self.commands.lock().await;
-        self.store.replace_all(file.events).await.map_err(|error| ErrorBody::new("storage_failed", error.0))?;
-        self.state.borrow_mut().restart();
-        self.catch_up().await.map_err(|error| ErrorBody::new("storage_failed", error.0))?;
-        self.saga_checkpoint.set(self.head());
-        Ok(count)
-    }
-
     /// Clears the log and every read model.
     pub async fn reset(&self) -> Result<(), StoreError> {
         let _turn = self.commands.lock().await;
@@ -1084,7 +970,9 @@ impl State {
         // Faults stay injected, counting their deliveries afresh.
         let faults: Vec<Option<Fault>> =
             self.lanes.iter().map(|lane| lane.fault.clone().map(|fault| Fault { seen: 0, ..fault })).collect();
-        *self = State { cache, clock: self.clock, dirty: true, ..State::default() };
+        // The snapshot policy is the teacher's choice: it stays.
+        let snapshots = Snapshots::with_policy(self.snapshots.policy.clone());
+        *self = State { cache, clock: self.clock, dirty: true, snapshots, snapshots_dirty: true, ..State::default() };
         for (lane, fault) in self.lanes.iter_mut().zip(faults) {
             lane.fault = fault;
         }
@@ -1094,6 +982,11 @@ impl State {
         let event = Event::decode(&recorded).map_err(|error| {
             StoreError(format!("the event at position {} cannot be read: {error}", recorded.position))
         })?;
+        self.integrate_typed(recorded, event)
+    }
+
+    /// [`State::integrate`] for an event already read.
+    fn integrate_typed(&mut self, recorded: RecordedEvent, event: Event) -> Result<(), StoreError> {
         if event.is_saga_event() {
             if event.ends_saga() {
                 self.open_sagas.retain(|stream_id| stream_id != &recorded.stream_id);
@@ -1101,8 +994,12 @@ impl State {
                 self.open_sagas.push(recorded.stream_id.clone());
             }
         }
+        let position = recorded.position;
         self.log.push(recorded).map_err(StoreError)?;
         self.events.push(event);
+        if let Some(recorded) = self.log.at(position).cloned() {
+            self.snapshot_if_due(&recorded);
+        }
         Ok(())
     }
 
@@ -1131,8 +1028,9 @@ impl State {
         if at >= until {
             return;
         }
-        for (recorded, event) in self.log.all()[at..until].iter().zip(&self.events[at..until]) {
-            self.fold_before.apply(recorded, event);
+        for index in at..until {
+            self.fold_before.apply(&self.log.all()[index], &self.events[index]);
+            self.checkpoint_if_due();
         }
     }
 

@@ -280,7 +280,7 @@ impl EventStore for Hooked {
         self.storage.mark_published(event_ids).await
     }
 
-    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+    async fn replace_all(&self, events: &[RecordedEvent]) -> Result<(), StoreError> {
         self.storage.replace_all(events).await
     }
 

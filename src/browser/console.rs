@@ -25,7 +25,7 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
     let api = js_sys::Object::new();
     js_sys::Reflect::set(&api, &"ready".into(), &ready)?;
 
-    let calls: [(&str, Handler); 7] = [
+    let calls: [(&str, Handler); 9] = [
         ("send", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.send(&input).await) }))),
         ("query", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.query(&input)) }))),
         (
@@ -38,6 +38,32 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
             }),
         ),
         ("replay", Rc::new(|lab, input| Box::pin(async move { answer(lab.replay(&input)) }))),
+        (
+            "measure",
+            Rc::new(|lab, input| {
+                Box::pin(async move {
+                    let mut answer = answer(lab.measure(&input));
+                    if input.get("kind").and_then(Value::as_str) == Some("memory") {
+                        answer["wasm_bytes"] = json!(wasm_memory_bytes());
+                    }
+                    answer
+                })
+            }),
+        ),
+        (
+            "loadDemo",
+            Rc::new(|lab, input| {
+                Box::pin(async move {
+                    // `loadDemo({events, seed})`, both optional.
+                    let events = input.get("events").and_then(Value::as_u64).map_or(crate::lab::DEMO_EVENTS, |n| n as usize);
+                    let seed = input.get("seed").and_then(Value::as_u64).unwrap_or(crate::lab::DEMO_SEED);
+                    match lab.load_demo(seed, events).await {
+                        Ok(imported) => json!({ "status": "ok", "imported": imported }),
+                        Err(error) => json!({ "status": "error", "error": error }),
+                    }
+                })
+            }),
+        ),
         ("exportLog", Rc::new(|lab, _| Box::pin(async move { Value::String(lab.export_log()) }))),
         (
             "importLog",
@@ -111,6 +137,14 @@ fn wrap(slot: Slot, ready: js_sys::Promise, handler: Handler, on_change: Rc<dyn 
             Ok(from_json(&output))
         })
     })
+}
+
+/// The size of the page's wasm memory (everything the lab holds lives in it).
+fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|memory| memory.buffer().dyn_into::<js_sys::ArrayBuffer>().map_or(0.0, |buffer| f64::from(buffer.byte_length())))
+        .unwrap_or(0.0)
 }
 
 fn answer<T: Serialize>(result: Result<T, ErrorBody>) -> Value {

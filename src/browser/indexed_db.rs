@@ -225,7 +225,7 @@ impl EventStore for IndexedDbStore {
         self.write(stream, expected, events, true).await
     }
 
-    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+    async fn replace_all(&self, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let tx = self.begin(&[SEGMENTS, STREAMS, META, OUTBOX], TransactionMode::Readwrite)?;
         for name in [SEGMENTS, STREAMS, META, OUTBOX] {
             tx.object_store(name)?.clear()?;

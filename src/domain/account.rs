@@ -74,7 +74,7 @@ impl DomainEvent for AccountEvent {
 }
 
 /// The write model of one account. `None` is "not opened yet".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountState {
     pub owner: String,
     pub balance: i64,

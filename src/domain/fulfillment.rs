@@ -82,7 +82,7 @@ impl FulfillmentStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FulfillmentState {
     pub lines: Vec<Line>,
     pub reserved: Vec<String>,

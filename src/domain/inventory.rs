@@ -59,7 +59,7 @@ impl DomainEvent for InventoryEvent {
 }
 
 /// The write model of one SKU. `None` is "never received".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryState {
     pub sku: String,
     pub on_hand: u32,
@@ -68,7 +68,7 @@ pub struct InventoryState {
     pub low_stock_threshold: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reservation {
     pub order_id: String,
     pub quantity: u32,

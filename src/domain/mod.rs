@@ -11,9 +11,10 @@ pub mod transfer;
 
 use serde_json::{json, Value};
 
-use crate::event_sourcing::aggregate::{execute, Aggregate, DecodeError, DomainEvent};
+use crate::event_sourcing::aggregate::{execute, Aggregate, DecodeError, DomainEvent, Rejection};
 use crate::event_sourcing::envelope::{CommandEnvelope, ErrorBody};
 use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::snapshot::Snapshot;
 use account::{Account, AccountCommand, AccountEvent};
 use inventory::{InventoryCommand, InventoryEvent, InventoryItem};
 use order::{Order, OrderCommand, OrderEvent};
@@ -165,6 +166,32 @@ impl Command {
             Command::Transfer(command) => decide_as::<Transfer>(history, Event::as_transfer, command, Event::Transfer),
             Command::Fulfillment(command) => {
                 decide_as::<Fulfillment>(history, Event::as_fulfillment, command, Event::Fulfillment)
+            }
+        }
+    }
+
+    /// Decides the command on a stream's state (a snapshot plus the events after it,
+    /// or a full fold). A state of another aggregate counts as "not created yet".
+    pub fn decide_on(&self, state: &AggregateState) -> Result<Vec<Event>, ErrorBody> {
+        fn on<A: Aggregate>(state: Option<&A::State>, command: &A::Command, wrap: impl Fn(A::Event) -> Event) -> Result<Vec<Event>, ErrorBody> {
+            let fresh = A::State::default();
+            A::decide(state.unwrap_or(&fresh), command)
+                .map(|events| events.into_iter().map(wrap).collect())
+                .map_err(|rejection| ErrorBody::new(rejection.code(), rejection.to_string()))
+        }
+        use AggregateState as S;
+        match self {
+            Command::Order(command) => on::<Order>(if let S::Order(s) = state { Some(s) } else { None }, command, Event::Order),
+            Command::Account(command) => on::<Account>(if let S::Account(s) = state { Some(s) } else { None }, command, Event::Account),
+            Command::Inventory(command) => {
+                on::<InventoryItem>(if let S::Inventory(s) = state { Some(s) } else { None }, command, Event::Inventory)
+            }
+            Command::Product(command) => on::<Product>(if let S::Product(s) = state { Some(s) } else { None }, command, Event::Product),
+            Command::Transfer(command) => {
+                on::<Transfer>(if let S::Transfer(s) = state { Some(s) } else { None }, command, Event::Transfer)
+            }
+            Command::Fulfillment(command) => {
+                on::<Fulfillment>(if let S::Fulfillment(s) = state { Some(s) } else { None }, command, Event::Fulfillment)
             }
         }
     }
@@ -356,17 +383,97 @@ impl<E: DomainEvent> ErasedEvent for E {
     }
 }
 
+/// The write-model state of one stream, typed: what commands are decided on and
+/// what snapshots hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AggregateState {
+    Order(<Order as Aggregate>::State),
+    Account(<Account as Aggregate>::State),
+    Inventory(<InventoryItem as Aggregate>::State),
+    Product(<Product as Aggregate>::State),
+    Transfer(<Transfer as Aggregate>::State),
+    Fulfillment(<Fulfillment as Aggregate>::State),
+}
+
+impl AggregateState {
+    /// The state of a stream of this type before its first event; `None` for an unknown type.
+    pub fn initial(stream_type: &str) -> Option<AggregateState> {
+        Some(match stream_type {
+            ORDER => AggregateState::Order(Default::default()),
+            ACCOUNT => AggregateState::Account(Default::default()),
+            INVENTORY => AggregateState::Inventory(Default::default()),
+            PRODUCT => AggregateState::Product(Default::default()),
+            TRANSFER => AggregateState::Transfer(Default::default()),
+            FULFILLMENT => AggregateState::Fulfillment(Default::default()),
+            _ => return None,
+        })
+    }
+
+    /// Applies one event of the stream (an event of another aggregate changes nothing).
+    pub fn evolve(self, event: &Event) -> AggregateState {
+        match (self, event) {
+            (AggregateState::Order(state), Event::Order(event)) => AggregateState::Order(Order::evolve(state, event)),
+            (AggregateState::Account(state), Event::Account(event)) => AggregateState::Account(Account::evolve(state, event)),
+            (AggregateState::Inventory(state), Event::Inventory(event)) => {
+                AggregateState::Inventory(InventoryItem::evolve(state, event))
+            }
+            (AggregateState::Product(state), Event::Product(event)) => AggregateState::Product(Product::evolve(state, event)),
+            (AggregateState::Transfer(state), Event::Transfer(event)) => {
+                AggregateState::Transfer(Transfer::evolve(state, event))
+            }
+            (AggregateState::Fulfillment(state), Event::Fulfillment(event)) => {
+                AggregateState::Fulfillment(Fulfillment::evolve(state, event))
+            }
+            (state, _) => state,
+        }
+    }
+
+    /// Folds `history` onto this state.
+    pub fn fold<'a>(self, history: impl IntoIterator<Item = &'a Event>) -> AggregateState {
+        history.into_iter().fold(self, AggregateState::evolve)
+    }
+
+    /// The state as JSON (`null` before creation): the write-model panel and `kiroku.replay`.
+    pub fn to_value(&self) -> Value {
+        let value = match self {
+            AggregateState::Order(state) => serde_json::to_value(state),
+            AggregateState::Account(state) => serde_json::to_value(state),
+            AggregateState::Inventory(state) => serde_json::to_value(state),
+            AggregateState::Product(state) => serde_json::to_value(state),
+            AggregateState::Transfer(state) => serde_json::to_value(state),
+            AggregateState::Fulfillment(state) => serde_json::to_value(state),
+        };
+        value.unwrap_or(Value::Null)
+    }
+
+    /// A snapshot of this state, taken right after `stream_version` (at `position`).
+    pub fn snapshot(&self, stream_id: &str, stream_version: u64, position: u64) -> Option<Snapshot> {
+        match self {
+            AggregateState::Order(state) => Snapshot::take::<Order>(stream_id, stream_version, position, state),
+            AggregateState::Account(state) => Snapshot::take::<Account>(stream_id, stream_version, position, state),
+            AggregateState::Inventory(state) => Snapshot::take::<InventoryItem>(stream_id, stream_version, position, state),
+            AggregateState::Product(state) => Snapshot::take::<Product>(stream_id, stream_version, position, state),
+            AggregateState::Transfer(state) => Snapshot::take::<Transfer>(stream_id, stream_version, position, state),
+            AggregateState::Fulfillment(state) => Snapshot::take::<Fulfillment>(stream_id, stream_version, position, state),
+        }
+    }
+
+    /// The state a snapshot holds; `None` when its schema no longer matches the
+    /// aggregate's state (or it is not one of the lab's aggregates).
+    pub fn restore(snapshot: &Snapshot) -> Option<AggregateState> {
+        Some(match snapshot.stream_type.as_str() {
+            ORDER => AggregateState::Order(snapshot.restore::<Order>()?),
+            ACCOUNT => AggregateState::Account(snapshot.restore::<Account>()?),
+            INVENTORY => AggregateState::Inventory(snapshot.restore::<InventoryItem>()?),
+            PRODUCT => AggregateState::Product(snapshot.restore::<Product>()?),
+            TRANSFER => AggregateState::Transfer(snapshot.restore::<Transfer>()?),
+            FULFILLMENT => AggregateState::Fulfillment(snapshot.restore::<Fulfillment>()?),
+            _ => return None,
+        })
+    }
+}
+
 /// The write-model state of a stream after `history`, as JSON (`null` before creation).
 pub fn replay_state<'a>(stream_type: &str, history: impl IntoIterator<Item = &'a Event>) -> Option<Value> {
-    let history = history.into_iter();
-    let state = match stream_type {
-        ORDER => serde_json::to_value(Order::fold(history.filter_map(Event::as_order))),
-        ACCOUNT => serde_json::to_value(Account::fold(history.filter_map(Event::as_account))),
-        INVENTORY => serde_json::to_value(InventoryItem::fold(history.filter_map(Event::as_inventory))),
-        PRODUCT => serde_json::to_value(Product::fold(history.filter_map(Event::as_product))),
-        TRANSFER => serde_json::to_value(Transfer::fold(history.filter_map(Event::as_transfer))),
-        FULFILLMENT => serde_json::to_value(Fulfillment::fold(history.filter_map(Event::as_fulfillment))),
-        _ => return None,
-    };
-    state.ok()
+    AggregateState::initial(stream_type).map(|state| state.fold(history).to_value())
 }

@@ -97,7 +97,7 @@ impl LineItem {
 }
 
 /// The write model of one order. `None` (the default) is "not created yet".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderState {
     pub customer_name: String,
     pub status: OrderStatus,

@@ -40,7 +40,7 @@ impl DomainEvent for ProductEvent {
 }
 
 /// The write model of one product. `None` is "not created yet".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductState {
     pub name: String,
     pub price: i64,

@@ -81,7 +81,7 @@ impl TransferStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferState {
     pub from_account: String,
     pub to_account: String,

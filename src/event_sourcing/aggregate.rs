@@ -12,8 +12,11 @@ use serde_json::Value;
 pub trait Aggregate {
     /// The stream type, the first part of the stream id: `Order`.
     const STREAM_TYPE: &'static str;
-    /// `Default` is "not created yet".
-    type State: Default + Clone + Serialize;
+    /// `Default` is "not created yet". Serialized into snapshots.
+    type State: Default + Clone + Serialize + DeserializeOwned;
+    /// The version of the state's shape in snapshots: raise it whenever `State`
+    /// changes, and snapshots taken before are ignored (the stream is replayed).
+    const STATE_SCHEMA: u32 = 1;
     type Command;
     type Event: DomainEvent;
     type Rejection: Rejection;

@@ -5,6 +5,41 @@ use std::collections::HashMap;
 
 use super::recorded::RecordedEvent;
 
+/// Checks that `event` comes right after position `head` and right after version
+/// `stream_version` of its stream.
+fn follows_on(event: &RecordedEvent, head: u64, stream_version: u64) -> Result<(), String> {
+    if event.position != head + 1 {
+        return Err(format!("event {} is at position {}, the log expects {}", event.event_id, event.position, head + 1));
+    }
+    if event.stream_version != stream_version + 1 {
+        return Err(format!(
+            "event {} is version {} of {}, the stream expects {}",
+            event.event_id,
+            event.stream_version,
+            event.stream_id,
+            stream_version + 1
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a sequence of events the way [`EventLog::push`] does, without keeping them.
+#[derive(Debug, Default)]
+pub struct SequenceCheck<'a> {
+    head: u64,
+    versions: HashMap<&'a str, u64>,
+}
+
+impl<'a> SequenceCheck<'a> {
+    pub fn next(&mut self, event: &'a RecordedEvent) -> Result<(), String> {
+        let version = self.versions.entry(event.stream_id.as_str()).or_default();
+        follows_on(event, self.head, *version)?;
+        *version += 1;
+        self.head += 1;
+        Ok(())
+    }
+}
+
 /// Events in position order, `events[i].position == i + 1`.
 #[derive(Debug, Default, Clone)]
 pub struct EventLog {
@@ -29,20 +64,7 @@ impl EventLog {
 
     /// Adds the next event. Positions and stream versions must follow on without gaps.
     pub fn push(&mut self, event: RecordedEvent) -> Result<(), String> {
-        let expected_position = self.head() + 1;
-        if event.position != expected_position {
-            return Err(format!(
-                "event {} is at position {}, the log expects {}",
-                event.event_id, event.position, expected_position
-            ));
-        }
-        let expected_version = self.stream_version(&event.stream_id) + 1;
-        if event.stream_version != expected_version {
-            return Err(format!(
-                "event {} is version {} of {}, the stream expects {}",
-                event.event_id, event.stream_version, event.stream_id, expected_version
-            ));
-        }
+        follows_on(&event, self.head(), self.stream_version(&event.stream_id))?;
         self.streams
             .entry(event.stream_id.clone())
             .or_default()
@@ -66,6 +88,21 @@ impl EventLog {
             .get(stream_id)
             .into_iter()
             .flatten()
+            .map(move |&index| &self.events[index])
+            .take_while(move |event| event.position <= to_position)
+    }
+
+    /// The events of one stream after version `after_version`, up to and including
+    /// `to_position`, in version order: the tail after a snapshot.
+    pub fn stream_after<'a>(
+        &'a self,
+        stream_id: &str,
+        after_version: u64,
+        to_position: u64,
+    ) -> impl Iterator<Item = &'a RecordedEvent> + 'a {
+        let indexes = self.streams.get(stream_id).map_or(&[][..], |indexes| indexes.as_slice());
+        indexes[(after_version as usize).min(indexes.len())..]
+            .iter()
             .map(move |&index| &self.events[index])
             .take_while(move |event| event.position <= to_position)
     }

@@ -68,10 +68,10 @@ impl EventStore for MemoryStore {
         self.write(stream, expected, events, true)
     }
 
-    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+    async fn replace_all(&self, events: &[RecordedEvent]) -> Result<(), StoreError> {
         let mut log = EventLog::new();
         for event in events {
-            log.push(event).map_err(StoreError)?;
+            log.push(event.clone()).map_err(StoreError)?;
         }
         *self.log.borrow_mut() = log;
         self.outbox.borrow_mut().clear();

@@ -8,5 +8,6 @@ pub mod memory_store;
 pub mod projection;
 pub mod projection_engine;
 pub mod recorded;
+pub mod snapshot;
 pub mod store;
 pub mod testing;

@@ -82,7 +82,7 @@ pub trait EventStore {
     /// Replaces everything (events, outbox, documents) with `events`, which must
     /// already be a valid log: positions 1, 2, 3… and per-stream versions without
     /// gaps. One atomic step: on failure the old log stays.
-    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError>;
+    async fn replace_all(&self, events: &[RecordedEvent]) -> Result<(), StoreError>;
 
     /// A small named document kept beside the log (the projection engine's state),
     /// `None` if none was saved.

@@ -230,7 +230,7 @@ pub mod store_contract {
             source.clear().await.unwrap();
             source.append_with_outbox(&order("old"), ExpectedVersion::Exact(0), vec![event("old", "OrderCreated", json!({}))]).await.unwrap();
             source.save_document("projections", "old state").await.unwrap();
-            source.replace_all(log.clone()).await.unwrap();
+            source.replace_all(&log).await.unwrap();
             log
         };
         let store = open().await;

@@ -103,7 +103,7 @@ impl EventStore for Shared {
         self.0.mark_published(event_ids).await
     }
 
-    async fn replace_all(&self, events: Vec<RecordedEvent>) -> Result<(), StoreError> {
+    async fn replace_all(&self, events: &[RecordedEvent]) -> Result<(), StoreError> {
         self.0.replace_all(events).await
     }
 

@@ -1,0 +1,324 @@
+//! Time travel: the read models and write models as they were at any position,
+//! reached quickly. Two caches make it fast, both rebuilt from the log whenever
+//! in doubt:
+//!
+//! - timeline checkpoints: a copy of every read model every [`CHECKPOINT_EVERY`]
+//!   events, so any position is the nearest checkpoint plus a short fold;
+//! - aggregate snapshots (seeds 000 §06, 002, 004): each stream's state every N of
+//!   its events (N per stream type, default 100), so loading a long stream is its
+//!   latest snapshot plus the events after it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{Lab, State};
+use crate::domain::AggregateState;
+use crate::event_sourcing::envelope::{typed, ErrorBody};
+use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::snapshot::{Snapshot, SnapshotPolicy, Snapshots};
+use crate::event_sourcing::store::{EventStore, StoreError};
+use crate::read_models::ReadModels;
+
+/// Events between two timeline checkpoints of the read models.
+pub const CHECKPOINT_EVERY: u64 = 2_000;
+
+/// The key of the saved snapshots (and their policy) among the store's documents.
+pub const SNAPSHOTS_DOCUMENT: &str = "snapshots";
+
+/// The write model of one stream at a position.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AggregateView {
+    pub stream_id: String,
+    pub stream_type: String,
+    pub stream_version: u64,
+    /// `null` before the aggregate was created.
+    pub state: Value,
+    /// How it was loaded: the snapshot's version, if one was used …
+    pub snapshot_version: Option<u64>,
+    /// … and how many events were folded (onto the snapshot, or from the start).
+    pub events_replayed: u64,
+}
+
+/// What `kiroku.replay` answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Replay {
+    pub state: Value,
+    pub stream_version: u64,
+    pub events_replayed: u64,
+    pub from_snapshot: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplayRequest {
+    stream_id: String,
+    to_position: Option<u64>,
+    /// Start from the latest snapshot at or before the position (the default).
+    #[serde(default = "yes")]
+    use_snapshot: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `kiroku.measure`: timings taken inside the page, for the benchmark.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum Measure {
+    /// Fold the whole log into fresh read models (every projection).
+    Fold,
+    /// Reach the state of every panel at a position: the read models (and the one
+    /// before, for what changed) and the write model of the event's stream.
+    Jump { position: u64 },
+    /// Load one stream's write model at the head, with or without its snapshot.
+    LoadStream { stream_id: String, use_snapshot: bool },
+    /// What the lab holds for time travel.
+    Memory,
+}
+
+/// A stream's write model, loaded.
+pub(super) struct Loaded {
+    pub state: AggregateState,
+    pub stream_version: u64,
+    pub snapshot_version: Option<u64>,
+    pub events_replayed: u64,
+}
+
+impl State {
+    /// The write model of `stream_id` right after `position`: from the latest
+    /// snapshot at or before it when `use_snapshot` (and its schema still matches),
+    /// plus the events after it; otherwise a fold from the first event.
+    pub(super) fn load_stream(&self, stream_id: &str, position: u64, use_snapshot: bool) -> Option<Loaded> {
+        let stream_type = &self.log.stream(stream_id).next()?.stream_type;
+        let snapshot = use_snapshot
+            .then(|| self.snapshots.at_or_before(stream_id, position))
+            .flatten()
+            .and_then(|snapshot| Some((snapshot.stream_version, AggregateState::restore(snapshot)?)));
+        let (from_version, start) = match snapshot {
+            Some((version, state)) => (Some(version), state),
+            None => (None, AggregateState::initial(stream_type)?),
+        };
+        let tail = self.log.stream_after(stream_id, from_version.unwrap_or(0), position);
+        let mut stream_version = from_version.unwrap_or(0);
+        let mut events_replayed = 0;
+        let mut state = start;
+        for recorded in tail {
+            state = state.evolve(&self.events[recorded.position as usize - 1]);
+            stream_version = recorded.stream_version;
+            events_replayed += 1;
+        }
+        Some(Loaded { state, stream_version, snapshot_version: from_version, events_replayed })
+    }
+
+    /// Takes the snapshot due right after `recorded` (already in the log), if any.
+    pub(super) fn snapshot_if_due(&mut self, recorded: &RecordedEvent) {
+        if !self.snapshots.policy.is_due(&recorded.stream_type, recorded.stream_version) {
+            return;
+        }
+        let newer = self.snapshots.latest(&recorded.stream_id).is_none_or(|kept| kept.stream_version < recorded.stream_version);
+        if !newer {
+            return; // a saved snapshot already holds it
+        }
+        let Some(loaded) = self.load_stream(&recorded.stream_id, recorded.position, true) else { return };
+        if let Some(snapshot) = loaded.state.snapshot(&recorded.stream_id, loaded.stream_version, recorded.position) {
+            self.snapshots.keep(snapshot);
+            self.snapshots_dirty = true;
+        }
+    }
+
+    /// Drops saved snapshots that do not belong to this log (another log was
+    /// imported, or their schema is stale), then takes the ones due again.
+    pub(super) fn check_snapshots(&mut self) {
+        let log = &self.log;
+        let before = self.snapshots.len();
+        self.snapshots.retain(|snapshot| {
+            let event = log.at(snapshot.position);
+            event.is_some_and(|event| event.stream_id == snapshot.stream_id && event.stream_version == snapshot.stream_version)
+                && AggregateState::restore(snapshot).is_some()
+        });
+        if self.snapshots.len() != before {
+            self.snapshots_dirty = true;
+            let due: Vec<RecordedEvent> = self
+                .log
+                .all()
+                .iter()
+                .filter(|event| self.snapshots.policy.is_due(&event.stream_type, event.stream_version))
+                .cloned()
+                .collect();
+            for event in &due {
+                self.snapshot_if_due(event);
+            }
+        }
+    }
+
+    /// Keeps a timeline checkpoint of `fold_before` when its position is due.
+    pub(super) fn checkpoint_if_due(&mut self) {
+        let at = self.fold_before.order_summary.checkpoint;
+        if at > 0 && at % CHECKPOINT_EVERY == 0 && self.checkpoints.len() as u64 == at / CHECKPOINT_EVERY - 1 {
+            self.checkpoints.push(self.fold_before.clone());
+        }
+    }
+
+    /// The read models right after `position`: a copy of the nearest checkpoint (or
+    /// of the fold one before the head) plus the events after it.
+    pub(super) fn read_models_at(&self, position: u64) -> ReadModels {
+        let head = self.log.head();
+        if position >= head {
+            return self.head_models.clone();
+        }
+        if position + 1 == head {
+            return self.fold_before.clone();
+        }
+        let nearest = (position / CHECKPOINT_EVERY).min(self.checkpoints.len() as u64);
+        let mut models = match nearest {
+            0 => ReadModels::default(),
+            n => self.checkpoints[n as usize - 1].clone(),
+        };
+        let from = nearest * CHECKPOINT_EVERY;
+        let (from, to) = (from as usize, position as usize);
+        for (recorded, event) in self.log.all()[from..to].iter().zip(&self.events[from..to]) {
+            models.apply(recorded, event);
+        }
+        models
+    }
+}
+
+impl<S: EventStore> Lab<S> {
+    /// The read models as they were right after `position`.
+    pub fn read_models_at(&self, position: u64) -> ReadModels {
+        self.state.borrow().read_models_at(position)
+    }
+
+    /// The write model of one stream right after `position` (from its snapshot when it has one).
+    pub fn aggregate_at(&self, stream_id: &str, position: u64) -> Option<AggregateView> {
+        self.view(stream_id, position, true)
+    }
+
+    fn view(&self, stream_id: &str, position: u64, use_snapshot: bool) -> Option<AggregateView> {
+        let state = self.state.borrow();
+        let loaded = state.load_stream(stream_id, position, use_snapshot)?;
+        let stream_type = state.log.stream(stream_id).next()?.stream_type.clone();
+        Some(AggregateView {
+            stream_id: stream_id.to_owned(),
+            stream_type,
+            stream_version: loaded.stream_version,
+            state: loaded.state.to_value(),
+            snapshot_version: loaded.snapshot_version,
+            events_replayed: loaded.events_replayed,
+        })
+    }
+
+    /// `kiroku.replay`: a stream's state rebuilt from its latest snapshot (unless
+    /// `use_snapshot: false`) and the events after it.
+    pub fn replay(&self, request: &Value) -> Result<Replay, ErrorBody> {
+        let request: ReplayRequest = typed("replay", request)?;
+        let to_position = request.to_position.unwrap_or(u64::MAX);
+        let view = self
+            .view(&request.stream_id, to_position, request.use_snapshot)
+            .ok_or_else(|| ErrorBody::new("not_found", format!("there is no stream `{}`", request.stream_id)))?;
+        Ok(Replay {
+            state: view.state,
+            stream_version: view.stream_version,
+            events_replayed: view.events_replayed,
+            from_snapshot: view.snapshot_version.is_some(),
+        })
+    }
+
+    /// The snapshot policy: every how many events each stream type is snapshotted.
+    pub fn snapshot_policy(&self) -> SnapshotPolicy {
+        self.state.borrow().snapshots.policy.clone()
+    }
+
+    /// Snapshots of `stream_type` are taken every `every` events from now on.
+    pub fn set_snapshot_interval(&self, stream_type: &str, every: u64) {
+        let mut state = self.state.borrow_mut();
+        state.snapshots.policy.set_interval(stream_type, every);
+        state.snapshots_dirty = true;
+    }
+
+    /// The latest snapshot of a stream.
+    pub fn snapshot_of(&self, stream_id: &str) -> Option<Snapshot> {
+        self.state.borrow().snapshots.latest(stream_id).cloned()
+    }
+
+    /// Loads the snapshots saved beside the log, before the log is read.
+    pub(super) async fn load_snapshots(&self) -> Result<(), StoreError> {
+        let saved = self.store.load_document(SNAPSHOTS_DOCUMENT).await?;
+        // A document that no longer reads costs only a replay of each stream.
+        if let Some(snapshots) = saved.and_then(|text| serde_json::from_str::<Snapshots>(&text).ok()) {
+            self.state.borrow_mut().snapshots = snapshots;
+        }
+        Ok(())
+    }
+
+    /// Saves the snapshots if they changed since the last save.
+    pub(super) async fn persist_snapshots(&self) -> Result<bool, StoreError> {
+        let text = {
+            let mut state = self.state.borrow_mut();
+            if !state.snapshots_dirty {
+                return Ok(false);
+            }
+            state.snapshots_dirty = false;
+            serde_json::to_string(&state.snapshots).map_err(|error| StoreError(error.to_string()))?
+        };
+        self.store.save_document(SNAPSHOTS_DOCUMENT, &text).await?;
+        Ok(true)
+    }
+
+    /// `kiroku.measure`: one timing taken inside the page (see [`Measure`]).
+    pub fn measure(&self, request: &Value) -> Result<Value, ErrorBody> {
+        let clock = || self.env.monotonic_ms();
+        match typed::<Measure>("measure", request)? {
+            Measure::Fold => {
+                let state = self.state.borrow();
+                let started = clock();
+                let mut models = ReadModels::default();
+                for (recorded, event) in state.log.all().iter().zip(&state.events) {
+                    models.apply(recorded, event);
+                }
+                let ms = clock() - started;
+                Ok(json!({ "events": state.log.head(), "ms": ms, "folded_to": models.order_summary.checkpoint }))
+            }
+            Measure::Jump { position } => {
+                let head = self.head();
+                if position > head {
+                    return Err(ErrorBody::new("position_out_of_range", format!("position {position} is past the head ({head})")));
+                }
+                let started = clock();
+                let state = self.state.borrow();
+                let before = state.read_models_at(position.saturating_sub(1));
+                let at = state.read_models_at(position);
+                let stream = state.log.at(position).map(|event| event.stream_id.clone());
+                let write_model = stream.and_then(|stream| state.load_stream(&stream, position, true)).map(|loaded| loaded.state.to_value());
+                let ms = clock() - started;
+                std::hint::black_box((&before, &at, &write_model));
+                Ok(json!({ "position": position, "ms": ms }))
+            }
+            Measure::LoadStream { stream_id, use_snapshot } => {
+                let state = self.state.borrow();
+                let started = clock();
+                let loaded = state
+                    .load_stream(&stream_id, u64::MAX, use_snapshot)
+                    .ok_or_else(|| ErrorBody::new("not_found", format!("there is no stream `{stream_id}`")))?;
+                let ms = clock() - started;
+                Ok(json!({
+                    "ms": ms,
+                    "stream_version": loaded.stream_version,
+                    "events_replayed": loaded.events_replayed,
+                    "from_snapshot": loaded.snapshot_version.is_some(),
+                }))
+            }
+            Measure::Memory => {
+                let state = self.state.borrow();
+                Ok(json!({
+                    "events": state.log.head(),
+                    "checkpoints": state.checkpoints.len(),
+                    "checkpoint_every": CHECKPOINT_EVERY,
+                    "snapshots": state.snapshots.len(),
+                }))
+            }
+        }
+    }
+}
+
