@@ -133,7 +133,7 @@ impl DemoHistory {
             self.set_up = true;
             self.open_the_shop();
         }
-        let until = (self.events.len() + budget).min(self.target);
+        let until = self.events.len().saturating_add(budget).min(self.target);
         while self.events.len() < until && !self.is_done() {
             self.one_command();
         }
@@ -190,6 +190,10 @@ impl DemoHistory {
     }
 
     fn new_order(&mut self) {
+        // A handful of baskets are open at a time, as in a small shop.
+        if self.drafts.len() >= 6 {
+            return self.add_item();
+        }
         self.orders_made += 1;
         let id = format!("order-{:05}", self.orders_made);
         let customer = CUSTOMERS[self.rng.below(CUSTOMERS.len())];
@@ -201,6 +205,9 @@ impl DemoHistory {
     fn add_item(&mut self) {
         if self.drafts.is_empty() {
             return self.new_order();
+        }
+        if self.drafts[0].1.len() >= 4 {
+            return self.confirm_order();
         }
         let at = self.rng.below(self.drafts.len());
         let product = self.rng.below(PRODUCTS.len());
@@ -233,6 +240,10 @@ impl DemoHistory {
             }
         }
         self.confirmed.push((id, lines));
+        // The warehouse keeps up: a few orders wait to ship, never a pile.
+        if self.confirmed.len() > 8 {
+            self.ship_or_cancel();
+        }
     }
 
     /// Ships most confirmed orders; cancels a few and releases their stock.

@@ -1,0 +1,88 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Timeline checkpoints: the read models at any position, reached from the nearest
+//! checkpoint by a short fold, are the read models a fold of the whole log up to
+//! that position gives (a property, checked at random positions of random demo
+//! histories); and the lab keeps one checkpoint every `CHECKPOINT_EVERY` events.
+
+mod common;
+
+use futures::executor::block_on;
+use proptest::prelude::*;
+use serde_json::json;
+
+use kiroku::domain::Event;
+use kiroku::event_sourcing::memory_store::MemoryStore;
+use kiroku::lab::{Lab, CHECKPOINT_EVERY};
+use kiroku::read_models::ReadModels;
+
+use common::{accept, command, TestEnv};
+
+/// A lab holding a demo history of `events` events made from `seed`.
+fn demo_lab(seed: u64, events: usize) -> Lab<MemoryStore> {
+    let lab = Lab::new(MemoryStore::new(), Box::new(TestEnv::new()));
+    block_on(lab.load_demo(seed, events)).expect("a demo history loads");
+    lab
+}
+
+/// The read models of a fold of the whole log from the first event up to `position`.
+fn full_fold(lab: &Lab<MemoryStore>, position: u64) -> ReadModels {
+    let mut models = ReadModels::default();
+    for recorded in lab.events_between(0, position) {
+        models.apply(&recorded, &Event::decode(&recorded).unwrap());
+    }
+    models
+}
+
+/// Every read model's rows, as the panels and queries see them.
+fn tables(models: &ReadModels) -> serde_json::Value {
+    serde_json::to_value(models.tables()).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn checkpoint_plus_a_short_fold_equals_the_full_fold(
+        seed in 0u64..1_000,
+        picks in proptest::collection::vec(0.0f64..=1.0, 6),
+    ) {
+        let lab = demo_lab(seed, (CHECKPOINT_EVERY * 3 + 500) as usize);
+        let head = lab.head();
+        for pick in picks {
+            let position = (pick * head as f64) as u64;
+            prop_assert_eq!(tables(&lab.read_models_at(position)), tables(&full_fold(&lab, position)), "at {}", position);
+        }
+    }
+}
+
+#[test]
+fn checkpoint_edges_equal_the_full_fold() {
+    let lab = demo_lab(3, (CHECKPOINT_EVERY * 2 + 10) as usize);
+    let head = lab.head();
+    for position in [0, 1, CHECKPOINT_EVERY - 1, CHECKPOINT_EVERY, CHECKPOINT_EVERY + 1, 2 * CHECKPOINT_EVERY, head - 2, head - 1, head] {
+        assert_eq!(tables(&lab.read_models_at(position)), tables(&full_fold(&lab, position)), "at {position}");
+    }
+}
+
+#[test]
+fn the_lab_keeps_a_checkpoint_every_so_many_events_and_as_commands_arrive() {
+    let lab = demo_lab(5, (CHECKPOINT_EVERY * 2 + 100) as usize);
+    let held = |lab: &Lab<MemoryStore>| lab.measure(&json!({"kind": "memory"})).unwrap()["checkpoints"].as_u64().unwrap();
+    assert_eq!(held(&lab), 2);
+    // Commands that take the log past the next checkpoint add one.
+    accept(&lab, command("CreateAccount", "cp", json!({"owner": "Mika", "initial_balance": 0})));
+    while lab.head() < CHECKPOINT_EVERY * 3 + 1 {
+        accept(&lab, command("DepositMoney", "cp", json!({"amount": 1})));
+    }
+    assert_eq!(held(&lab), 3);
+    let position = CHECKPOINT_EVERY * 3 - 7;
+    assert_eq!(tables(&lab.read_models_at(position)), tables(&full_fold(&lab, position)));
+}
+
+#[test]
+fn a_new_log_drops_the_old_checkpoints() {
+    let lab = demo_lab(5, (CHECKPOINT_EVERY * 2 + 100) as usize);
+    block_on(lab.load_demo(6, 500)).unwrap();
+    assert_eq!(lab.measure(&json!({"kind": "memory"})).unwrap()["checkpoints"], 0);
+    assert_eq!(tables(&lab.read_models_at(300)), tables(&full_fold(&lab, 300)));
+}

@@ -1,0 +1,81 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The demo history: seeded and reproducible, valid (every event one the lab could
+//! have recorded: it imports), realistic (orders, accounts, warehouse, catalogue,
+//! over many days, by several people), and made in steps a page can show.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::executor::block_on;
+use serde_json::json;
+
+use kiroku::event_sourcing::memory_store::MemoryStore;
+use kiroku::lab::{demo_start, DemoHistory, Lab};
+
+use common::TestEnv;
+
+#[test]
+fn the_same_seed_gives_the_same_history_and_another_seed_another() {
+    let one = DemoHistory::generate(11, 2_000, demo_start());
+    assert_eq!(one, DemoHistory::generate(11, 2_000, demo_start()));
+    assert_ne!(one, DemoHistory::generate(12, 2_000, demo_start()));
+}
+
+#[test]
+fn made_in_steps_it_is_the_same_history_with_progress_along_the_way() {
+    let mut history = DemoHistory::new(11, 2_000, demo_start());
+    let mut seen = Vec::new();
+    while !history.step(300) {
+        seen.push(history.generated());
+    }
+    assert!(seen.len() >= 5 && seen.windows(2).all(|pair| pair[0] < pair[1]), "{seen:?}");
+    assert!(history.generated() <= history.target() && history.generated() + 4 > history.target());
+    assert_eq!(history.finish(), DemoHistory::generate(11, 2_000, demo_start()));
+}
+
+#[test]
+fn it_is_a_valid_log_the_lab_imports_with_every_kind_of_business() {
+    let events = DemoHistory::generate(2026, 5_000, demo_start());
+    let lab = Lab::new(MemoryStore::new(), Box::new(TestEnv::new()));
+    let imported = block_on(lab.replace_log(events.clone())).expect("every event is valid");
+    assert_eq!(imported, events.len());
+
+    let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
+    for event in &events {
+        *per_type.entry(event.event_type.as_str()).or_default() += 1;
+    }
+    for kind in [
+        "ProductCreated", "PriceUpdated", "StockReceived", "StockReserved", "StockReleased", "OrderCreated", "ItemAdded",
+        "OrderConfirmed", "OrderShipped", "OrderCancelled", "AccountCreated", "MoneyDeposited", "MoneyWithdrawn",
+    ] {
+        assert!(per_type.get(kind).copied().unwrap_or(0) > 0, "no {kind} in {per_type:?}");
+    }
+    let actors: BTreeSet<&str> = events.iter().map(|event| event.metadata.actor.as_str()).collect();
+    assert!(actors.len() >= 3, "{actors:?}");
+    let days: BTreeSet<String> = events.iter().map(|event| event.metadata.recorded_at.date_naive().to_string()).collect();
+    assert!(days.len() >= 3, "{days:?}");
+
+    // The read models make sense of it: orders listed, balances never negative.
+    let orders = lab.query(&json!({"query_type": "ListOrders", "filters": {}}));
+    let orders = serde_json::to_value(orders).unwrap();
+    let listed = orders["data"]["orders"].as_array().expect("a list of orders");
+    assert!(listed.len() > 100, "{} orders", listed.len());
+    let drafts = listed.iter().filter(|order| order["status"] == "draft").count();
+    assert!(drafts <= 6, "a handful of open baskets, not {drafts}");
+    assert!(listed.iter().filter(|order| order["status"] == "shipped").count() > listed.len() / 2);
+    lab.with_head_models(|models| {
+        let balances = serde_json::to_value(models.table("account_balances").unwrap()).unwrap();
+        let rows = balances["rows"].as_array().unwrap();
+        assert!(rows.len() >= 5);
+        assert!(rows.iter().all(|row| row["cells"][2].as_i64().is_some_and(|balance| balance >= 0)), "{}", balances["rows"][0]);
+    });
+}
+
+#[test]
+fn the_lab_loads_a_demo_history_of_the_size_asked() {
+    let lab = Lab::new(MemoryStore::new(), Box::new(TestEnv::new()));
+    let imported = block_on(lab.load_demo(1, 1_000)).unwrap();
+    assert!((997..=1_000).contains(&imported), "{imported}");
+    assert_eq!(lab.head(), imported as u64);
+}
