@@ -8,7 +8,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 180
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: serve test bootstrap check test-native test-browser test-e2e build clean-dist
+.PHONY: serve test bootstrap check test-native test-browser test-e2e build clean-dist bench
 
 ## Install what is missing, then serve the app with live reload on http://127.0.0.1:8080
 serve: bootstrap
@@ -42,9 +42,19 @@ test-native:
 test-browser:
 	wasm-pack test --headless --chrome
 
-## A release build of the page, then Playwright driving the system Chromium
+## A release build of the page, then Playwright driving the system Chromium, then
+## one small run of the benchmark: it fails if the benchmark breaks, not on a missed target
 test-e2e: build
 	npx playwright test --config e2e/playwright.config.ts
+	node bench/run.cjs --events 2000 --runs 1 --small-events 1000 --stream-events 1000 --out target/bench-ci.json
+
+## Build the release bundle, then measure it in headless Chromium against its targets
+## and against peers in the same run: prints a table, writes bench/results/latest.json
+BENCH_EVENTS ?= 100000
+BENCH_RUNS ?= 10
+bench: bootstrap
+	@$(MAKE) --no-print-directory build
+	node bench/run.cjs --events $(BENCH_EVENTS) --runs $(BENCH_RUNS) --out bench/results/latest.json
 
 ## The release bundle in dist/
 build:
