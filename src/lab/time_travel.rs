@@ -20,7 +20,7 @@ use crate::event_sourcing::store::{EventStore, StoreError};
 use crate::read_models::ReadModels;
 
 /// Events between two timeline checkpoints of the read models.
-pub const CHECKPOINT_EVERY: u64 = 2_000;
+pub const CHECKPOINT_EVERY: u64 = 5_000;
 
 /// The key of the saved snapshots (and their policy) among the store's documents.
 pub const SNAPSHOTS_DOCUMENT: &str = "snapshots";

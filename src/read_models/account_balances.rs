@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::read_models::Timestamp;
 use crate::domain::account::AccountEvent;
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
@@ -24,7 +25,7 @@ pub struct AccountBalanceRow {
     /// Deposits and withdrawals (opening the account is not counted).
     pub transaction_count: u32,
     /// `recorded_at` of the account's last event.
-    pub last_activity: String,
+    pub last_activity: Timestamp,
 }
 
 /// Balances per account id, accounts in the order they were opened.

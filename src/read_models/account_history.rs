@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::read_models::Timestamp;
 use crate::domain::account::AccountEvent;
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
@@ -38,7 +39,7 @@ impl TransactionKind {
 pub struct Transaction {
     /// The global position of the event.
     pub position: u64,
-    pub recorded_at: String,
+    pub recorded_at: Timestamp,
     pub kind: TransactionKind,
     /// Always positive: the initial balance, or the money in or out.
     pub amount: i64,

@@ -38,9 +38,10 @@ pub struct CustomerOrdersRow {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomerOrders {
     pub customers: Rows<CustomerOrdersRow>,
-    /// order id → customer name, to find an order's row from its later events.
+    /// order id → customer name and the order's place in that customer's list, to
+    /// find an order from its later events without searching.
     #[serde(skip)]
-    customer_of: BTreeMap<String, String>,
+    customer_of: BTreeMap<String, (String, usize)>,
 }
 
 fn counts_as_spent(status: OrderStatus) -> bool {
@@ -59,8 +60,9 @@ impl Projection<Event> for CustomerOrders {
             if self.customer_of.contains_key(order_id) {
                 return; // an order is created once
             }
-            self.customer_of.insert(order_id.to_owned(), customer_name.clone());
             let order = CustomerOrder { order_id: order_id.to_owned(), status: OrderStatus::Draft, total_cents: 0 };
+            let place = self.customers.get(customer_name).map_or(0, |row| row.orders.len());
+            self.customer_of.insert(order_id.to_owned(), (customer_name.clone(), place));
             match self.customers.get_mut(customer_name) {
                 Some(row) => {
                     row.orders.push(order);
@@ -78,9 +80,10 @@ impl Projection<Event> for CustomerOrders {
             }
             return;
         }
-        let Some(customer) = self.customer_of.get(order_id) else { return };
+        let Some((customer, place)) = self.customer_of.get(order_id) else { return };
         let Some(row) = self.customers.get_mut(customer) else { return };
-        let Some(order) = row.orders.iter_mut().find(|order| order.order_id == order_id) else { return };
+        let Some(order) = row.orders.get_mut(*place) else { return };
+        let spent_before = if counts_as_spent(order.status) { order.total_cents } else { 0 };
         match event {
             OrderEvent::OrderCreated { .. } => {}
             OrderEvent::ItemAdded { quantity, unit_price_cents, .. } => {
@@ -94,8 +97,8 @@ impl Projection<Event> for CustomerOrders {
             OrderEvent::OrderShipped {} => order.status = OrderStatus::Shipped,
             OrderEvent::OrderCancelled { .. } => order.status = OrderStatus::Cancelled,
         }
-        row.spent_cents =
-            row.orders.iter().filter(|order| counts_as_spent(order.status)).map(|order| order.total_cents).sum();
+        let spent_after = if counts_as_spent(order.status) { order.total_cents } else { 0 };
+        row.spent_cents += spent_after - spent_before;
     }
 }
 

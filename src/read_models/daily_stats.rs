@@ -43,6 +43,9 @@ pub struct DailyStats {
     /// order id → current total, for orders not confirmed yet.
     #[serde(skip)]
     open_totals: BTreeMap<String, i64>,
+    /// The last event's date and its text: most events fall on the day before them.
+    #[serde(skip)]
+    today: Option<(chrono::NaiveDate, String)>,
 }
 
 /// The UTC date of an event, `YYYY-MM-DD`.
@@ -56,7 +59,15 @@ impl Projection<Event> for DailyStats {
     const SUBSCRIBES_TO: &'static [&'static str] = ALL_EVENT_TYPES;
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
-        let date = date_of(recorded);
+        let day = recorded.metadata.recorded_at.date_naive();
+        let date = match &self.today {
+            Some((today, text)) if *today == day => text.clone(),
+            _ => {
+                let text = date_of(recorded);
+                self.today = Some((day, text.clone()));
+                text
+            }
+        };
         if self.days.get(&date).is_none() {
             self.days.upsert(&date, DailyStatsRow { date: date.clone(), ..DailyStatsRow::default() });
         }

@@ -11,6 +11,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::read_models::Timestamp;
 use crate::domain::inventory::{InventoryEvent, DEFAULT_LOW_STOCK_THRESHOLD};
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
@@ -74,7 +75,7 @@ impl MovementKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Movement {
     pub position: u64,
-    pub recorded_at: String,
+    pub recorded_at: Timestamp,
     pub sku: String,
     pub kind: MovementKind,
     pub quantity: u32,

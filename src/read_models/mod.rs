@@ -51,8 +51,25 @@ const ALL_EVENT_TYPE_NAMES: [&str; EVENT_TYPES.len()] = {
 pub const ALL_EVENT_TYPES: &[&str] = &ALL_EVENT_TYPE_NAMES;
 
 /// `recorded_at` as it is written everywhere: `2026-11-22T10:00:00.000Z`.
-pub(crate) fn timestamp(recorded: &RecordedEvent) -> String {
-    recorded.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true)
+pub(crate) fn timestamp(recorded: &RecordedEvent) -> Timestamp {
+    Timestamp(recorded.metadata.recorded_at)
+}
+
+/// A `recorded_at` kept in a read model: a copy of the time, written out as text
+/// only when shown (formatting it on every event was most of a fold's cost).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamp(pub chrono::DateTime<chrono::Utc>);
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// Every read model of the lab, each behind its own checkpoint.

@@ -1,10 +1,10 @@
 //! OrderSummary (seed 001): one row per order with its customer, status, total and
 //! item count, for listing orders.
 
-use chrono::SecondsFormat;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::read_models::Timestamp;
 use crate::domain::order::{OrderEvent, OrderStatus};
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
@@ -22,7 +22,7 @@ pub struct OrderSummaryRow {
     /// The number of units across all lines.
     pub item_count: u32,
     /// `recorded_at` of the last event that changed the row.
-    pub updated_at: String,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -38,7 +38,7 @@ impl Projection<Event> for OrderSummary {
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Order(event) = event else { return };
         let order_id = recorded.aggregate_id();
-        let updated_at = recorded.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true);
+        let updated_at = super::timestamp(recorded);
         if let OrderEvent::OrderCreated { customer_name } = event {
             self.orders.upsert(
                 order_id,

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::read_models::Timestamp;
 use crate::domain::product::ProductEvent;
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
@@ -17,7 +18,7 @@ use super::timestamp;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PricePoint {
     pub position: u64,
-    pub recorded_at: String,
+    pub recorded_at: Timestamp,
     pub price: i64,
 }
 

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::read_models::Timestamp;
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
@@ -16,7 +17,7 @@ use super::{timestamp, ALL_EVENT_TYPES};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Activity {
     pub position: u64,
-    pub recorded_at: String,
+    pub recorded_at: Timestamp,
     pub event_type: String,
     pub stream_id: String,
 }

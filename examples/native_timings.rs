@@ -1,0 +1,67 @@
+//! Where the time goes in the pure core, natively: `cargo run --release --example native_timings [events]`.
+//! (The browser figures come from `make bench`; these say which step to work on.)
+
+use std::time::Instant;
+
+use futures::executor::block_on;
+use serde_json::json;
+
+use kiroku::domain::Event;
+use kiroku::event_sourcing::memory_store::MemoryStore;
+use kiroku::event_sourcing::recorded::RecordedEvent;
+use kiroku::lab::{demo_start, DemoHistory, Environment, Lab};
+use kiroku::read_models::ReadModels;
+
+struct Still;
+impl Environment for Still {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        demo_start()
+    }
+    fn new_id(&self) -> String {
+        "id".into()
+    }
+    fn monotonic_ms(&self) -> f64 {
+        thread_local!(static START: Instant = Instant::now());
+        START.with(|start| start.elapsed().as_secs_f64() * 1000.0)
+    }
+}
+
+fn time<T>(label: &str, work: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let out = work();
+    println!("{label:<44} {:>9.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+    out
+}
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|arg| arg.parse().ok()).unwrap_or(100_000);
+    let events = time("generate the demo history", || DemoHistory::generate(2026, n, demo_start()));
+    let text = time("serialize to JSON", || serde_json::to_string(&events).unwrap());
+    println!("{:<44} {:>9.1} MB", "JSON size", text.len() as f64 / 1e6);
+    let parsed: Vec<RecordedEvent> = time("parse JSON", || serde_json::from_str(&text).unwrap());
+    let typed: Vec<Event> = time("Event::decode every event", || parsed.iter().map(|e| Event::decode(e).unwrap()).collect());
+    let models = time("fold into every read model", || {
+        let mut models = ReadModels::default();
+        for (recorded, event) in parsed.iter().zip(&typed) {
+            models.apply(recorded, event);
+        }
+        models
+    });
+    time("clone the read models at the head", || models.clone());
+    let mut each = ReadModels::default();
+    for lane in each.lanes_mut() {
+        let name = lane.name().to_owned();
+        time(&format!("  fold into {name}"), || {
+            for (recorded, event) in parsed.iter().zip(&typed) {
+                lane.deliver(recorded, event);
+            }
+        });
+    }
+    let lab = Lab::new(MemoryStore::new(), Box::new(Still));
+    time("lab.replace_log (check, store, project)", || block_on(lab.replace_log(parsed.clone())).unwrap());
+    for kind in [json!({"kind": "fold"}), json!({"kind": "jump", "position": n as u64 / 2 + 777}), json!({"kind": "memory"})] {
+        println!("measure {kind}: {}", lab.measure(&kind).unwrap());
+    }
+    let account = json!({"command_type": "DepositMoney", "aggregate_id": "acct-0001", "data": {"amount": 100}});
+    time("20 commands", || for _ in 0..20 { block_on(lab.send(&account)); });
+}
