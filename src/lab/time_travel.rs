@@ -71,8 +71,10 @@ enum Measure {
     /// Reach the state of every panel at a position: the read models (and the one
     /// before, for what changed) and the write model of the event's stream.
     Jump { position: u64 },
-    /// Load one stream's write model at the head, with or without its snapshot.
-    LoadStream { stream_id: String, use_snapshot: bool },
+    /// Load one stream's write model at the head, with or without its snapshot;
+    /// `repeat` times (default 1), answering the time of one load (a short load
+    /// is below the browser clock's resolution unless repeated).
+    LoadStream { stream_id: String, use_snapshot: bool, repeat: Option<u32> },
     /// What the lab holds for time travel.
     Memory,
 }
@@ -295,13 +297,18 @@ impl<S: EventStore> Lab<S> {
                 std::hint::black_box((&before, &at, &write_model));
                 Ok(json!({ "position": position, "ms": ms }))
             }
-            Measure::LoadStream { stream_id, use_snapshot } => {
+            Measure::LoadStream { stream_id, use_snapshot, repeat } => {
                 let state = self.state.borrow();
+                let repeat = repeat.unwrap_or(1).max(1);
                 let started = clock();
-                let loaded = state
-                    .load_stream(&stream_id, u64::MAX, use_snapshot)
+                let mut loaded = None;
+                for _ in 0..repeat {
+                    loaded = Some(std::hint::black_box(state.load_stream(&stream_id, u64::MAX, use_snapshot)));
+                }
+                let ms = (clock() - started) / f64::from(repeat);
+                let loaded = loaded
+                    .flatten()
                     .ok_or_else(|| ErrorBody::new("not_found", format!("there is no stream `{stream_id}`")))?;
-                let ms = clock() - started;
                 Ok(json!({
                     "ms": ms,
                     "stream_version": loaded.stream_version,

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::format::{changed_keys, compact, pretty};
+use serde_json::json;
+
+use super::format::{changed_keys, compact, pretty, thousands};
 use super::session::use_session;
 use crate::lab::AggregateView;
 
@@ -38,7 +40,9 @@ pub fn AggregatePanel(
                         let previous = before.get().map(|before| before.state);
                         let changed = changed_keys(previous.as_ref(), &view.state);
                         let fields = view.state.as_object().cloned().unwrap_or_default();
+                        let figure = view! { <SnapshotFigure view=view.clone()/> };
                         view! {
+                            {figure}
                             <table class="fields">
                                 <tbody>
                                     {fields.into_iter().map(|(key, value)| {
@@ -58,6 +62,57 @@ pub fn AggregatePanel(
                 }}
             </div>
         </section>
+    }
+}
+
+/// How the write model was loaded (its latest snapshot plus the events after it,
+/// or every event), the snapshot interval of its type, and a timing of loading it
+/// with and without the snapshot, side by side.
+#[component]
+fn SnapshotFigure(view: AggregateView) -> impl IntoView {
+    let session = use_session();
+    let timing = RwSignal::new(None::<String>);
+    let stream_type = view.stream_type.clone();
+    let interval = session.lab().snapshot_policy().interval(&stream_type);
+    let how = match view.snapshot_version {
+        Some(version) => format!("snapshot v{} + {} events", thousands(version), thousands(view.events_replayed)),
+        None => format!("replayed {} events", thousands(view.events_replayed)),
+    };
+    let stream_id = view.stream_id.clone();
+    let time_it = move |_| {
+        let lab = session.lab();
+        // Medians of 9 runs of several loads each (one load with a snapshot is shorter than the clock's tick).
+        let median = |use_snapshot: bool| {
+            let repeat = if use_snapshot { 50 } else { 5 };
+            let request = json!({"kind": "load_stream", "stream_id": stream_id, "use_snapshot": use_snapshot, "repeat": repeat});
+            let mut runs: Vec<f64> = (0..9).filter_map(|_| lab.measure(&request).ok()?["ms"].as_f64()).collect();
+            runs.sort_by(f64::total_cmp);
+            runs.get(runs.len() / 2).copied().unwrap_or(0.0)
+        };
+        let (with, without) = (median(true), median(false));
+        let ratio = if with > 0.0 { format!(" ({:.0}× faster)", without / with) } else { String::new() };
+        timing.set(Some(format!("with snapshot {with:.3} ms · full replay {without:.3} ms{ratio}")));
+    };
+    let set_interval = {
+        let stream_type = stream_type.clone();
+        move |event: leptos::ev::Event| {
+            if let Ok(every) = event_target_value(&event).parse::<u64>() {
+                session.lab().set_snapshot_interval(&stream_type, every.max(1));
+                session.log_changed();
+            }
+        }
+    };
+    view! {
+        <div class="snapshot-figure" data-testid="snapshot-figure">
+            <span data-testid="snapshot-loaded">"loaded: " {how}</span>
+            <label>"snapshot every "
+                <input type="number" min="1" data-testid="snapshot-interval" value=interval.to_string() on:change=set_interval
+                    title=format!("Every how many events a {stream_type} stream is snapshotted (from now on)")/>
+            </label>
+            <button class="ghost small" data-testid="snapshot-compare" on:click=time_it
+                title="Load this stream 450 times with its snapshot and 450 times from its first event">"Time it"</button>
+            <output data-testid="snapshot-timing">{move || timing.get()}</output>
+        </div>
     }
 }
 

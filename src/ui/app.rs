@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use super::session::Session;
+use super::demo_history::DemoHistoryButton;
 use super::log_file::LogFile;
 use super::user_switcher::UserSwitcher;
 use super::workspace::Workspace;
@@ -103,6 +104,7 @@ pub fn App() -> impl IntoView {
                     let database = database.clone();
                     move || (loading.get() == Loading::Ready).then(|| view! { <LogFile database=database.clone()/> })
                 }
+                {move || (loading.get() == Loading::Ready).then(|| view! { <DemoHistoryButton/> })}
                 <span class="storage" title=format!("The IndexedDB database holding this log: {database} (?db=name picks another)")>
                     "storage: " {database.clone()}
                 </span>

@@ -16,9 +16,11 @@ pub fn money(minor_units: i64) -> String {
     format!("{sign}¥{grouped}")
 }
 
-/// The first 8 characters of a UUID: enough to tell orders apart on screen.
+/// The first 8 characters of a UUID (enough to tell orders apart on screen); any
+/// other id as it is (`order-00816`, `o-1`).
 pub fn short_id(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
+    let uuid_like = id.len() == 36 && id.bytes().filter(|&byte| byte == b'-').count() == 4;
+    if uuid_like { id.get(..8).unwrap_or(id) } else { id }
 }
 
 pub fn pretty(value: &Value) -> String {
@@ -57,4 +59,17 @@ pub fn rows_to_draw(count: usize, keep: impl Fn(usize) -> bool) -> Vec<usize> {
 /// The note under a panel that draws fewer rows than it has.
 pub fn hidden_rows_note(count: usize, drawn: usize) -> Option<String> {
     (drawn < count).then(|| format!("showing {drawn} of {count} rows"))
+}
+
+/// A count with thousands separators: `100,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }

@@ -8,6 +8,7 @@ pub mod broker_panel;
 pub mod bus_panel;
 pub mod command_result;
 pub mod command_tabs;
+pub mod demo_history;
 pub mod concurrency_panel;
 pub mod form;
 pub mod format;
