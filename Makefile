@@ -46,7 +46,7 @@ test-browser:
 ## one small run of the benchmark: it fails if the benchmark breaks, not on a missed target
 test-e2e: build
 	npx playwright test --config e2e/playwright.config.ts
-	node bench/run.cjs --events 2000 --runs 1 --small-events 1000 --stream-events 1000 --out target/bench-ci.json
+	node bench/run.cjs --events 2000 --runs 1 --small-events 1000 --stream-events 1000 --strict --out target/bench-ci.json
 
 ## Build the release bundle, then measure it in headless Chromium against its targets
 ## and against peers in the same run: prints a table, writes bench/results/latest.json
