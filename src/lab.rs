@@ -83,6 +83,8 @@ pub struct Lab<S> {
     pub(crate) fulfillment_enabled: Cell<bool>,
     /// OrderConfirmed events after this position may start a fulfillment.
     pub(crate) saga_checkpoint: Cell<u64>,
+    /// The read models where a person is scrubbing (see `time_travel`).
+    scrub: RefCell<Option<time_travel::Scrub>>,
 }
 
 /// What the publisher of this tab did.
@@ -142,6 +144,9 @@ struct State {
     /// Timeline checkpoints: `checkpoints[i]` is the read models right after
     /// position `(i + 1) * CHECKPOINT_EVERY` (see `time_travel`).
     checkpoints: Vec<ReadModels>,
+    /// Counts the logs this state was built from: a new log (import, reset, another
+    /// tab's clear) makes anything computed from the old one stale.
+    generation: u64,
 }
 
 impl Default for State {
@@ -161,6 +166,7 @@ impl Default for State {
             snapshots: Snapshots::default(),
             snapshots_dirty: false,
             checkpoints: Vec::new(),
+            generation: 0,
         }
     }
 }
@@ -292,6 +298,7 @@ impl<S: EventStore> Lab<S> {
             sagas_running: Cell::new(false),
             fulfillment_enabled: Cell::new(false),
             saga_checkpoint: Cell::new(0),
+            scrub: RefCell::new(None),
         }
     }
 
@@ -972,7 +979,8 @@ impl State {
             self.lanes.iter().map(|lane| lane.fault.clone().map(|fault| Fault { seen: 0, ..fault })).collect();
         // The snapshot policy is the teacher's choice: it stays.
         let snapshots = Snapshots::with_policy(self.snapshots.policy.clone());
-        *self = State { cache, clock: self.clock, dirty: true, snapshots, snapshots_dirty: true, ..State::default() };
+        let generation = self.generation + 1;
+        *self = State { cache, clock: self.clock, dirty: true, snapshots, snapshots_dirty: true, generation, ..State::default() };
         for (lane, fault) in self.lanes.iter_mut().zip(faults) {
             lane.fault = fault;
         }

@@ -39,7 +39,7 @@ fn tables(models: &ReadModels) -> serde_json::Value {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 5, ..ProptestConfig::default() })]
 
     #[test]
     fn checkpoint_plus_a_short_fold_equals_the_full_fold(
@@ -85,4 +85,20 @@ fn a_new_log_drops_the_old_checkpoints() {
     block_on(lab.load_demo(6, 500)).unwrap();
     assert_eq!(lab.measure(&json!({"kind": "memory"})).unwrap()["checkpoints"], 0);
     assert_eq!(tables(&lab.read_models_at(300)), tables(&full_fold(&lab, 300)));
+}
+
+#[test]
+fn scrubbing_forward_back_and_jumping_reads_the_models_at_and_before_each_position() {
+    let lab = demo_lab(9, (CHECKPOINT_EVERY + 300) as usize);
+    let head = lab.head();
+    let path = [10, 11, 12, 11, 10, 4_000, CHECKPOINT_EVERY + 1, CHECKPOINT_EVERY, 0, 1, head - 1, head, head - 2, head];
+    for position in path {
+        let (at, before) = lab.with_read_models_around(position, |at, before| (tables(at), tables(before)));
+        assert_eq!(at, tables(&full_fold(&lab, position)), "at {position}");
+        assert_eq!(before, tables(&full_fold(&lab, position.saturating_sub(1))), "before {position}");
+    }
+    // A new log: nothing kept from the old one is shown.
+    block_on(lab.load_demo(10, 500)).unwrap();
+    let at = lab.with_read_models_around(12, |at, _| tables(at));
+    assert_eq!(at, tables(&full_fold(&lab, 12)));
 }

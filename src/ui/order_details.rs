@@ -2,39 +2,44 @@
 
 use leptos::prelude::*;
 
-use super::format::{hidden_rows_note, money, short_id, MAX_ROWS};
-use crate::read_models::ReadModels;
+use super::format::{hidden_rows_note, money, short_id};
+use super::session::{use_session, ModelsAt};
+
+/// How many order cards are drawn at most.
+pub const MAX_CARDS: usize = 20;
 
 #[component]
 pub fn OrderDetailsPanel(
-    /// The read models at the selected position.
+    /// The read models at the selected position (and one position earlier).
     #[prop(into)]
-    models: Signal<ReadModels>,
-    /// The read models one position earlier.
-    #[prop(into)]
-    before: Signal<ReadModels>,
+    models: Signal<ModelsAt>,
     /// The order the selected event changed.
     #[prop(into)]
     changed_order: Signal<Option<String>>,
 ) -> impl IntoView {
+    let session = use_session();
     view! {
         <section class="card panel" data-testid="read-model-order-details" aria-label="Order details read model">
             <header class="panel-header">
                 <h2>"Order details"</h2>
-                <span class="panel-note">{move || format!("read model · checkpoint {}", models.with(|models| models.order_details.checkpoint))}</span>
+                <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_details.checkpoint))}</span>
             </header>
             <div class="panel-body">
-                {move || models.with(|models| before.with(|before| {
+                {move || models.get().with(session, |models, before| {
                     let changed = changed_order.get();
                     if models.order_details.model.orders.is_empty() {
                         return view! { <p class="empty">"No orders yet at this position."</p> }.into_any();
                     }
-                    // The order the selected event touched comes first.
-                    let mut orders: Vec<_> = models.order_details.model.orders.iter().collect();
-                    orders.sort_by_key(|order| changed.as_deref() != Some(order.order_id.as_str()));
-                    // Cards are tall: half as many as table rows.
-                    let note = hidden_rows_note(orders.len(), orders.len().min(MAX_ROWS / 2));
-                    orders.truncate(MAX_ROWS / 2);
+                    // The order the selected event touched comes first, then the first
+                    // others: cards are tall, so only a screenful or two is drawn.
+                    let all = &models.order_details.model.orders;
+                    let touched = changed.as_deref().and_then(|id| all.get(id));
+                    let orders: Vec<_> = touched
+                        .into_iter()
+                        .chain(all.iter().filter(|order| Some(order.order_id.as_str()) != changed.as_deref()))
+                        .take(MAX_CARDS)
+                        .collect();
+                    let note = hidden_rows_note(all.len(), orders.len());
                     view! {
                         <div class="details-list">
                             {orders.into_iter().map(|order| {
@@ -77,7 +82,7 @@ pub fn OrderDetailsPanel(
                             {note.map(|note| view! { <p class="panel-note more">{note}</p> })}
                         </div>
                     }.into_any()
-                }))}
+                })}
             </div>
         </section>
     }

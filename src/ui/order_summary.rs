@@ -3,17 +3,13 @@
 use leptos::prelude::*;
 
 use super::format::{hidden_rows_note, money, rows_to_draw, short_id};
-use super::session::use_session;
-use crate::read_models::ReadModels;
+use super::session::{use_session, ModelsAt};
 
 #[component]
 pub fn OrderSummaryPanel(
-    /// The read models at the selected position.
+    /// The read models at the selected position (and one position earlier).
     #[prop(into)]
-    models: Signal<ReadModels>,
-    /// The read models one position earlier.
-    #[prop(into)]
-    before: Signal<ReadModels>,
+    models: Signal<ModelsAt>,
     /// The order the selected event changed.
     #[prop(into)]
     changed_order: Signal<Option<String>>,
@@ -23,10 +19,10 @@ pub fn OrderSummaryPanel(
         <section class="card panel" data-testid="read-model-order-summary" aria-label="Order summary read model">
             <header class="panel-header">
                 <h2>"Order summary"</h2>
-                <span class="panel-note">{move || format!("read model · checkpoint {}", models.with(|models| models.order_summary.checkpoint))}</span>
+                <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_summary.checkpoint))}</span>
             </header>
             <div class="panel-body">
-                {move || models.with(|models| before.with(|before| {
+                {move || models.get().with(session, |models, before| {
                     let changed = changed_order.get();
                     if models.order_summary.model.orders.is_empty() {
                         return view! { <p class="empty">"No orders yet at this position."</p> }.into_any();
@@ -67,7 +63,7 @@ pub fn OrderSummaryPanel(
                             </tbody>
                         </table>
                     }.into_any()
-                }))}
+                })}
             </div>
         </section>
     }

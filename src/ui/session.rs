@@ -12,6 +12,7 @@ use crate::browser::BrowserLab;
 use crate::cqrs::command_bus::Chain;
 use crate::event_sourcing::projection_engine::Fault;
 use crate::messaging::{Delivery, DeliveryMode};
+use crate::read_models::ReadModels;
 use crate::event_sourcing::envelope::{CommandResult, QueryResult};
 
 /// The outcome of the last command the user sent, for the result panel.
@@ -332,6 +333,28 @@ pub async fn sleep(ms: i32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The read models at a position and one before it, as panels see them: a key that
+/// changes with the position and the log, not a copy. Panels read through
+/// [`ModelsAt::with`], which borrows the lab's models (at the head, nothing is copied).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ModelsAt {
+    pub position: u64,
+    revision: u64,
+}
+
+impl ModelsAt {
+    pub fn with<R>(self, session: Session, read: impl FnOnce(&ReadModels, &ReadModels) -> R) -> R {
+        session.lab().with_read_models_around(self.position, read)
+    }
+}
+
+impl Session {
+    /// The key of the read models at `position`, tracking the log's revision.
+    pub fn models_at(&self, position: u64) -> ModelsAt {
+        ModelsAt { position, revision: self.revision.get() }
+    }
 }
 
 /// The session from context.

@@ -64,9 +64,7 @@ pub fn Workspace() -> impl IntoView {
     // that what the selected event changed can be highlighted.
     let head = Memo::new(move |_| session.head());
     let event = Memo::new(move |_| session.with_lab(|lab| lab.event_at(position.get())));
-    let models = Memo::new(move |_| session.with_lab(|lab| lab.read_models_at(position.get())));
-    let models_before =
-        Memo::new(move |_| session.with_lab(|lab| lab.read_models_at(position.get().saturating_sub(1))));
+    let models = Memo::new(move |_| session.models_at(position.get()));
     let stream = Memo::new(move |_| {
         session.pinned_stream.get().or_else(|| event.get().map(|event| event.stream_id))
     });
@@ -86,8 +84,8 @@ pub fn Workspace() -> impl IntoView {
     let panel = move |name: String| -> AnyView {
         match name.as_str() {
             "write_model" => view! { <AggregatePanel aggregate=aggregate before=aggregate_before/> }.into_any(),
-            "order_summary" => view! { <OrderSummaryPanel models=models before=models_before changed_order=changed_order/> }.into_any(),
-            "order_details" => view! { <OrderDetailsPanel models=models before=models_before changed_order=changed_order/> }.into_any(),
+            "order_summary" => view! { <OrderSummaryPanel models=models changed_order=changed_order/> }.into_any(),
+            "order_details" => view! { <OrderDetailsPanel models=models changed_order=changed_order/> }.into_any(),
             "event" => view! { <EventInspector event=event/> }.into_any(),
             "command_bus" => view! { <CommandBusPanel/> }.into_any(),
             "query_bus" => view! { <QueryBusPanel/> }.into_any(),
@@ -99,9 +97,9 @@ pub fn Workspace() -> impl IntoView {
                 let table_name = table_name.to_owned();
                 let wanted = table_name.clone();
                 // Only this read model's table is built, at the position and one before it.
-                let table = Signal::derive(move || models.with(|models| models.table(&wanted)));
+                let table = Signal::derive(move || models.get().with(session, |models, _| models.table(&wanted)));
                 let wanted = table_name.clone();
-                let before = Signal::derive(move || models_before.with(|models| models.table(&wanted)));
+                let before = Signal::derive(move || models.get().with(session, |_, before| before.table(&wanted)));
                 view! { <ReadModelPanel table=table before=before name=table_name/> }.into_any()
             }
         }
