@@ -154,6 +154,34 @@ impl State {
         }
     }
 
+    /// Folds up to `budget` more events towards the checkpoints that are missing (up to
+    /// the time-travel fold's position). Returns whether none is missing.
+    pub(super) fn build_checkpoints(&mut self, budget: u64) -> bool {
+        let wanted = (self.fold_before.order_summary.checkpoint / CHECKPOINT_EVERY) as usize;
+        if self.checkpoints.len() >= wanted {
+            self.checkpoint_builder = None;
+            return true;
+        }
+        let mut builder = match self.checkpoint_builder.take() {
+            Some(builder) => builder,
+            None => self.checkpoints.last().cloned().unwrap_or_default(),
+        };
+        let mut at = builder.order_summary.checkpoint;
+        let until = (wanted as u64 * CHECKPOINT_EVERY).min(at.saturating_add(budget.max(1)));
+        while at < until {
+            builder.apply(&self.log.all()[at as usize], &self.events[at as usize]);
+            at += 1;
+            if at % CHECKPOINT_EVERY == 0 && self.checkpoints.len() as u64 == at / CHECKPOINT_EVERY - 1 {
+                self.checkpoints.push(builder.clone());
+            }
+        }
+        let done = self.checkpoints.len() >= wanted;
+        if !done {
+            self.checkpoint_builder = Some(builder);
+        }
+        done
+    }
+
     /// Keeps a timeline checkpoint of `fold_before` when its position is due.
     pub(super) fn checkpoint_if_due(&mut self) {
         let at = self.fold_before.order_summary.checkpoint;
@@ -234,6 +262,13 @@ impl<S: EventStore> Lab<S> {
         let answer = read(&next.at, &next.before);
         *scrub = Some(Scrub { position, ..next });
         answer
+    }
+
+    /// Makes up to `budget` events' worth of the timeline checkpoints still missing
+    /// (after a load or an import); the page calls it in slices between frames.
+    /// Returns whether every checkpoint is there.
+    pub fn build_checkpoints(&self, budget: u64) -> bool {
+        self.state.borrow_mut().build_checkpoints(budget)
     }
 
     /// The read models as they were right after `position`.
