@@ -63,7 +63,9 @@ test("the write model of a long stream shows its snapshot, the interval, and the
   const last = events.filter((event) => event.stream_id === stream).pop();
   await lab.slider.fill(String(last.position));
   await expect(lab.aggregate).toContainText(stream);
-  await expect(page.getByTestId("snapshot-loaded")).toContainText(`snapshot v${length - (length % 100)} + ${length % 100} events`);
+  const tail = length % 100;
+  const snapshotAt = (length - tail).toLocaleString("en-US");
+  await expect(page.getByTestId("snapshot-loaded")).toContainText(`snapshot v${snapshotAt} + ${tail === 1 ? "1 event" : `${tail} events`}`);
   await page.getByTestId("snapshot-compare").click();
   await expect(page.getByTestId("snapshot-timing")).toContainText(/with snapshot [\d.]+ ms · full replay [\d.]+ ms/);
 

@@ -74,9 +74,10 @@ fn SnapshotFigure(view: AggregateView) -> impl IntoView {
     let timing = RwSignal::new(None::<String>);
     let stream_type = view.stream_type.clone();
     let interval = session.lab().snapshot_policy().interval(&stream_type);
+    let events = |n: u64| if n == 1 { "1 event".to_owned() } else { format!("{} events", thousands(n)) };
     let how = match view.snapshot_version {
-        Some(version) => format!("snapshot v{} + {} events", thousands(version), thousands(view.events_replayed)),
-        None => format!("replayed {} events", thousands(view.events_replayed)),
+        Some(version) => format!("snapshot v{} + {}", thousands(version), events(view.events_replayed)),
+        None => format!("replayed {}", events(view.events_replayed)),
     };
     let stream_id = view.stream_id.clone();
     let time_it = move |_| {
