@@ -63,5 +63,6 @@ fn main() {
         println!("measure {kind}: {}", lab.measure(&kind).unwrap());
     }
     let account = json!({"command_type": "DepositMoney", "aggregate_id": "acct-0001", "data": {"amount": 100}});
-    time("20 commands", || for _ in 0..20 { block_on(lab.send(&account)); });
+    let answers: Vec<String> = time("20 commands", || (0..20).map(|_| serde_json::to_value(block_on(lab.send(&account))).unwrap()["status"].to_string()).collect());
+    println!("answers: {}", answers.join(" "));
 }

@@ -1007,10 +1007,13 @@ impl State {
             }
         }
         let position = recorded.position;
+        let snapshot_due = self.snapshots.policy.is_due(&recorded.stream_type, recorded.stream_version);
         self.log.push(recorded).map_err(StoreError)?;
         self.events.push(event);
-        if let Some(recorded) = self.log.at(position).cloned() {
-            self.snapshot_if_due(&recorded);
+        if snapshot_due {
+            if let Some(recorded) = self.log.at(position).cloned() {
+                self.snapshot_if_due(&recorded);
+            }
         }
         Ok(())
     }
