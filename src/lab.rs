@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::cqrs::command_bus::{self, Chain, Dispatch, LogEntry, Middleware};
 use crate::cqrs::query_bus::{CacheStats, Lookup, QueryCache};
 use crate::domain::authorization::{User, SAGA_RUNNER, USERS};
-use crate::domain::{AggregateState, Command, Event};
+use crate::domain::{Command, Event};
 use crate::event_sourcing::envelope::{typed, CommandEnvelope, CommandResult, ErrorBody, QueryEnvelope, QueryResult};
 use crate::event_sourcing::log::EventLog;
 use crate::event_sourcing::projection_engine::{self as engine, Fault, LaneState};
@@ -472,12 +472,8 @@ impl<S: EventStore> Lab<S> {
                 }
             }
             // Loading = the stream's latest snapshot plus the events after it.
-            let decided = match state.load_stream(&stream.id, u64::MAX, true) {
-                Some(loaded) => command.decide_on(&loaded.state),
-                None => AggregateState::initial(command.stream_type())
-                    .map_or_else(|| command.decide(std::iter::empty()), |fresh| command.decide_on(&fresh)),
-            };
-            (actual, decided)
+            let loaded = state.load_stream(&stream.id, u64::MAX, true);
+            (actual, command.decide_on(loaded.as_ref().map(|loaded| &loaded.state)))
         };
         let events = match decided {
             Ok(events) => events,
@@ -1007,14 +1003,9 @@ impl State {
             }
         }
         let position = recorded.position;
-        let snapshot_due = self.snapshots.policy.is_due(&recorded.stream_type, recorded.stream_version);
         self.log.push(recorded).map_err(StoreError)?;
         self.events.push(event);
-        if snapshot_due {
-            if let Some(recorded) = self.log.at(position).cloned() {
-                self.snapshot_if_due(&recorded);
-            }
-        }
+        self.snapshot_if_due(position);
         Ok(())
     }
 

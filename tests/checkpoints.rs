@@ -10,27 +10,17 @@ use futures::executor::block_on;
 use proptest::prelude::*;
 use serde_json::json;
 
-use kiroku::domain::Event;
 use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::lab::{Lab, CHECKPOINT_EVERY};
 use kiroku::read_models::ReadModels;
 
-use common::{accept, command, TestEnv};
+use common::{accept, command, fresh_fold, log_of, TestEnv};
 
 /// A lab holding a demo history of `events` events made from `seed`.
 fn demo_lab(seed: u64, events: usize) -> Lab<MemoryStore> {
     let lab = Lab::new(MemoryStore::new(), Box::new(TestEnv::new()));
     block_on(lab.load_demo(seed, events)).expect("a demo history loads");
     lab
-}
-
-/// The read models of a fold of the whole log from the first event up to `position`.
-fn full_fold(lab: &Lab<MemoryStore>, position: u64) -> ReadModels {
-    let mut models = ReadModels::default();
-    for recorded in lab.events_between(0, position) {
-        models.apply(&recorded, &Event::decode(&recorded).unwrap());
-    }
-    models
 }
 
 /// Every read model's rows, as the panels and queries see them.
@@ -51,9 +41,10 @@ proptest! {
         // Some or all of the checkpoints made, as in the page while it makes them.
         lab.build_checkpoints(built);
         let head = lab.head();
+        let log = log_of(&lab);
         for pick in picks {
             let position = (pick * head as f64) as u64;
-            prop_assert_eq!(tables(&lab.read_models_at(position)), tables(&full_fold(&lab, position)), "at {}", position);
+            prop_assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)), "at {}", position);
         }
     }
 }
@@ -63,8 +54,9 @@ fn checkpoint_edges_equal_the_full_fold() {
     let lab = demo_lab(3, (CHECKPOINT_EVERY * 2 + 10) as usize);
     assert!(lab.build_checkpoints(u64::MAX));
     let head = lab.head();
+    let log = log_of(&lab);
     for position in [0, 1, CHECKPOINT_EVERY - 1, CHECKPOINT_EVERY, CHECKPOINT_EVERY + 1, 2 * CHECKPOINT_EVERY, head - 2, head - 1, head] {
-        assert_eq!(tables(&lab.read_models_at(position)), tables(&full_fold(&lab, position)), "at {position}");
+        assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)), "at {position}");
     }
 }
 
@@ -85,8 +77,9 @@ fn the_lab_keeps_a_checkpoint_every_so_many_events_and_as_commands_arrive() {
         accept(&lab, command("DepositMoney", "cp", json!({"amount": 1})));
     }
     assert_eq!(held(&lab), 3);
+    let log = log_of(&lab);
     let position = CHECKPOINT_EVERY * 3 - 7;
-    assert_eq!(tables(&lab.read_models_at(position)), tables(&full_fold(&lab, position)));
+    assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)));
 }
 
 #[test]
@@ -95,7 +88,8 @@ fn a_new_log_drops_the_old_checkpoints() {
     lab.build_checkpoints(u64::MAX);
     block_on(lab.load_demo(6, 500)).unwrap();
     assert_eq!(lab.measure(&json!({"kind": "memory"})).unwrap()["checkpoints"], 0);
-    assert_eq!(tables(&lab.read_models_at(300)), tables(&full_fold(&lab, 300)));
+    let log = log_of(&lab);
+    assert_eq!(tables(&lab.read_models_at(300)), tables(&fresh_fold(&log, 300)));
 }
 
 #[test]
@@ -103,14 +97,16 @@ fn scrubbing_forward_back_and_jumping_reads_the_models_at_and_before_each_positi
     let lab = demo_lab(9, (CHECKPOINT_EVERY + 300) as usize);
     lab.build_checkpoints(u64::MAX);
     let head = lab.head();
+    let log = log_of(&lab);
     let path = [10, 11, 12, 11, 10, 4_000, CHECKPOINT_EVERY + 1, CHECKPOINT_EVERY, 0, 1, head - 1, head, head - 2, head];
     for position in path {
         let (at, before) = lab.with_read_models_around(position, |at, before| (tables(at), tables(before)));
-        assert_eq!(at, tables(&full_fold(&lab, position)), "at {position}");
-        assert_eq!(before, tables(&full_fold(&lab, position.saturating_sub(1))), "before {position}");
+        assert_eq!(at, tables(&fresh_fold(&log, position)), "at {position}");
+        assert_eq!(before, tables(&fresh_fold(&log, position.saturating_sub(1))), "before {position}");
     }
     // A new log: nothing kept from the old one is shown.
     block_on(lab.load_demo(10, 500)).unwrap();
+    let log = log_of(&lab);
     let at = lab.with_read_models_around(12, |at, _| tables(at));
-    assert_eq!(at, tables(&full_fold(&lab, 12)));
+    assert_eq!(at, tables(&fresh_fold(&log, 12)));
 }

@@ -11,7 +11,7 @@ pub mod transfer;
 
 use serde_json::{json, Value};
 
-use crate::event_sourcing::aggregate::{execute, Aggregate, DecodeError, DomainEvent, Rejection};
+use crate::event_sourcing::aggregate::{execute, Aggregate, DecodeError, DomainEvent};
 use crate::event_sourcing::envelope::{CommandEnvelope, ErrorBody};
 use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::snapshot::Snapshot;
@@ -93,19 +93,6 @@ pub enum Command {
     Fulfillment(FulfillmentCommand),
 }
 
-/// Decides `command` for aggregate `A` on the part of `history` that is `A`'s.
-fn decide_as<'a, A: Aggregate>(
-    history: impl IntoIterator<Item = &'a Event>,
-    pick: impl Fn(&'a Event) -> Option<&'a A::Event>,
-    command: &A::Command,
-    wrap: impl Fn(A::Event) -> Event,
-) -> Result<Vec<Event>, ErrorBody>
-where
-    A::Event: 'a,
-{
-    execute::<A>(history.into_iter().filter_map(pick), command).map(|events| events.into_iter().map(wrap).collect())
-}
-
 impl Command {
     /// Reads the typed command out of an envelope: `unknown_command` or `invalid_data` when it can't.
     pub fn parse(envelope: &CommandEnvelope) -> Result<Command, ErrorBody> {
@@ -154,44 +141,30 @@ impl Command {
         matches!(self, Command::Transfer(TransferCommand::TransferMoney { .. }))
     }
 
-    /// Decides the command against the history of its stream.
-    pub fn decide<'a>(&self, history: impl IntoIterator<Item = &'a Event>) -> Result<Vec<Event>, ErrorBody> {
-        match self {
-            Command::Order(command) => decide_as::<Order>(history, Event::as_order, command, Event::Order),
-            Command::Account(command) => decide_as::<Account>(history, Event::as_account, command, Event::Account),
-            Command::Inventory(command) => {
-                decide_as::<InventoryItem>(history, Event::as_inventory, command, Event::Inventory)
-            }
-            Command::Product(command) => decide_as::<Product>(history, Event::as_product, command, Event::Product),
-            Command::Transfer(command) => decide_as::<Transfer>(history, Event::as_transfer, command, Event::Transfer),
-            Command::Fulfillment(command) => {
-                decide_as::<Fulfillment>(history, Event::as_fulfillment, command, Event::Fulfillment)
-            }
-        }
-    }
-
-    /// Decides the command on a stream's state (a snapshot plus the events after it,
-    /// or a full fold). A state of another aggregate counts as "not created yet".
-    pub fn decide_on(&self, state: &AggregateState) -> Result<Vec<Event>, ErrorBody> {
+    /// Decides the command on its stream's state: a snapshot plus the events after
+    /// it, or a full fold; `None` (or a state of another aggregate) is "not created yet".
+    pub fn decide_on(&self, state: Option<&AggregateState>) -> Result<Vec<Event>, ErrorBody> {
         fn on<A: Aggregate>(state: Option<&A::State>, command: &A::Command, wrap: impl Fn(A::Event) -> Event) -> Result<Vec<Event>, ErrorBody> {
             let fresh = A::State::default();
-            A::decide(state.unwrap_or(&fresh), command)
-                .map(|events| events.into_iter().map(wrap).collect())
-                .map_err(|rejection| ErrorBody::new(rejection.code(), rejection.to_string()))
+            execute::<A>(state.unwrap_or(&fresh), command).map(|events| events.into_iter().map(wrap).collect())
         }
         use AggregateState as S;
         match self {
-            Command::Order(command) => on::<Order>(if let S::Order(s) = state { Some(s) } else { None }, command, Event::Order),
-            Command::Account(command) => on::<Account>(if let S::Account(s) = state { Some(s) } else { None }, command, Event::Account),
-            Command::Inventory(command) => {
-                on::<InventoryItem>(if let S::Inventory(s) = state { Some(s) } else { None }, command, Event::Inventory)
+            Command::Order(command) => on::<Order>(if let Some(S::Order(s)) = state { Some(s) } else { None }, command, Event::Order),
+            Command::Account(command) => {
+                on::<Account>(if let Some(S::Account(s)) = state { Some(s) } else { None }, command, Event::Account)
             }
-            Command::Product(command) => on::<Product>(if let S::Product(s) = state { Some(s) } else { None }, command, Event::Product),
+            Command::Inventory(command) => {
+                on::<InventoryItem>(if let Some(S::Inventory(s)) = state { Some(s) } else { None }, command, Event::Inventory)
+            }
+            Command::Product(command) => {
+                on::<Product>(if let Some(S::Product(s)) = state { Some(s) } else { None }, command, Event::Product)
+            }
             Command::Transfer(command) => {
-                on::<Transfer>(if let S::Transfer(s) = state { Some(s) } else { None }, command, Event::Transfer)
+                on::<Transfer>(if let Some(S::Transfer(s)) = state { Some(s) } else { None }, command, Event::Transfer)
             }
             Command::Fulfillment(command) => {
-                on::<Fulfillment>(if let S::Fulfillment(s) = state { Some(s) } else { None }, command, Event::Fulfillment)
+                on::<Fulfillment>(if let Some(S::Fulfillment(s)) = state { Some(s) } else { None }, command, Event::Fulfillment)
             }
         }
     }
@@ -471,9 +444,4 @@ impl AggregateState {
             _ => return None,
         })
     }
-}
-
-/// The write-model state of a stream after `history`, as JSON (`null` before creation).
-pub fn replay_state<'a>(stream_type: &str, history: impl IntoIterator<Item = &'a Event>) -> Option<Value> {
-    AggregateState::initial(stream_type).map(|state| state.fold(history).to_value())
 }

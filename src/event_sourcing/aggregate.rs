@@ -54,16 +54,13 @@ pub trait DomainEvent: Sized {
     fn from_recorded(event_type: &str, schema_version: u32, data: &Value) -> Result<Self, DecodeError>;
 }
 
-/// Loads-and-decides in one pure step: folds `history`, decides `command`, and turns
-/// a rejection into the `{code, message}` of CONTRACT §2.
-pub fn execute<'a, A: Aggregate>(
-    history: impl IntoIterator<Item = &'a A::Event>,
+/// Decides `command` on a loaded state (a full fold, or a snapshot plus the events
+/// after it) and turns a rejection into the `{code, message}` of CONTRACT §2.
+pub fn execute<A: Aggregate>(
+    state: &A::State,
     command: &A::Command,
-) -> Result<Vec<A::Event>, crate::event_sourcing::envelope::ErrorBody>
-where
-    A::Event: 'a,
-{
-    A::decide(&A::fold(history), command).map_err(|rejection| {
+) -> Result<Vec<A::Event>, crate::event_sourcing::envelope::ErrorBody> {
+    A::decide(state, command).map_err(|rejection| {
         crate::event_sourcing::envelope::ErrorBody::new(rejection.code(), rejection.to_string())
     })
 }

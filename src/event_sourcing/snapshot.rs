@@ -116,10 +116,6 @@ impl Snapshots {
         self.by_stream.is_empty()
     }
 
-    pub fn clear(&mut self) {
-        self.by_stream.clear();
-    }
-
     /// Drops every snapshot for which `keep` says no (say, one past the log's head).
     pub fn retain(&mut self, mut keep: impl FnMut(&Snapshot) -> bool) {
         self.by_stream.retain(|_, snapshot| keep(snapshot));

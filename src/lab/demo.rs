@@ -323,7 +323,7 @@ impl DemoHistory {
         let stream_id = format!("{stream_type}-{aggregate_id}");
         let Some(fresh) = AggregateState::initial(stream_type) else { return false };
         let (state, version) = self.streams.entry(stream_id.clone()).or_insert((fresh, 0));
-        let Ok(decided) = command.decide_on(state) else { return false };
+        let Ok(decided) = command.decide_on(Some(state)) else { return false };
         let command_id = self.rng.uuid();
         for event in decided {
             *version += 1;

@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 use super::{Lab, State};
 use crate::domain::AggregateState;
 use crate::event_sourcing::envelope::{typed, ErrorBody};
-use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::snapshot::{Snapshot, SnapshotPolicy, Snapshots};
 use crate::event_sourcing::store::{EventStore, StoreError};
 use crate::read_models::ReadModels;
@@ -113,17 +112,18 @@ impl State {
         Some(Loaded { state, stream_version, snapshot_version: from_version, events_replayed })
     }
 
-    /// Takes the snapshot due right after `recorded` (already in the log), if any.
-    pub(super) fn snapshot_if_due(&mut self, recorded: &RecordedEvent) {
-        if !self.snapshots.policy.is_due(&recorded.stream_type, recorded.stream_version) {
+    /// Takes the snapshot due right after the event at `position`, if any.
+    pub(super) fn snapshot_if_due(&mut self, position: u64) {
+        let Some(event) = self.log.at(position) else { return };
+        let due = self.snapshots.policy.is_due(&event.stream_type, event.stream_version)
+            // A saved snapshot may already hold it.
+            && self.snapshots.latest(&event.stream_id).is_none_or(|kept| kept.stream_version < event.stream_version);
+        if !due {
             return;
         }
-        let newer = self.snapshots.latest(&recorded.stream_id).is_none_or(|kept| kept.stream_version < recorded.stream_version);
-        if !newer {
-            return; // a saved snapshot already holds it
-        }
-        let Some(loaded) = self.load_stream(&recorded.stream_id, recorded.position, true) else { return };
-        if let Some(snapshot) = loaded.state.snapshot(&recorded.stream_id, loaded.stream_version, recorded.position) {
+        let stream_id = event.stream_id.clone();
+        let Some(loaded) = self.load_stream(&stream_id, position, true) else { return };
+        if let Some(snapshot) = loaded.state.snapshot(&stream_id, loaded.stream_version, position) {
             self.snapshots.keep(snapshot);
             self.snapshots_dirty = true;
         }
@@ -141,15 +141,8 @@ impl State {
         });
         if self.snapshots.len() != before {
             self.snapshots_dirty = true;
-            let due: Vec<RecordedEvent> = self
-                .log
-                .all()
-                .iter()
-                .filter(|event| self.snapshots.policy.is_due(&event.stream_type, event.stream_version))
-                .cloned()
-                .collect();
-            for event in &due {
-                self.snapshot_if_due(event);
+            for position in 1..=self.log.head() {
+                self.snapshot_if_due(position);
             }
         }
     }
@@ -169,11 +162,9 @@ impl State {
         let mut at = builder.order_summary.checkpoint;
         let until = (wanted as u64 * CHECKPOINT_EVERY).min(at.saturating_add(budget.max(1)));
         while at < until {
-            builder.apply(&self.log.all()[at as usize], &self.events[at as usize]);
+            self.fold(&mut builder, at, at + 1);
             at += 1;
-            if at % CHECKPOINT_EVERY == 0 && self.checkpoints.len() as u64 == at / CHECKPOINT_EVERY - 1 {
-                self.checkpoints.push(builder.clone());
-            }
+            keep_if_due(&mut self.checkpoints, &builder);
         }
         let done = self.checkpoints.len() >= wanted;
         if !done {
@@ -184,9 +175,14 @@ impl State {
 
     /// Keeps a timeline checkpoint of `fold_before` when its position is due.
     pub(super) fn checkpoint_if_due(&mut self) {
-        let at = self.fold_before.order_summary.checkpoint;
-        if at > 0 && at % CHECKPOINT_EVERY == 0 && self.checkpoints.len() as u64 == at / CHECKPOINT_EVERY - 1 {
-            self.checkpoints.push(self.fold_before.clone());
+        keep_if_due(&mut self.checkpoints, &self.fold_before);
+    }
+
+    /// Applies the events after position `after` up to and including `to` to `models`.
+    pub(super) fn fold(&self, models: &mut ReadModels, after: u64, to: u64) {
+        let (from, to) = (after as usize, to as usize);
+        for (recorded, event) in self.log.all()[from..to].iter().zip(&self.events[from..to]) {
+            models.apply(recorded, event);
         }
     }
 
@@ -205,12 +201,17 @@ impl State {
             0 => ReadModels::default(),
             n => self.checkpoints[n as usize - 1].clone(),
         };
-        let from = nearest * CHECKPOINT_EVERY;
-        let (from, to) = (from as usize, position as usize);
-        for (recorded, event) in self.log.all()[from..to].iter().zip(&self.events[from..to]) {
-            models.apply(recorded, event);
-        }
+        self.fold(&mut models, nearest * CHECKPOINT_EVERY, position);
         models
+    }
+}
+
+/// Keeps a copy of `models` as the next checkpoint when they stand right at it
+/// (and every earlier checkpoint is there).
+fn keep_if_due(checkpoints: &mut Vec<ReadModels>, models: &ReadModels) {
+    let at = models.order_summary.checkpoint;
+    if at > 0 && at % CHECKPOINT_EVERY == 0 && checkpoints.len() as u64 == at / CHECKPOINT_EVERY - 1 {
+        checkpoints.push(models.clone());
     }
 }
 
@@ -241,9 +242,7 @@ impl<S: EventStore> Lab<S> {
         };
         let step = |from: &ReadModels| {
             let mut at = from.clone();
-            if let Some(recorded) = state.log.at(position) {
-                at.apply(recorded, &state.events[position as usize - 1]);
-            }
+            state.fold(&mut at, position.saturating_sub(1), position);
             at
         };
         let kept = scrub.take().filter(|kept| kept.generation == state.generation);
@@ -360,9 +359,7 @@ impl<S: EventStore> Lab<S> {
                 let state = self.state.borrow();
                 let started = clock();
                 let mut models = ReadModels::default();
-                for (recorded, event) in state.log.all().iter().zip(&state.events) {
-                    models.apply(recorded, event);
-                }
+                state.fold(&mut models, 0, state.log.head());
                 let ms = clock() - started;
                 Ok(json!({ "events": state.log.head(), "ms": ms, "folded_to": models.order_summary.checkpoint }))
             }
