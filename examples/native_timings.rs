@@ -1,6 +1,8 @@
 //! Where the time goes in the pure core, natively: `cargo run --release --example native_timings [events]`.
 //! (The browser figures come from `make bench`; these say which step to work on.)
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use futures::executor::block_on;
@@ -11,6 +13,33 @@ use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::event_sourcing::recorded::RecordedEvent;
 use kiroku::lab::{demo_start, DemoHistory, Environment, Lab};
 use kiroku::read_models::ReadModels;
+
+/// Counts the bytes allocated and not yet freed: the memory the lab holds.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live_mb() -> f64 {
+    LIVE.load(Ordering::Relaxed) as f64 / 1e6
+}
 
 struct Still;
 impl Environment for Still {
@@ -33,6 +62,12 @@ fn time<T>(label: &str, work: impl FnOnce() -> T) -> T {
     out
 }
 
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|arg| arg.parse().ok()).unwrap_or(100_000);
     let events = time("generate the demo history", || DemoHistory::generate(2026, n, demo_start()));
@@ -40,6 +75,7 @@ fn main() {
     println!("{:<44} {:>9.1} MB", "JSON size", text.len() as f64 / 1e6);
     let parsed: Vec<RecordedEvent> = time("parse JSON", || serde_json::from_str(&text).unwrap());
     let typed: Vec<Event> = time("Event::decode every event", || parsed.iter().map(|e| Event::decode(e).unwrap()).collect());
+    let before_fold = live_mb();
     let models = time("fold into every read model", || {
         let mut models = ReadModels::default();
         for (recorded, event) in parsed.iter().zip(&typed) {
@@ -47,6 +83,7 @@ fn main() {
         }
         models
     });
+    println!("{:<44} {:>9.1} MB", "memory the read models hold", live_mb() - before_fold);
     time("clone the read models at the head", || models.clone());
     let mut each = ReadModels::default();
     for lane in each.lanes_mut() {
@@ -57,8 +94,20 @@ fn main() {
             }
         });
     }
+    drop((text, typed, models, each));
+    let before_lab = live_mb();
     let lab = Lab::new(MemoryStore::new(), Box::new(Still));
     time("lab.replace_log (check, store, project)", || block_on(lab.replace_log(parsed.clone())).unwrap());
+    println!("{:<44} {:>9.1} MB", "memory the lab holds (with its checkpoints)", live_mb() - before_lab);
+    let jumps: Vec<f64> = (0..std::env::var("JUMPS").ok().and_then(|n| n.parse().ok()).unwrap_or(20u64))
+        .map(|i| {
+            let started = Instant::now();
+            let models = lab.read_models_at(n as u64 * (i % 20) / 20 + 777 + i);
+            std::hint::black_box(models);
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    println!("{:<44} {:>9.2} ms (max {:.2})", "jump to a position (median of 20)", median(&jumps), jumps.iter().cloned().fold(0.0, f64::max));
     for kind in [json!({"kind": "fold"}), json!({"kind": "jump", "position": n as u64 / 2 + 777}), json!({"kind": "memory"})] {
         println!("measure {kind}: {}", lab.measure(&kind).unwrap());
     }

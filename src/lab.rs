@@ -144,9 +144,6 @@ struct State {
     /// Timeline checkpoints: `checkpoints[i]` is the read models right after
     /// position `(i + 1) * CHECKPOINT_EVERY` (see `time_travel`).
     checkpoints: Vec<ReadModels>,
-    /// The fold that makes the missing checkpoints, a slice at a time, after a
-    /// whole log arrived at once (see `time_travel`).
-    checkpoint_builder: Option<ReadModels>,
     /// Counts the logs this state was built from: a new log (import, reset, another
     /// tab's clear) makes anything computed from the old one stale.
     generation: u64,
@@ -169,7 +166,6 @@ impl Default for State {
             snapshots: Snapshots::default(),
             snapshots_dirty: false,
             checkpoints: Vec::new(),
-            checkpoint_builder: None,
             generation: 0,
         }
     }
@@ -1034,14 +1030,9 @@ impl State {
         if at >= until {
             return;
         }
-        // A whole log arriving at once (load, import) is checkpointed later, in
-        // slices (`build_checkpoints`); a few events at a time, here.
-        let few = until - at <= CHECKPOINT_EVERY as usize;
         for index in at..until {
             self.fold_before.apply(&self.log.all()[index], &self.events[index]);
-            if few {
-                self.checkpoint_if_due();
-            }
+            self.checkpoint_if_due();
         }
     }
 

@@ -35,11 +35,8 @@ proptest! {
     fn checkpoint_plus_a_short_fold_equals_the_full_fold(
         seed in 0u64..1_000,
         picks in proptest::collection::vec(0.0f64..=1.0, 6),
-        built in 0u64..(CHECKPOINT_EVERY * 4),
     ) {
         let lab = demo_lab(seed, (CHECKPOINT_EVERY * 3 + 500) as usize);
-        // Some or all of the checkpoints made, as in the page while it makes them.
-        lab.build_checkpoints(built);
         let head = lab.head();
         let log = log_of(&lab);
         for pick in picks {
@@ -52,7 +49,6 @@ proptest! {
 #[test]
 fn checkpoint_edges_equal_the_full_fold() {
     let lab = demo_lab(3, (CHECKPOINT_EVERY * 2 + 10) as usize);
-    assert!(lab.build_checkpoints(u64::MAX));
     let head = lab.head();
     let log = log_of(&lab);
     for position in [0, 1, CHECKPOINT_EVERY - 1, CHECKPOINT_EVERY, CHECKPOINT_EVERY + 1, 2 * CHECKPOINT_EVERY, head - 2, head - 1, head] {
@@ -64,13 +60,8 @@ fn checkpoint_edges_equal_the_full_fold() {
 fn the_lab_keeps_a_checkpoint_every_so_many_events_and_as_commands_arrive() {
     let lab = demo_lab(5, (CHECKPOINT_EVERY * 2 + 100) as usize);
     let held = |lab: &Lab<MemoryStore>| lab.measure(&json!({"kind": "memory"})).unwrap()["checkpoints"].as_u64().unwrap();
-    // A log loaded at once is checkpointed afterwards, in slices.
-    assert_eq!(held(&lab), 0);
-    assert!(!lab.build_checkpoints(CHECKPOINT_EVERY + 10));
-    assert_eq!(held(&lab), 1);
-    assert!(lab.build_checkpoints(u64::MAX));
+    // A log loaded at once is checkpointed as it is folded.
     assert_eq!(held(&lab), 2);
-    assert!(lab.build_checkpoints(1), "nothing left to make");
     // Commands that take the log past the next checkpoint add one.
     accept(&lab, command("CreateAccount", "cp", json!({"owner": "Mika", "initial_balance": 0})));
     while lab.head() < CHECKPOINT_EVERY * 3 + 1 {
@@ -85,7 +76,6 @@ fn the_lab_keeps_a_checkpoint_every_so_many_events_and_as_commands_arrive() {
 #[test]
 fn a_new_log_drops_the_old_checkpoints() {
     let lab = demo_lab(5, (CHECKPOINT_EVERY * 2 + 100) as usize);
-    lab.build_checkpoints(u64::MAX);
     block_on(lab.load_demo(6, 500)).unwrap();
     assert_eq!(lab.measure(&json!({"kind": "memory"})).unwrap()["checkpoints"], 0);
     let log = log_of(&lab);
@@ -95,10 +85,9 @@ fn a_new_log_drops_the_old_checkpoints() {
 #[test]
 fn scrubbing_forward_back_and_jumping_reads_the_models_at_and_before_each_position() {
     let lab = demo_lab(9, (CHECKPOINT_EVERY + 300) as usize);
-    lab.build_checkpoints(u64::MAX);
     let head = lab.head();
     let log = log_of(&lab);
-    let path = [10, 11, 12, 11, 10, 4_000, CHECKPOINT_EVERY + 1, CHECKPOINT_EVERY, 0, 1, head - 1, head, head - 2, head];
+    let path = [10, 11, 12, 11, 10, CHECKPOINT_EVERY * 4 / 5, CHECKPOINT_EVERY + 1, CHECKPOINT_EVERY, 0, 1, head - 1, head, head - 2, head];
     for position in path {
         let (at, before) = lab.with_read_models_around(position, |at, before| (tables(at), tables(before)));
         assert_eq!(at, tables(&fresh_fold(&log, position)), "at {position}");

@@ -810,6 +810,21 @@ fn the_tables_show_readable_cells_with_money_as_plain_integers_and_lists_as_shor
 }
 
 #[test]
+fn a_busy_skus_reservations_are_counted_in_full_and_named_only_the_latest_few() {
+    let lab = new_lab();
+    let clerk = |command_type: &str, data: Value| as_actor("clerk-sato", command_type, "sku-pen", data);
+    accept(&lab, clerk("ReceiveStock", json!({"sku": "sku-pen", "quantity": 100})));
+    for order in 1..=8 {
+        accept(&lab, clerk("ReserveStock", json!({"order_id": format!("o-{order}"), "quantity": order})));
+    }
+    accept(&lab, clerk("ReleaseStock", json!({"order_id": "o-8"})));
+    let table = lab.read_models_at(lab.head()).table("inventory").unwrap();
+    assert_eq!(table.cell("sku-pen", "Reserved"), Some(&json!(28)), "1 + 2 + … + 7");
+    assert_eq!(table.cell("sku-pen", "Available"), Some(&json!(72)));
+    assert_eq!(table.cell("sku-pen", "Reservations"), Some(&json!("2 earlier, o-3×3, o-4×4, o-5×5, o-6×6, o-7×7")));
+}
+
+#[test]
 fn a_rows_key_names_the_same_row_at_every_position_so_changed_rows_can_be_found() {
     let story = story();
     let lab = &story.lab;

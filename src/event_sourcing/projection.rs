@@ -47,11 +47,21 @@ impl<P> Projector<P> {
     where
         P: Projection<E>,
     {
+        let subscribed = P::SUBSCRIBES_TO.contains(&recorded.event_type.as_str());
+        self.handle_routed(recorded, event, subscribed)
+    }
+
+    /// [`Projector::handle`], told whether the projection subscribes to the event: a
+    /// fold over many projections looks that up once per event, not once per projection.
+    pub fn handle_routed<E>(&mut self, recorded: &RecordedEvent, event: &E, subscribed: bool) -> Delivery
+    where
+        P: Projection<E>,
+    {
         if recorded.position <= self.checkpoint {
             return Delivery::AlreadySeen;
         }
         self.checkpoint = recorded.position;
-        if P::SUBSCRIBES_TO.contains(&recorded.event_type.as_str()) {
+        if subscribed {
             self.model.apply(recorded, event);
             self.applied += 1;
             Delivery::Applied
@@ -76,6 +86,10 @@ impl<P: Projection<E>, E> super::projection_engine::Lane<E> for Projector<P> {
 
     fn deliver(&mut self, recorded: &RecordedEvent, event: &E) -> Delivery {
         self.handle(recorded, event)
+    }
+
+    fn deliver_routed(&mut self, recorded: &RecordedEvent, event: &E, subscribed: bool) -> Delivery {
+        self.handle_routed(recorded, event, subscribed)
     }
 
     fn skip_to(&mut self, position: u64) {

@@ -28,6 +28,8 @@ pub trait Lane<E> {
     fn checkpoint(&self) -> u64;
     /// Delivers one event (applied if subscribed, ignored if already seen).
     fn deliver(&mut self, recorded: &RecordedEvent, event: &E) -> Delivery;
+    /// [`Lane::deliver`], told whether the lane subscribes to the event.
+    fn deliver_routed(&mut self, recorded: &RecordedEvent, event: &E, subscribed: bool) -> Delivery;
     /// Moves the checkpoint past `position` without applying it.
     fn skip_to(&mut self, position: u64);
     /// Forgets everything: an empty read model at checkpoint 0.
@@ -220,7 +222,7 @@ fn attempt<E>(lane: &mut dyn Lane<E>, state: &mut LaneState, recorded: &Recorded
             return Err(message);
         }
     }
-    if lane.deliver(recorded, event) == Delivery::Applied {
+    if lane.deliver_routed(recorded, event, subscribed) == Delivery::Applied {
         state.applied += 1;
     }
     Ok(())

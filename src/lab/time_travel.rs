@@ -3,7 +3,8 @@
 //! in doubt:
 //!
 //! - timeline checkpoints: a copy of every read model every [`CHECKPOINT_EVERY`]
-//!   events, so any position is the nearest checkpoint plus a short fold;
+//!   events, so any position is the nearest checkpoint plus a short fold (a copy
+//!   shares its rows with the read models it was taken from: see `read_models::rows`);
 //! - aggregate snapshots (seeds 000 §06, 002, 004): each stream's state every N of
 //!   its events (N per stream type, default 100), so loading a long stream is its
 //!   latest snapshot plus the events after it.
@@ -19,7 +20,7 @@ use crate::event_sourcing::store::{EventStore, StoreError};
 use crate::read_models::ReadModels;
 
 /// Events between two timeline checkpoints of the read models.
-pub const CHECKPOINT_EVERY: u64 = 5_000;
+pub const CHECKPOINT_EVERY: u64 = 1_000;
 
 /// The key of the saved snapshots (and their policy) among the store's documents.
 pub const SNAPSHOTS_DOCUMENT: &str = "snapshots";
@@ -147,32 +148,6 @@ impl State {
         }
     }
 
-    /// Folds up to `budget` more events towards the checkpoints that are missing (up to
-    /// the time-travel fold's position). Returns whether none is missing.
-    pub(super) fn build_checkpoints(&mut self, budget: u64) -> bool {
-        let wanted = (self.fold_before.order_summary.checkpoint / CHECKPOINT_EVERY) as usize;
-        if self.checkpoints.len() >= wanted {
-            self.checkpoint_builder = None;
-            return true;
-        }
-        let mut builder = match self.checkpoint_builder.take() {
-            Some(builder) => builder,
-            None => self.checkpoints.last().cloned().unwrap_or_default(),
-        };
-        let mut at = builder.order_summary.checkpoint;
-        let until = (wanted as u64 * CHECKPOINT_EVERY).min(at.saturating_add(budget.max(1)));
-        while at < until {
-            self.fold(&mut builder, at, at + 1);
-            at += 1;
-            keep_if_due(&mut self.checkpoints, &builder);
-        }
-        let done = self.checkpoints.len() >= wanted;
-        if !done {
-            self.checkpoint_builder = Some(builder);
-        }
-        done
-    }
-
     /// Keeps a timeline checkpoint of `fold_before` when its position is due.
     pub(super) fn checkpoint_if_due(&mut self) {
         keep_if_due(&mut self.checkpoints, &self.fold_before);
@@ -261,13 +236,6 @@ impl<S: EventStore> Lab<S> {
         let answer = read(&next.at, &next.before);
         *scrub = Some(Scrub { position, ..next });
         answer
-    }
-
-    /// Makes up to `budget` events' worth of the timeline checkpoints still missing
-    /// (after a load or an import); the page calls it in slices between frames.
-    /// Returns whether every checkpoint is there.
-    pub fn build_checkpoints(&self, budget: u64) -> bool {
-        self.state.borrow_mut().build_checkpoints(budget)
     }
 
     /// The read models as they were right after `position`.

@@ -52,7 +52,7 @@ pub struct Transaction {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccountHistoryRow {
     pub account_id: String,
-    pub transactions: Vec<Transaction>,
+    pub transactions: imbl::Vector<Transaction>,
 }
 
 /// Histories per account id, accounts in the order they were opened.
@@ -81,7 +81,7 @@ impl Projection<Event> for AccountHistory {
                 account_id,
                 AccountHistoryRow {
                     account_id: account_id.to_owned(),
-                    transactions: vec![line(TransactionKind::Opened, *initial_balance, *initial_balance, &None)],
+                    transactions: imbl::vector![line(TransactionKind::Opened, *initial_balance, *initial_balance, &None)],
                 },
             );
             return;
@@ -97,7 +97,7 @@ impl Projection<Event> for AccountHistory {
                 line(TransactionKind::Withdrawal, *amount, balance - amount, description)
             }
         };
-        row.transactions.push(transaction);
+        row.transactions.push_back(transaction);
     }
 }
 

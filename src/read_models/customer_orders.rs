@@ -2,7 +2,6 @@
 //! the order they were created, how many, and how much they spent on the orders
 //! that went through (confirmed or shipped).
 
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::json;
@@ -12,7 +11,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::Rows;
+use super::rows::{Map, Rows};
 use super::table::{Table, TableRow};
 
 /// One order in a customer's history.
@@ -28,7 +27,7 @@ pub struct CustomerOrder {
 pub struct CustomerOrdersRow {
     pub customer_name: String,
     /// In the order they were created.
-    pub orders: Vec<CustomerOrder>,
+    pub orders: imbl::Vector<CustomerOrder>,
     pub order_count: u32,
     /// The totals of the orders that are confirmed or shipped (not drafts, not cancelled).
     pub spent_cents: i64,
@@ -41,7 +40,7 @@ pub struct CustomerOrders {
     /// order id → customer name and the order's place in that customer's list, to
     /// find an order from its later events without searching.
     #[serde(skip)]
-    customer_of: BTreeMap<String, (String, usize)>,
+    customer_of: Map<String, (String, usize)>,
 }
 
 fn counts_as_spent(status: OrderStatus) -> bool {
@@ -65,14 +64,14 @@ impl Projection<Event> for CustomerOrders {
             self.customer_of.insert(order_id.to_owned(), (customer_name.clone(), place));
             match self.customers.get_mut(customer_name) {
                 Some(row) => {
-                    row.orders.push(order);
+                    row.orders.push_back(order);
                     row.order_count += 1;
                 }
                 None => self.customers.upsert(
                     customer_name,
                     CustomerOrdersRow {
                         customer_name: customer_name.clone(),
-                        orders: vec![order],
+                        orders: imbl::vector![order],
                         order_count: 1,
                         spent_cents: 0,
                     },

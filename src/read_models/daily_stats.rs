@@ -3,7 +3,6 @@
 //! confirmed that day, the money deposited and withdrawn, and how many events of
 //! any kind were recorded.
 
-use std::collections::BTreeMap;
 
 use chrono::Datelike;
 use serde::Serialize;
@@ -15,7 +14,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::Rows;
+use super::rows::{Map, Rows};
 use super::table::{Table, TableRow};
 use super::ALL_EVENT_TYPES;
 
@@ -42,7 +41,7 @@ pub struct DailyStats {
     pub days: Rows<DailyStatsRow>,
     /// order id → current total, for orders not confirmed yet.
     #[serde(skip)]
-    open_totals: BTreeMap<String, i64>,
+    open_totals: Map<String, i64>,
     /// The last event's date and its text: most events fall on the day before them.
     #[serde(skip)]
     today: Option<(chrono::NaiveDate, String)>,

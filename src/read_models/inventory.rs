@@ -42,12 +42,11 @@ pub struct InventoryRow {
     /// `available < low_stock_threshold`.
     pub low_stock: bool,
     /// In the order they were made.
-    pub reservations: Vec<ReservationRow>,
+    pub reservations: imbl::Vector<ReservationRow>,
 }
 
 impl InventoryRow {
     fn refresh(&mut self) {
-        self.reserved = self.reservations.iter().map(|reservation| reservation.quantity).sum();
         self.available = self.on_hand.saturating_sub(self.reserved);
         self.low_stock = self.available < self.low_stock_threshold;
     }
@@ -99,9 +98,9 @@ pub struct LowStockAlert {
 pub struct InventoryLevels {
     pub items: Rows<InventoryRow>,
     /// Every movement, oldest first.
-    pub movements: Vec<Movement>,
+    pub movements: imbl::Vector<Movement>,
     /// Every alert, oldest first.
-    pub low_stock_alerts: Vec<LowStockAlert>,
+    pub low_stock_alerts: imbl::Vector<LowStockAlert>,
 }
 
 impl Projection<Event> for InventoryLevels {
@@ -123,7 +122,7 @@ impl Projection<Event> for InventoryLevels {
                         available: 0,
                         low_stock_threshold: low_stock_threshold.unwrap_or(DEFAULT_LOW_STOCK_THRESHOLD),
                         low_stock: false,
-                        reservations: Vec::new(),
+                        reservations: imbl::Vector::new(),
                     },
                 );
                 false
@@ -141,24 +140,27 @@ impl Projection<Event> for InventoryLevels {
                 (MovementKind::Received, *quantity, None)
             }
             InventoryEvent::StockReserved { order_id, quantity } => {
-                item.reservations.push(ReservationRow { order_id: order_id.clone(), quantity: *quantity });
+                item.reservations.push_back(ReservationRow { order_id: order_id.clone(), quantity: *quantity });
+                item.reserved += quantity;
                 (MovementKind::Reserved, *quantity, Some(order_id.clone()))
             }
             InventoryEvent::StockReleased { order_id, quantity } => {
-                item.reservations.retain(|reservation| &reservation.order_id != order_id);
+                while let Some(at) = item.reservations.iter().position(|reservation| &reservation.order_id == order_id) {
+                    item.reserved -= item.reservations.remove(at).quantity;
+                }
                 (MovementKind::Released, *quantity, Some(order_id.clone()))
             }
         };
         item.refresh();
         if item.low_stock && !was_low {
-            self.low_stock_alerts.push(LowStockAlert {
+            self.low_stock_alerts.push_back(LowStockAlert {
                 position: recorded.position,
                 sku: sku.to_owned(),
                 available: item.available,
                 threshold: item.low_stock_threshold,
             });
         }
-        self.movements.push(Movement {
+        self.movements.push_back(Movement {
             position: recorded.position,
             recorded_at: timestamp(recorded),
             sku: sku.to_owned(),
@@ -168,6 +170,22 @@ impl Projection<Event> for InventoryLevels {
         });
     }
 }
+
+/// The reservations as `o-1×2, o-2×1`: the latest [`RESERVATIONS_SHOWN`], after a
+/// count of the older ones (a busy SKU holds thousands).
+fn reservations_summary(reservations: &imbl::Vector<ReservationRow>) -> String {
+    let older = reservations.len().saturating_sub(RESERVATIONS_SHOWN);
+    let latest = reservations.iter().skip(older).map(|reservation| format!("{}×{}", reservation.order_id, reservation.quantity));
+    let mut parts: Vec<String> = Vec::with_capacity(RESERVATIONS_SHOWN + 1);
+    if older > 0 {
+        parts.push(format!("{older} earlier"));
+    }
+    parts.extend(latest);
+    parts.join(", ")
+}
+
+/// How many reservations a row of the table names.
+pub const RESERVATIONS_SHOWN: usize = 5;
 
 impl InventoryLevels {
     /// The movements of one SKU (all of them when `sku` is `None`), the last `limit`, oldest first.
@@ -192,12 +210,7 @@ impl InventoryLevels {
                 .items
                 .iter()
                 .map(|item| {
-                    let reservations = item
-                        .reservations
-                        .iter()
-                        .map(|reservation| format!("{}×{}", reservation.order_id, reservation.quantity))
-                        .collect::<Vec<_>>()
-                        .join(", ");
+                    let reservations = reservations_summary(&item.reservations);
                     TableRow::new(
                         item.sku.clone(),
                         vec![

@@ -31,7 +31,7 @@ pub struct ProductRow {
     pub price: i64,
     pub category_id: String,
     /// Oldest first; the last one is `price`.
-    pub price_history: Vec<PricePoint>,
+    pub price_history: imbl::Vector<PricePoint>,
 }
 
 /// The catalogue, products in the order they were created.
@@ -56,13 +56,13 @@ impl Projection<Event> for ProductCatalog {
                     name: name.clone(),
                     price: *price,
                     category_id: category_id.clone(),
-                    price_history: vec![point(*price)],
+                    price_history: imbl::vector![point(*price)],
                 },
             ),
             ProductEvent::PriceUpdated { new_price, .. } => {
                 if let Some(row) = self.products.get_mut(product_id) {
                     row.price = *new_price;
-                    row.price_history.push(point(*new_price));
+                    row.price_history.push_back(point(*new_price));
                 }
             }
         }

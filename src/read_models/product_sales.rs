@@ -3,7 +3,6 @@
 //! order counts when it is confirmed, stays counted once shipped, and is taken out
 //! again when it is cancelled.
 
-use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::json;
@@ -13,7 +12,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::Rows;
+use super::rows::{Map, Rows, Set};
 use super::table::{Table, TableRow};
 
 /// What one product sold, over confirmed (and shipped) orders.
@@ -33,10 +32,10 @@ pub struct ProductSales {
     /// The current lines of each order that can still change what is counted
     /// (drafts and confirmed orders; shipped and cancelled ones are dropped).
     #[serde(skip)]
-    lines: BTreeMap<String, Vec<LineItem>>,
+    lines: Map<String, Vec<LineItem>>,
     /// The orders whose lines are counted now.
     #[serde(skip)]
-    confirmed: BTreeSet<String>,
+    confirmed: Set<String>,
 }
 
 impl ProductSales {
@@ -109,7 +108,7 @@ impl Projection<Event> for ProductSales {
             }
             OrderEvent::OrderCancelled { .. } => {
                 let lines = self.lines.remove(order_id).unwrap_or_default();
-                if self.confirmed.remove(order_id) {
+                if self.confirmed.remove(order_id).is_some() {
                     self.count(&lines, -1);
                 }
             }

@@ -27,7 +27,7 @@ pub struct Activity {
 pub struct ActorActivity {
     pub actor: String,
     /// Oldest first.
-    pub activity: Vec<Activity>,
+    pub activity: imbl::Vector<Activity>,
 }
 
 /// Timelines per actor, actors in the order they first acted.
@@ -49,8 +49,8 @@ impl Projection<Event> for UserActivity {
             stream_id: recorded.stream_id.clone(),
         };
         match self.actors.get_mut(actor) {
-            Some(row) => row.activity.push(activity),
-            None => self.actors.upsert(actor, ActorActivity { actor: actor.to_owned(), activity: vec![activity] }),
+            Some(row) => row.activity.push_back(activity),
+            None => self.actors.upsert(actor, ActorActivity { actor: actor.to_owned(), activity: imbl::vector![activity] }),
         }
     }
 }

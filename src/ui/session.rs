@@ -44,8 +44,6 @@ pub struct Session {
     pub bus_revision: RwSignal<u64>,
     /// When the outbox was last polled (ms since the epoch).
     last_poll: StoredValue<f64>,
-    /// Timeline checkpoints are being made in the background.
-    building_checkpoints: StoredValue<bool>,
 }
 
 impl Session {
@@ -61,7 +59,6 @@ impl Session {
             sending: RwSignal::new(false),
             bus_revision: RwSignal::new(0),
             last_poll: StoredValue::new(0.0),
-            building_checkpoints: StoredValue::new(false),
         }
     }
 
@@ -195,7 +192,6 @@ impl Session {
         if lab.tick() {
             self.log_changed();
         }
-        self.build_checkpoints();
         let delivery = lab.delivery();
         let now = js_sys::Date::now();
         if delivery.mode == DeliveryMode::Outbox && now - self.last_poll.get_value() >= f64::from(delivery.poll_interval_ms) {
@@ -209,22 +205,6 @@ impl Session {
             });
         }
         self.bus_changed();
-    }
-
-    /// Makes the timeline checkpoints a log loaded at once still lacks, in slices of
-    /// events between which the page paints and answers input.
-    fn build_checkpoints(&self) {
-        if self.building_checkpoints.get_value() {
-            return;
-        }
-        self.building_checkpoints.set_value(true);
-        let session = *self;
-        spawn_local(async move {
-            while !session.lab().build_checkpoints(CHECKPOINT_SLICE) {
-                next_task().await;
-            }
-            session.building_checkpoints.set_value(false);
-        });
     }
 
     /// A message from the broker reached this tab's consumer.
@@ -339,9 +319,6 @@ pub const REBUILD_SLICE_MS: f64 = 8.0;
 
 /// How long a rebuild stopped on a failure waits before it looks again.
 pub const STALLED_WAIT_MS: i32 = 250;
-
-/// Events folded per slice when making timeline checkpoints in the background.
-const CHECKPOINT_SLICE: u64 = 1_000;
 
 /// Resolves on a later task of the browser's event loop, so rendering and input run in between.
 pub async fn next_task() {
