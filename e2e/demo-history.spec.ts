@@ -87,10 +87,37 @@ test("kiroku.measure answers the benchmark's timings", async ({ page }) => {
   const jump = await kiroku(page, "measure", { kind: "jump", position: 4321 });
   expect(jump.position).toBe(4321);
   const memory = await kiroku(page, "measure", { kind: "memory" });
-  expect(memory).toMatchObject({ checkpoint_every: 5000 });
-  // The page makes the timeline checkpoint of a log loaded at once in the background.
-  await expect.poll(async () => (await kiroku(page, "measure", { kind: "memory" })).checkpoints).toBe(1);
+  // A checkpoint every 1,000 events, taken as the log is folded: all five are there once it is loaded.
+  expect(memory).toMatchObject({ checkpoint_every: 1000, checkpoints: 5 });
   expect(memory.wasm_bytes).toBeGreaterThan(1_000_000);
   expect((await kiroku(page, "measure", { kind: "jump", position: 999999 })).status).toBe("invalid");
   expect((await kiroku(page, "measure", { kind: "nope" })).status).toBe("invalid");
+});
+
+// Panels are patched, not rebuilt: after a command, the rows and chips that look the
+// same are the very same DOM nodes, and only what changed is drawn anew.
+test("a command redraws only the rows and timeline chips it changed", async ({ page }) => {
+  await LabPage.open(page, "patched");
+  expect((await kiroku(page, "loadDemo", { events: 3000, seed: 4 })).status).toBe("ok");
+  const summary = page.getByTestId("read-model-order-summary");
+  await expect(summary.locator("tr[data-order-id]").first()).toBeVisible();
+  // Tag the nodes drawn now.
+  await page.evaluate(() => {
+    document.querySelectorAll("[data-testid=read-model-order-summary] tr[data-order-id], [data-testid=timeline-event]").forEach((node) => ((node as any).__kept = true));
+  });
+  const firstOrder = await summary.locator("tr[data-order-id]").first().getAttribute("data-order-id");
+  expect((await kiroku(page, "send", { command_type: "CreateAccount", aggregate_id: "patch-1", data: { owner: "Mika", initial_balance: 0 } })).status).toBe("accepted");
+  const head = await page.evaluate(() => (window as any).kiroku.events({}).then((events: any[]) => events.length));
+  await expect(page.getByTestId("timeline-position")).toHaveText(`${head} / ${head}`);
+  const kept = await page.evaluate(() => ({
+    rows: [...document.querySelectorAll("[data-testid=read-model-order-summary] tr[data-order-id]")].map((node) => [node.getAttribute("data-order-id"), !!(node as any).__kept]),
+    chips: [...document.querySelectorAll("[data-testid=timeline-event]")].map((node) => [Number(node.getAttribute("data-position")), !!(node as any).__kept]),
+  }));
+  // A new account changes no order: every order row is the node drawn before.
+  expect(kept.rows.length).toBeGreaterThan(10);
+  expect(kept.rows.every(([, same]) => same)).toBe(true);
+  expect(kept.rows[0][0]).toBe(firstOrder);
+  // In the strip, the new event's chip and the one that was selected are new; the others are kept.
+  const redrawn = kept.chips.filter(([, same]) => !same).map(([position]) => position);
+  expect(redrawn.sort((a, b) => Number(a) - Number(b))).toEqual([head - 1, head]);
 });

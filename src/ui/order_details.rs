@@ -8,6 +8,28 @@ use super::session::{use_session, ModelsAt};
 /// How many order cards are drawn at most.
 pub const MAX_CARDS: usize = 20;
 
+/// One drawn card: everything it shows, so cards are keyed by it and a card that
+/// looks the same at the new position keeps its DOM nodes.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Card {
+    order_id: String,
+    customer_name: String,
+    status: &'static str,
+    total_cents: i64,
+    cancel_reason: Option<String>,
+    changed: bool,
+    lines: Vec<Line>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Line {
+    product_name: String,
+    quantity: u32,
+    unit_price_cents: i64,
+    /// The selected event added it.
+    new: bool,
+}
+
 #[component]
 pub fn OrderDetailsPanel(
     /// The read models at the selected position (and one position earlier).
@@ -18,6 +40,43 @@ pub fn OrderDetailsPanel(
     changed_order: Signal<Option<String>>,
 ) -> impl IntoView {
     let session = use_session();
+    // The order the selected event touched comes first, then the first others:
+    // cards are tall, so only a screenful or two is drawn.
+    let shown = Memo::new(move |_| {
+        let changed = changed_order.get();
+        models.get().with(session, |models, before| {
+            let all = &models.order_details.model.orders;
+            let touched = changed.as_deref().and_then(|id| all.get(id));
+            let cards: Vec<Card> = touched
+                .into_iter()
+                .chain(all.iter().filter(|order| Some(order.order_id.as_str()) != changed.as_deref()))
+                .take(MAX_CARDS)
+                .map(|order| {
+                    let changed = changed.as_deref() == Some(order.order_id.as_str());
+                    let old_items = before.order_details.model.orders.get(&order.order_id).map(|old| old.items.as_slice()).unwrap_or_default();
+                    Card {
+                        order_id: order.order_id.clone(),
+                        customer_name: order.customer_name.clone(),
+                        status: order.status.as_str(),
+                        total_cents: order.total_cents,
+                        cancel_reason: order.cancel_reason.clone(),
+                        changed,
+                        lines: order
+                            .items
+                            .iter()
+                            .map(|item| Line {
+                                product_name: item.product_name.clone(),
+                                quantity: item.quantity,
+                                unit_price_cents: item.unit_price_cents,
+                                new: changed && !old_items.contains(item),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            (cards, all.len())
+        })
+    });
     view! {
         <section class="card panel" data-testid="read-model-order-details" aria-label="Order details read model">
             <header class="panel-header">
@@ -25,64 +84,42 @@ pub fn OrderDetailsPanel(
                 <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_details.checkpoint))}</span>
             </header>
             <div class="panel-body">
-                {move || models.get().with(session, |models, before| {
-                    let changed = changed_order.get();
-                    if models.order_details.model.orders.is_empty() {
-                        return view! { <p class="empty">"No orders yet at this position."</p> }.into_any();
-                    }
-                    // The order the selected event touched comes first, then the first
-                    // others: cards are tall, so only a screenful or two is drawn.
-                    let all = &models.order_details.model.orders;
-                    let touched = changed.as_deref().and_then(|id| all.get(id));
-                    let orders: Vec<_> = touched
-                        .into_iter()
-                        .chain(all.iter().filter(|order| Some(order.order_id.as_str()) != changed.as_deref()))
-                        .take(MAX_CARDS)
-                        .collect();
-                    let note = hidden_rows_note(all.len(), orders.len());
-                    view! {
-                        <div class="details-list">
-                            {orders.into_iter().map(|order| {
-                                let is_changed = changed.as_deref() == Some(order.order_id.as_str());
-                                let old_items = before.order_details.model.orders.get(&order.order_id).map(|old| old.items.clone()).unwrap_or_default();
-                                view! {
-                                    <article class="order-card" class:changed=is_changed data-order-id=order.order_id.clone()>
-                                        <header>
-                                            <strong>{order.customer_name.clone()}</strong>
-                                            <span class="mono">{short_id(&order.order_id).to_owned()}</span>
-                                            <span class=format!("badge {}", order.status.as_str())>{order.status.as_str()}</span>
-                                            <span class="total">{money(order.total_cents)}</span>
-                                        </header>
-                                        {order.cancel_reason.clone().map(|reason| view! { <p class="reason">"Cancelled: "{reason}</p> })}
-                                        {if order.items.is_empty() {
-                                            view! { <p class="empty small">"No items."</p> }.into_any()
-                                        } else {
-                                            view! {
-                                                <table class="rows items">
-                                                    <thead><tr><th>"Product"</th><th class="num">"Qty"</th><th class="num">"Unit"</th><th class="num">"Line"</th></tr></thead>
-                                                    <tbody>
-                                                        {order.items.iter().map(|item| {
-                                                            let is_new = is_changed && !old_items.contains(item);
-                                                            view! {
-                                                                <tr class:changed=is_new data-product=item.product_name.clone()>
-                                                                    <td>{item.product_name.clone()}</td>
-                                                                    <td class="num">{item.quantity}</td>
-                                                                    <td class="num">{money(item.unit_price_cents)}</td>
-                                                                    <td class="num">{money(item.unit_price_cents * i64::from(item.quantity))}</td>
-                                                                </tr>
-                                                            }
-                                                        }).collect_view()}
-                                                    </tbody>
-                                                </table>
-                                            }.into_any()
-                                        }}
-                                    </article>
-                                }
-                            }).collect_view()}
-                            {note.map(|note| view! { <p class="panel-note more">{note}</p> })}
-                        </div>
-                    }.into_any()
-                })}
+                <Show when=move || shown.with(|(_, total)| *total > 0)
+                    fallback=|| view! { <p class="empty">"No orders yet at this position."</p> }>
+                    <div class="details-list">
+                        <For each=move || shown.with(|(cards, _)| cards.clone()) key=|card| card.clone() children=|card: Card| view! {
+                            <article class="order-card" class:changed=card.changed data-order-id=card.order_id.clone()>
+                                <header>
+                                    <strong>{card.customer_name.clone()}</strong>
+                                    <span class="mono">{short_id(&card.order_id).to_owned()}</span>
+                                    <span class=format!("badge {}", card.status)>{card.status}</span>
+                                    <span class="total">{money(card.total_cents)}</span>
+                                </header>
+                                {card.cancel_reason.clone().map(|reason| view! { <p class="reason">"Cancelled: "{reason}</p> })}
+                                {if card.lines.is_empty() {
+                                    view! { <p class="empty small">"No items."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <table class="rows items">
+                                            <thead><tr><th>"Product"</th><th class="num">"Qty"</th><th class="num">"Unit"</th><th class="num">"Line"</th></tr></thead>
+                                            <tbody>
+                                                {card.lines.iter().map(|line| view! {
+                                                    <tr class:changed=line.new data-product=line.product_name.clone()>
+                                                        <td>{line.product_name.clone()}</td>
+                                                        <td class="num">{line.quantity}</td>
+                                                        <td class="num">{money(line.unit_price_cents)}</td>
+                                                        <td class="num">{money(line.unit_price_cents * i64::from(line.quantity))}</td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    }.into_any()
+                                }}
+                            </article>
+                        }/>
+                        {move || shown.with(|(cards, total)| hidden_rows_note(*total, cards.len())).map(|note| view! { <p class="panel-note more">{note}</p> })}
+                    </div>
+                </Show>
             </div>
         </section>
     }

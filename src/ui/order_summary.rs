@@ -5,6 +5,31 @@ use leptos::prelude::*;
 use super::format::{hidden_rows_note, money, rows_to_draw, short_id};
 use super::session::{use_session, ModelsAt};
 
+/// One drawn row: everything it shows. Rows are keyed by all of it, so a row that
+/// looks the same at the new position keeps its DOM nodes untouched.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Drawn {
+    order_id: String,
+    customer_name: String,
+    status: &'static str,
+    item_count: u32,
+    total_cents: i64,
+    /// The selected event changed this order, and which of its cells.
+    changed: bool,
+    status_changed: bool,
+    items_changed: bool,
+    total_changed: bool,
+}
+
+/// The rows to draw (the first ones, and the changed order wherever it is) and the
+/// note on the rows left out.
+#[derive(Clone, PartialEq, Default)]
+struct Shown {
+    rows: Vec<Drawn>,
+    total: usize,
+    note: Option<String>,
+}
+
 #[component]
 pub fn OrderSummaryPanel(
     /// The read models at the selected position (and one position earlier).
@@ -15,6 +40,42 @@ pub fn OrderSummaryPanel(
     changed_order: Signal<Option<String>>,
 ) -> impl IntoView {
     let session = use_session();
+    let shown = Memo::new(move |_| {
+        let changed = changed_order.get();
+        models.get().with(session, |models, before| {
+            let orders = &models.order_summary.model.orders;
+            let drawn = rows_to_draw(orders.len(), |index| {
+                orders.at(index).is_some_and(|row| changed.as_deref() == Some(row.order_id.as_str()))
+            });
+            let note = hidden_rows_note(orders.len(), drawn.len());
+            let rows = drawn
+                .into_iter()
+                .filter_map(|index| orders.at(index))
+                .map(|row| {
+                    let old = before.order_summary.model.orders.get(&row.order_id);
+                    let is_changed = changed.as_deref() == Some(row.order_id.as_str());
+                    let differs = |same: bool| is_changed && !same;
+                    Drawn {
+                        order_id: row.order_id.clone(),
+                        customer_name: row.customer_name.clone(),
+                        status: row.status.as_str(),
+                        item_count: row.item_count,
+                        total_cents: row.total_cents,
+                        changed: is_changed,
+                        status_changed: differs(old.is_some_and(|old| old.status == row.status)),
+                        items_changed: differs(old.is_some_and(|old| old.item_count == row.item_count)),
+                        total_changed: differs(old.is_some_and(|old| old.total_cents == row.total_cents)),
+                    }
+                })
+                .collect();
+            Shown { rows, total: orders.len(), note }
+        })
+    });
+    let changed_class = |changed: bool, base: &'static str| match (changed, base.is_empty()) {
+        (true, true) => "changed-cell".to_owned(),
+        (true, false) => format!("{base} changed-cell"),
+        (false, _) => base.to_owned(),
+    };
     view! {
         <section class="card panel" data-testid="read-model-order-summary" aria-label="Order summary read model">
             <header class="panel-header">
@@ -22,48 +83,35 @@ pub fn OrderSummaryPanel(
                 <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_summary.checkpoint))}</span>
             </header>
             <div class="panel-body">
-                {move || models.get().with(session, |models, before| {
-                    let changed = changed_order.get();
-                    if models.order_summary.model.orders.is_empty() {
-                        return view! { <p class="empty">"No orders yet at this position."</p> }.into_any();
-                    }
-                    view! {
-                        <table class="rows">
-                            <thead><tr><th>"Order"</th><th>"Customer"</th><th>"Status"</th><th class="num">"Items"</th><th class="num">"Total"</th></tr></thead>
-                            <tbody>
-                                {
-                                let rows: Vec<_> = models.order_summary.model.orders.iter().collect();
-                                let drawn = rows_to_draw(rows.len(), |index| changed.as_deref() == Some(rows[index].order_id.as_str()));
-                                let note = hidden_rows_note(rows.len(), drawn.len());
-                                let rows: Vec<_> = drawn.into_iter().map(|index| rows[index]).collect();
-                                (rows.into_iter().map(|row| {
-                                    let old = before.order_summary.model.orders.get(&row.order_id);
-                                    let is_changed = changed.as_deref() == Some(row.order_id.as_str());
-                                    let differs = |same: bool| if is_changed && !same { "changed-cell" } else { "" };
-                                    let order_id = row.order_id.clone();
-                                    let stream = format!("Order-{}", row.order_id);
-                                    view! {
-                                        <tr class:changed=is_changed data-order-id=row.order_id.clone()
-                                            title="Pin the write model to this order"
-                                            on:click=move |_| {
-                                                session.pinned_stream.set(Some(stream.clone()));
-                                                session.target_order.set(Some(order_id.clone()));
-                                            }>
-                                            <td class="mono">{short_id(&row.order_id).to_owned()}</td>
-                                            <td data-field="customer_name">{row.customer_name.clone()}</td>
-                                            <td data-field="status" class=differs(old.is_some_and(|old| old.status == row.status))>
-                                                <span class=format!("badge {}", row.status.as_str())>{row.status.as_str()}</span>
-                                            </td>
-                                            <td data-field="item_count" class=format!("num {}", differs(old.is_some_and(|old| old.item_count == row.item_count)))>{row.item_count}</td>
-                                            <td data-field="total_cents" class=format!("num {}", differs(old.is_some_and(|old| old.total_cents == row.total_cents)))>{money(row.total_cents)}</td>
-                                        </tr>
-                                    }
-                                }).collect_view(), note.map(|note| view! { <tr class="more"><td colspan="5">{note}</td></tr> }))
+                <Show when=move || shown.with(|shown| shown.total > 0)
+                    fallback=|| view! { <p class="empty">"No orders yet at this position."</p> }>
+                    <table class="rows">
+                        <thead><tr><th>"Order"</th><th>"Customer"</th><th>"Status"</th><th class="num">"Items"</th><th class="num">"Total"</th></tr></thead>
+                        <tbody>
+                            <For each=move || shown.with(|shown| shown.rows.clone()) key=|row| row.clone() children=move |row: Drawn| {
+                                let order_id = row.order_id.clone();
+                                let stream = format!("Order-{}", row.order_id);
+                                view! {
+                                    <tr class:changed=row.changed data-order-id=row.order_id.clone()
+                                        title="Pin the write model to this order"
+                                        on:click=move |_| {
+                                            session.pinned_stream.set(Some(stream.clone()));
+                                            session.target_order.set(Some(order_id.clone()));
+                                        }>
+                                        <td class="mono">{short_id(&row.order_id).to_owned()}</td>
+                                        <td data-field="customer_name">{row.customer_name.clone()}</td>
+                                        <td data-field="status" class=changed_class(row.status_changed, "")>
+                                            <span class=format!("badge {}", row.status)>{row.status}</span>
+                                        </td>
+                                        <td data-field="item_count" class=changed_class(row.items_changed, "num")>{row.item_count}</td>
+                                        <td data-field="total_cents" class=changed_class(row.total_changed, "num")>{money(row.total_cents)}</td>
+                                    </tr>
                                 }
-                            </tbody>
-                        </table>
-                    }.into_any()
-                })}
+                            }/>
+                            {move || shown.with(|shown| shown.note.clone()).map(|note| view! { <tr class="more"><td colspan="5">{note}</td></tr> })}
+                        </tbody>
+                    </table>
+                </Show>
             </div>
         </section>
     }

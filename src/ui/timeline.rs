@@ -14,6 +14,16 @@ use crate::browser::preferences;
 
 /// How many events on each side of the selected one are drawn.
 const WINDOW: u64 = 60;
+
+/// One event in the strip, as drawn.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Chip {
+    position: u64,
+    class: &'static str,
+    event_type: String,
+    stream: String,
+    title: String,
+}
 /// Playback speeds offered, in events per second.
 const SPEEDS: &[f64] = &[0.5, 1.0, 2.0, 4.0, 8.0];
 
@@ -117,6 +127,24 @@ pub fn Timeline(
         session.with_lab(|lab| lab.events_between(first, at + WINDOW))
     });
 
+    // The chips around the selection, keyed by all they show: moving one step
+    // redraws the two chips whose state changed and the ones entering the window.
+    let chips = Memo::new(move |_| {
+        let at = position.get();
+        visible.with(|events| {
+            events
+                .iter()
+                .map(|event| Chip {
+                    position: event.position,
+                    class: if event.position == at { "chip selected" } else if event.position > at { "chip future" } else { "chip" },
+                    event_type: event.event_type.clone(),
+                    stream: short_id(event.aggregate_id()).to_owned(),
+                    title: format!("#{} {} on {}", event.position, event.event_type, event.stream_id),
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+
     // Keep the selected event in view inside the strip.
     Effect::new(move |_| {
         let at = position.get();
@@ -176,26 +204,21 @@ pub fn Timeline(
                         <span class="chip-type">"start"</span>
                     </button>
                 </li>
-                {move || {
-                    let at = position.get();
-                    visible.get().into_iter().map(|event| {
-                        let here = event.position;
-                        let class = if here == at { "chip selected" } else if here > at { "chip future" } else { "chip" };
-                        let kind = event.event_type.clone();
-                        view! {
-                            <li>
-                                <button class=class data-testid="timeline-event" data-position=here.to_string()
-                                    data-event-type=event.event_type.clone() data-kind=kind
-                                    title=format!("#{here} {} on {}", event.event_type, event.stream_id)
-                                    on:click=move |_| { playing.set(false); session.seek(here) }>
-                                    <span class="chip-position">{here}</span>
-                                    <span class="chip-type">{event.event_type.clone()}</span>
-                                    <span class="chip-stream">{short_id(event.aggregate_id()).to_owned()}</span>
-                                </button>
-                            </li>
-                        }
-                    }).collect_view()
-                }}
+                <For each=move || chips.get() key=|chip| chip.clone() children=move |chip: Chip| {
+                    let here = chip.position;
+                    view! {
+                        <li>
+                            <button class=chip.class data-testid="timeline-event" data-position=here.to_string()
+                                data-event-type=chip.event_type.clone() data-kind=chip.event_type.clone()
+                                title=chip.title.clone()
+                                on:click=move |_| { playing.set(false); session.seek(here) }>
+                                <span class="chip-position">{here}</span>
+                                <span class="chip-type">{chip.event_type.clone()}</span>
+                                <span class="chip-stream">{chip.stream.clone()}</span>
+                            </button>
+                        </li>
+                    }
+                }/>
             </ol>
             <p class="hint">"← → step · Home / End jump · Space play · events after the selected one are dimmed: they have not happened yet"</p>
         </section>
