@@ -25,7 +25,8 @@ const { execFileSync } = require("node:child_process");
 const { chromium } = require("playwright");
 const esbuild = require("esbuild");
 const { serve } = require("./lib/server.cjs");
-const { generatedHistory, longStreamHistory } = require("./lib/history.cjs");
+// The seeded generator (mulberry32) also picks positions, so runs pick the same ones.
+const { generatedHistory, longStreamHistory, random } = require("./lib/history.cjs");
 const { describe, median, percentile, ms, mb, kb, times } = require("./lib/stats.cjs");
 
 const ROOT = path.join(__dirname, "..");
@@ -78,22 +79,6 @@ function parseOptions(argv) {
 
 /** A figure the build cannot give (a console call it does not have): "n/a" with the reason. */
 class NotAvailable extends Error {}
-
-/** A seeded generator (mulberry32) for positions, so runs pick the same ones. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function positions(next, count, head) {
-  return Array.from({ length: count }, () => 1 + Math.floor(next() * head));
-}
 
 const log = (...parts) => console.error(`bench: ${parts.join(" ")}`);
 

@@ -134,4 +134,4 @@ function longStreamHistory(streamEvents, seed = 7) {
   return exportText(events);
 }
 
-module.exports = { generatedHistory, longStreamHistory };
+module.exports = { generatedHistory, longStreamHistory, random };
