@@ -72,38 +72,6 @@ impl<T: Clone> Rows<T> {
         self.rows.is_empty()
     }
 
-    /// The places of the rows that differ from `before`'s (rows `before` lacks
-    /// included), in order. Chunks of rows still shared with `before` are skipped
-    /// unread, so after one event this costs about one chunk, not the whole table.
-    pub fn changed_since(&self, before: &Rows<T>) -> Vec<usize>
-    where
-        T: PartialEq,
-    {
-        let mut changed = Vec::new();
-        let mut old_chunks = before.rows.leaves();
-        let (mut old, mut old_start) = (old_chunks.next(), 0);
-        let mut start = 0;
-        for chunk in self.rows.leaves() {
-            while let Some(previous) = old.filter(|previous| old_start + previous.len() <= start) {
-                old_start += previous.len();
-                old = old_chunks.next();
-            }
-            let shared = old.is_some_and(|old| old_start == start && old.len() == chunk.len() && std::ptr::eq(old.as_ptr(), chunk.as_ptr()));
-            // Within a copied chunk, a row still shared with `before` is unchanged too.
-            if !shared {
-                changed.extend(
-                    chunk
-                        .iter()
-                        .enumerate()
-                        .filter(|(at, row)| !before.rows.get(start + at).is_some_and(|old| Rc::ptr_eq(old, row) || old == *row))
-                        .map(|(at, _)| start + at),
-                );
-            }
-            start += chunk.len();
-        }
-        changed
-    }
-
     /// The row at `place` (in insertion order).
     pub fn at(&self, place: usize) -> Option<&T> {
         self.rows.get(place).map(|row| &**row)
@@ -141,20 +109,5 @@ mod tests {
         assert_eq!(original.len(), 500);
         assert_eq!(copy.get("k7").unwrap().1, 1);
         assert_eq!(copy.iter().last().unwrap().0, "new");
-    }
-
-    #[test]
-    fn changed_since_names_the_changed_and_the_new_rows_only() {
-        let before = numbered(1_000);
-        let mut after = before.clone();
-        after.get_mut("k3").unwrap().1 = 9;
-        after.get_mut("k640").unwrap().1 = 9;
-        after.upsert("k999", ("k999".into(), 9));
-        after.upsert("extra", ("extra".into(), 0));
-        assert_eq!(after.changed_since(&before), vec![3, 640, 999, 1_000]);
-        assert_eq!(before.changed_since(&before.clone()), Vec::<usize>::new());
-        // Rows built separately but equal are not "changed" either.
-        assert_eq!(numbered(200).changed_since(&numbered(200)), Vec::<usize>::new());
-        assert_eq!(numbered(200).changed_since(&numbered(150)), (150..200).collect::<Vec<_>>());
     }
 }
