@@ -80,6 +80,11 @@ function parseOptions(argv) {
 /** A figure the build cannot give (a console call it does not have): "n/a" with the reason. */
 class NotAvailable extends Error {}
 
+/** `count` positions in 1..=head, drawn from a seeded generator. */
+function positions(next, count, head) {
+  return Array.from({ length: count }, () => 1 + Math.floor(next() * head));
+}
+
 const log = (...parts) => console.error(`bench: ${parts.join(" ")}`);
 
 /** Calls window.kiroku[name](...args) in the page; NotAvailable if this build has no such call. */
