@@ -13,10 +13,17 @@ async function twoTabs(context: import("@playwright/test").BrowserContext, name:
 
 const stat = (page: Page, id: string) => page.getByTestId(id);
 
+// Every tab polls the shared outbox. In these tests only the first tab publishes: the
+// second polls so seldom that it never takes one of the first tab's messages for itself.
+async function setPollInterval(page: Page, ms: number) {
+  await page.getByTestId("poll-interval").fill(String(ms));
+  await page.getByTestId("poll-interval").dispatchEvent("change");
+}
+
 test("a command in one tab arrives in the other through the broker", async ({ context }) => {
   const { first, second } = await twoTabs(context, "broker");
-  await first.page.getByTestId("poll-interval").fill("200");
-  await first.page.getByTestId("poll-interval").dispatchEvent("change");
+  await setPollInterval(second.page, 3600000);
+  await setPollInterval(first.page, 200);
   expect((await first.createOrder("山田太郎")).status).toBe("accepted");
   await expect(stat(second.page, "broker-delivered")).toHaveText("1");
   await expect(second.page.getByTestId("broker-received").locator("tr").first()).toContainText("OrderCreated");
@@ -26,10 +33,7 @@ test("a command in one tab arrives in the other through the broker", async ({ co
 
 test("the crash switch loses messages on the naive path and none on the outbox path", async ({ context }) => {
   const { first, second } = await twoTabs(context, "crash");
-  // Only the first tab publishes here: the second listens (every tab polls the shared
-  // outbox, so a second publisher would send some of the first tab's messages for it).
-  await second.page.getByTestId("poll-interval").fill("3600000");
-  await second.page.getByTestId("poll-interval").dispatchEvent("change");
+  await setPollInterval(second.page, 3600000);
   await first.page.getByTestId("delivery-naive").check();
   await first.page.getByTestId("crash-switch").check();
   await first.createOrder("山田太郎");
@@ -41,8 +45,7 @@ test("the crash switch loses messages on the naive path and none on the outbox p
 
   // Through the outbox, with the same crash: every message arrives, the second copy is dropped.
   await first.page.getByTestId("delivery-outbox").check();
-  await first.page.getByTestId("poll-interval").fill("200");
-  await first.page.getByTestId("poll-interval").dispatchEvent("change");
+  await setPollInterval(first.page, 200);
   await first.createOrder("佐藤花子");
   await first.addItem("モニター", 1, 45000);
   await first.confirm();
