@@ -87,5 +87,24 @@ async fn a_log_stored_in_layout_version_1_opens_after_the_upgrade() {
         .unwrap();
     assert_eq!(next[0].position, 2, "the upgraded log goes on where it was");
     assert_eq!(store.unpublished(10).await.unwrap().len(), 1);
+    // The old JSON segment and the new packed one read as one log and one stream.
+    let both: Vec<String> = store.read_all(0).await.unwrap().into_iter().map(|e| e.event_id).collect();
+    assert_eq!(both, ["e1", "e2"]);
+    assert_eq!(store.read_stream("Order-a").await.unwrap().len(), 2);
+    let raw = Database::open(name).await.unwrap();
+    {
+        let tx = raw.transaction(["segments"]).build().unwrap();
+        let new: Option<RawSegment> = tx.object_store("segments").unwrap().get(2u64).serde().unwrap().await.unwrap();
+        let new = new.expect("the new segment is stored under its last position");
+        assert!(new.packed.is_some_and(|bytes| !bytes.is_empty()) && new.events.is_none(), "new segments are packed, not JSON");
+    }
+    raw.close();
     store.clear().await.unwrap();
+}
+
+/// A segment record as stored, to see which layout wrote it.
+#[derive(serde::Deserialize)]
+struct RawSegment {
+    packed: Option<serde_bytes::ByteBuf>,
+    events: Option<String>,
 }

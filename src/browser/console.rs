@@ -158,10 +158,17 @@ fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// A JS value as JSON (`undefined` is `null`).
+/// A JS value as JSON (`undefined` is `null`). Strings and arrays are taken as they
+/// are: an export file passed to `importLog` is not written out and read again.
 fn to_value(input: &JsValue) -> Result<Value, ErrorBody> {
     if input.is_undefined() || input.is_null() {
         return Ok(Value::Null);
+    }
+    if let Some(text) = input.as_string() {
+        return Ok(Value::String(text));
+    }
+    if js_sys::Array::is_array(input) {
+        return js_sys::Array::from(input).iter().map(|item| to_value(&item)).collect::<Result<Vec<_>, _>>().map(Value::Array);
     }
     let text = js_sys::JSON::stringify(input)
         .ok()

@@ -3,9 +3,12 @@
 //!
 //! Layout (schema version [`SCHEMA_VERSION`]):
 //! - `segments`: one record per append, keyed by the position of its last event:
-//!   `{ first, last, events }`, where `events` is one JSON string of `Vec<RecordedEvent>`.
-//!   IndexedDB costs about the same per record whatever its size, and crossing from
-//!   JS into wasm costs per string, so events are stored packed and decoded in one go.
+//!   `{ first, last, packed }`, where `packed` is the events packed with postcard (a
+//!   `Uint8Array`; each event's data is JSON text inside it). IndexedDB costs about the
+//!   same per record whatever its size, and crossing from JS into wasm costs per
+//!   string, so events are stored packed and decoded in one go. Layouts 1 and 2 stored
+//!   `{ first, last, events }`, one JSON string of `Vec<RecordedEvent>`: such segments
+//!   are still read as they are, and new ones beside them are packed.
 //! - `streams`: stream id → `{ version, segments }`, the keys of the segments that
 //!   hold the stream's events, so reading a stream reads only those segments.
 //! - `outbox` (since version 2): position → an event not yet published, as one JSON
@@ -29,11 +32,11 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
 
-use crate::event_sourcing::recorded::{NewEvent, RecordedEvent, StreamId};
+use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::store::{check_expected, place, AppendError, EventStore, ExpectedVersion, StoreError};
 
 /// The version of the database layout. A migration bumps it and adds a step to [`upgrade`].
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const SEGMENTS: &str = "segments";
 const STREAMS: &str = "streams";
@@ -58,14 +61,96 @@ struct Segment {
     first: u64,
     /// The position of the last event: the record's key.
     last: u64,
-    /// `Vec<RecordedEvent>` as one JSON string.
-    events: String,
+    /// The events packed with postcard (a `Uint8Array` in the record), since layout 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    packed: Option<serde_bytes::ByteBuf>,
+    /// The events as one JSON string of `Vec<RecordedEvent>`, as layouts 1 and 2 stored
+    /// them: still read, no longer written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    events: Option<String>,
 }
 
 impl Segment {
+    fn pack(events: &[RecordedEvent]) -> Result<Segment, StoreError> {
+        let (first, last) = (events.first().map_or(0, |event| event.position), events.last().map_or(0, |event| event.position));
+        let packed: Vec<Packed> = events.iter().map(Packed::from).collect();
+        let bytes = postcard::to_allocvec(&packed).map_err(|error| StoreError(format!("could not encode the events: {error}")))?;
+        Ok(Segment { first, last, packed: Some(serde_bytes::ByteBuf::from(bytes)), events: None })
+    }
+
     fn decode(&self) -> Result<Vec<RecordedEvent>, StoreError> {
-        serde_json::from_str(&self.events).map_err(|error| {
-            StoreError(format!("the events at positions {}–{} are unreadable: {error}", self.first, self.last))
+        let unreadable = |error: String| StoreError(format!("the events at positions {}–{} are unreadable: {error}", self.first, self.last));
+        match (&self.packed, &self.events) {
+            (Some(bytes), _) => {
+                let packed: Vec<Packed> = postcard::from_bytes(bytes).map_err(|error| unreadable(error.to_string()))?;
+                packed.into_iter().map(Packed::unpack).collect::<Result<_, _>>().map_err(unreadable)
+            }
+            (None, Some(json)) => serde_json::from_str(json).map_err(|error| unreadable(error.to_string())),
+            (None, None) => Err(unreadable("the segment holds no events".to_owned())),
+        }
+    }
+}
+
+/// One event as a packed segment holds it: a recorded event with its data as JSON
+/// text (postcard cannot hold a free-form JSON value) and its time in milliseconds.
+#[derive(Serialize, Deserialize)]
+struct Packed {
+    event_id: String,
+    stream_id: String,
+    stream_type: String,
+    stream_version: u64,
+    position: u64,
+    event_type: String,
+    schema_version: u32,
+    data: String,
+    correlation_id: String,
+    causation_id: String,
+    recorded_at_ms: i64,
+    actor: String,
+    checksum: Option<String>,
+}
+
+impl From<&RecordedEvent> for Packed {
+    fn from(event: &RecordedEvent) -> Self {
+        Packed {
+            event_id: event.event_id.clone(),
+            stream_id: event.stream_id.clone(),
+            stream_type: event.stream_type.clone(),
+            stream_version: event.stream_version,
+            position: event.position,
+            event_type: event.event_type.clone(),
+            schema_version: event.schema_version,
+            data: event.data.to_string(),
+            correlation_id: event.metadata.correlation_id.clone(),
+            causation_id: event.metadata.causation_id.clone(),
+            recorded_at_ms: event.metadata.recorded_at.timestamp_millis(),
+            actor: event.metadata.actor.clone(),
+            checksum: event.checksum.clone(),
+        }
+    }
+}
+
+impl Packed {
+    fn unpack(self) -> Result<RecordedEvent, String> {
+        let data = serde_json::from_str(&self.data).map_err(|error| format!("event {}: {error}", self.position))?;
+        let recorded_at = chrono::DateTime::from_timestamp_millis(self.recorded_at_ms)
+            .ok_or_else(|| format!("event {}: time {} is out of range", self.position, self.recorded_at_ms))?;
+        Ok(RecordedEvent {
+            event_id: self.event_id,
+            stream_id: self.stream_id,
+            stream_type: self.stream_type,
+            stream_version: self.stream_version,
+            position: self.position,
+            event_type: self.event_type,
+            schema_version: self.schema_version,
+            data,
+            metadata: EventMetadata {
+                correlation_id: self.correlation_id,
+                causation_id: self.causation_id,
+                recorded_at,
+                actor: self.actor,
+            },
+            checksum: self.checksum,
         })
     }
 }
@@ -136,9 +221,7 @@ impl IndexedDbStore {
 
         let recorded = place(stream, record.version, head, events);
         let count = recorded.len() as u64;
-        let json = serde_json::to_string(&recorded)
-            .map_err(|error| StoreError(format!("could not encode the events: {error}")))?;
-        let segment = Segment { first: head + 1, last: head + count, events: json };
+        let segment = Segment::pack(&recorded)?;
         record.version += count;
         record.segments.push(segment.last);
 
@@ -166,6 +249,9 @@ fn upgrade(db: &Database, old_version: f64) -> indexed_db_futures::Result<()> {
         // A log stored before the outbox existed keeps every event; its outbox starts empty.
         db.create_object_store(OUTBOX).build()?;
     }
+    // Version 3 packs new segments with postcard; the JSON segments already stored
+    // are read as they are, so nothing is rewritten (an older page cannot open the
+    // database any more, which keeps it from misreading packed segments).
     Ok(())
 }
 
@@ -233,7 +319,7 @@ impl EventStore for IndexedDbStore {
         let mut streams: std::collections::HashMap<&str, StreamRecord> = std::collections::HashMap::new();
         let segments = tx.object_store(SEGMENTS)?;
         for chunk in events.chunks(IMPORT_SEGMENT) {
-            let (first, last) = (chunk[0].position, chunk[chunk.len() - 1].position);
+            let last = chunk[chunk.len() - 1].position;
             for event in chunk {
                 let record = streams.entry(event.stream_id.as_str()).or_default();
                 record.version = event.stream_version;
@@ -241,8 +327,7 @@ impl EventStore for IndexedDbStore {
                     record.segments.push(last);
                 }
             }
-            let json = serde_json::to_string(chunk).map_err(|error| StoreError(format!("could not encode the events: {error}")))?;
-            segments.put(&Segment { first, last, events: json }).serde()?;
+            segments.put(&Segment::pack(chunk)?).serde()?;
         }
         let heads = tx.object_store(STREAMS)?;
         for (stream_id, record) in &streams {
