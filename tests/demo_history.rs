@@ -30,8 +30,17 @@ fn made_in_steps_it_is_the_same_history_with_progress_along_the_way() {
         seen.push(history.generated());
     }
     assert!(seen.len() >= 5 && seen.windows(2).all(|pair| pair[0] < pair[1]), "{seen:?}");
-    assert!(history.generated() <= history.target() && history.generated() + 4 > history.target());
+    assert_eq!(history.generated(), history.target(), "exactly as many events as asked");
     assert_eq!(history.finish(), DemoHistory::generate(11, 2_000, demo_start()));
+}
+
+#[test]
+fn a_history_has_exactly_as_many_events_as_asked() {
+    for (seed, target) in [(1, 500), (2, 1_234), (3, 2_001), (4, 3_333), (5, 4_567), (42, 10_000)] {
+        let events = DemoHistory::generate(seed, target, demo_start());
+        assert_eq!(events.len(), target, "seed {seed}");
+        assert!(events.iter().enumerate().all(|(at, event)| event.position == at as u64 + 1), "positions 1..={target}");
+    }
 }
 
 #[test]
@@ -76,6 +85,6 @@ fn it_is_a_valid_log_the_lab_imports_with_every_kind_of_business() {
 fn the_lab_loads_a_demo_history_of_the_size_asked() {
     let lab = Lab::new(MemoryStore::new(), Box::new(TestEnv::new()));
     let imported = block_on(lab.load_demo(1, 1_000)).unwrap();
-    assert!((997..=1_000).contains(&imported), "{imported}");
+    assert_eq!(imported, 1_000);
     assert_eq!(lab.head(), imported as u64);
 }

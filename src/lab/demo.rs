@@ -106,11 +106,18 @@ pub struct DemoHistory {
     prices: Vec<i64>,
     orders_made: usize,
     set_up: bool,
+    /// The last few events could not be made (never expected: a deposit always succeeds).
+    stuck: bool,
 }
 
+/// Below this many events to go, the history ends with one-event commands: no command
+/// of [`DemoHistory::one_command`] makes more than this many events (a confirmation
+/// reserves up to 4 lines, receiving stock first where it ran out: 9).
+const LAST_FEW: usize = 10;
+
 impl DemoHistory {
-    /// A history of `target` events (or very slightly fewer: the last command's
-    /// events are never split), starting at `start`.
+    /// A history of `target` events, starting at `start` (a target smaller than the
+    /// shop's opening gives the opening).
     pub fn new(seed: u64, target: usize, start: DateTime<Utc>) -> Self {
         DemoHistory {
             rng: Seeded(seed),
@@ -124,6 +131,7 @@ impl DemoHistory {
             prices: PRODUCTS.iter().map(|(_, price, _)| *price).collect(),
             orders_made: 0,
             set_up: false,
+            stuck: false,
         }
     }
 
@@ -135,13 +143,21 @@ impl DemoHistory {
         }
         let until = self.events.len().saturating_add(budget).min(self.target);
         while self.events.len() < until && !self.is_done() {
-            self.one_command();
+            let before = self.events.len();
+            if self.target - self.events.len() < LAST_FEW {
+                // The last few: one event each, so the history is as long as asked.
+                self.now += Duration::seconds(5 + self.rng.below(90) as i64);
+                self.deposit();
+                self.stuck = self.events.len() == before;
+            } else {
+                self.one_command();
+            }
         }
         self.is_done()
     }
 
     pub fn is_done(&self) -> bool {
-        self.events.len() >= self.target || (self.set_up && self.target.saturating_sub(self.events.len()) < 4)
+        self.events.len() >= self.target || self.stuck
     }
 
     pub fn generated(&self) -> usize {
