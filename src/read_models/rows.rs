@@ -52,6 +52,11 @@ impl<T: Clone> Rows<T> {
         }
     }
 
+    /// Where the row under `key` is, in insertion order.
+    pub fn place(&self, key: &str) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
     pub fn get(&self, key: &str) -> Option<&T> {
         self.index.get(key).map(|&at| &*self.rows[at])
     }

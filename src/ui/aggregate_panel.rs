@@ -117,20 +117,30 @@ fn SnapshotFigure(view: AggregateView) -> impl IntoView {
     }
 }
 
-/// One field of a state: a list of records as a small table, anything else as text.
+/// How many records of a list field are drawn: the latest ones (a busy stock item
+/// holds thousands of reservations).
+const FIELD_ROWS: usize = 10;
+
+/// One field of a state: a list of records as a small table (its latest records),
+/// anything else as text.
 #[component]
 fn FieldValue(value: Value) -> impl IntoView {
-    let records: Option<Vec<serde_json::Map<String, Value>>> = value
-        .as_array()
-        .filter(|items| !items.is_empty())
-        .and_then(|items| items.iter().map(|item| item.as_object().cloned()).collect());
+    let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
+    let earlier = items.len().saturating_sub(FIELD_ROWS);
+    let records: Option<Vec<serde_json::Map<String, Value>>> = Some(&items[earlier..])
+        .filter(|latest| !latest.is_empty())
+        .and_then(|latest| latest.iter().map(|item| item.as_object().cloned()).collect());
     match records {
         Some(records) => {
             let columns: Vec<String> = records[0].keys().cloned().collect();
+            let span = columns.len().to_string();
             view! {
                 <table class="nested">
                     <thead><tr>{columns.iter().map(|column| view! { <th>{column.clone()}</th> }).collect_view()}</tr></thead>
                     <tbody>
+                        {(earlier > 0).then(|| view! {
+                            <tr class="more" data-testid="field-earlier"><td colspan=span>{format!("{} earlier, then the latest {FIELD_ROWS}:", thousands(earlier as u64))}</td></tr>
+                        })}
                         {records.into_iter().map(|record| {
                             let cells = columns.iter().map(|column| compact(record.get(column).unwrap_or(&Value::Null))).collect::<Vec<_>>();
                             view! { <tr>{cells.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}</tr> }

@@ -48,7 +48,7 @@ pub fn changed_keys(before: Option<&Value>, after: &Value) -> Vec<String> {
 
 /// How many rows a panel draws: a long read model shows its first rows (and the
 /// ones the selected event changed), never thousands of DOM nodes.
-pub const MAX_ROWS: usize = 100;
+pub const MAX_ROWS: usize = 40;
 
 /// The indexes of the rows to draw: the first [`MAX_ROWS`], then any row `keep`
 /// asks for beyond them.

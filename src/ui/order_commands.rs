@@ -9,9 +9,28 @@ use super::format::short_id;
 use super::form::{dispatch, number};
 use super::session::use_session;
 use crate::browser::environment::new_uuid;
+use crate::read_models::order_details::OrderDetailsRow;
 
 /// How many of the newest orders the order picker lists.
 const PICKER_ORDERS: usize = 50;
+
+/// One order in the picker, as shown.
+#[derive(Clone, PartialEq)]
+struct Choice {
+    order_id: String,
+    label: String,
+    selected: bool,
+}
+
+impl Choice {
+    fn of(order: &OrderDetailsRow, chosen: Option<&str>) -> Self {
+        Choice {
+            order_id: order.order_id.clone(),
+            label: format!("{} · {} · {}", order.customer_name, short_id(&order.order_id), order.status.as_str()),
+            selected: chosen == Some(order.order_id.as_str()),
+        }
+    }
+}
 
 #[component]
 pub fn OrderCommands() -> impl IntoView {
@@ -20,19 +39,33 @@ pub fn OrderCommands() -> impl IntoView {
     let busy = session.sending;
 
     // The orders that exist now (commands always act on the present, not the scrubbed past).
-    let orders = Memo::new(move |_| {
-        session.with_lab(|lab| lab.with_head_models(|models| models.order_details.model.orders.iter().cloned().collect::<Vec<_>>()))
-    });
+    // Only what the picker shows is copied out of the read model: a long log has thousands.
     let target_details = Memo::new(move |_| {
         let id = target.get()?;
-        orders.get().into_iter().find(|order| order.order_id == id)
+        session.with_lab(|lab| lab.with_head_models(|models| models.order_details.model.orders.get(&id).cloned()))
+    });
+    let choices = Memo::new(move |_| {
+        let chosen = target.get();
+        session.with_lab(|lab| {
+            lab.with_head_models(|models| {
+                let orders = &models.order_details.model.orders;
+                let newest: Vec<&OrderDetailsRow> = orders.iter().rev().take(PICKER_ORDERS).collect();
+                // The order acted on, if it is older than the newest ones, closes the list.
+                let older = chosen
+                    .as_deref()
+                    .filter(|id| !newest.iter().any(|order| order.order_id == *id))
+                    .and_then(|id| orders.get(id));
+                newest.into_iter().chain(older).map(|order| Choice::of(order, chosen.as_deref())).collect::<Vec<_>>()
+            })
+        })
     });
     // Without a choice, act on the newest order.
     Effect::new(move |_| {
-        let orders = orders.get();
-        let known = target.get_untracked().is_some_and(|id| orders.iter().any(|order| order.order_id == id));
-        if !known {
-            target.set(orders.last().map(|order| order.order_id.clone()));
+        if target_details.with(Option::is_none) {
+            let newest = choices.with(|choices| choices.first().map(|choice| choice.order_id.clone()));
+            if newest != target.get_untracked() {
+                target.set(newest);
+            }
         }
     });
 
@@ -89,30 +122,19 @@ pub fn OrderCommands() -> impl IntoView {
             </form>
 
             <label class="target">"Acting on order"
-                <select data-testid="order-picker" disabled=move || orders.get().is_empty()
+                <select data-testid="order-picker" disabled=move || choices.with(Vec::is_empty)
                     on:change=move |e| {
                         let id = event_target_value(&e);
                         target.set(Some(id.clone()));
                         session.pinned_stream.set(Some(format!("Order-{id}")));
                     }>
                     {move || {
-                        let chosen = target.get();
-                        let orders = orders.get();
-                        if orders.is_empty() {
+                        let choices = choices.get();
+                        if choices.is_empty() {
                             return view! { <option value="">"no orders yet: create one"</option> }.into_any();
                         }
-                        // The newest orders (a long log has thousands), and the one acted on.
-                        let newest = orders.len().saturating_sub(PICKER_ORDERS);
-                        orders.into_iter().enumerate().rev()
-                            .filter(|(index, order)| *index >= newest || chosen.as_deref() == Some(order.order_id.as_str()))
-                            .map(|(_, order)| order)
-                            .map(|order| {
-                            let selected = chosen.as_deref() == Some(order.order_id.as_str());
-                            view! {
-                                <option value=order.order_id.clone() selected=selected>
-                                    {format!("{} · {} · {}", order.customer_name, short_id(&order.order_id), order.status.as_str())}
-                                </option>
-                            }
+                        choices.into_iter().map(|choice| view! {
+                            <option value=choice.order_id selected=choice.selected>{choice.label}</option>
                         }).collect_view().into_any()
                     }}
                 </select>

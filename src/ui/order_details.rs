@@ -6,7 +6,7 @@ use super::format::{hidden_rows_note, money, short_id};
 use super::session::{use_session, ModelsAt};
 
 /// How many order cards are drawn at most.
-pub const MAX_CARDS: usize = 20;
+pub const MAX_CARDS: usize = 8;
 
 /// One drawn card: everything it shows, so cards are keyed by it and a card that
 /// looks the same at the new position keeps its DOM nodes.

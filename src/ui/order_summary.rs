@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::format::{hidden_rows_note, money, rows_to_draw, short_id};
+use super::format::{hidden_rows_note, money, short_id, MAX_ROWS};
 use super::session::{use_session, ModelsAt};
 
 /// One drawn row: everything it shows. Rows are keyed by all of it, so a row that
@@ -44,9 +44,9 @@ pub fn OrderSummaryPanel(
         let changed = changed_order.get();
         models.get().with(session, |models, before| {
             let orders = &models.order_summary.model.orders;
-            let drawn = rows_to_draw(orders.len(), |index| {
-                orders.at(index).is_some_and(|row| changed.as_deref() == Some(row.order_id.as_str()))
-            });
+            // The first rows, and the changed order's wherever it is (found by its key, not by a scan).
+            let changed_place = changed.as_deref().and_then(|id| orders.place(id)).filter(|&place| place >= MAX_ROWS);
+            let drawn: Vec<usize> = (0..orders.len().min(MAX_ROWS)).chain(changed_place).collect();
             let note = hidden_rows_note(orders.len(), drawn.len());
             let rows = drawn
                 .into_iter()

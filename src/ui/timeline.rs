@@ -13,7 +13,7 @@ use super::session::use_session;
 use crate::browser::preferences;
 
 /// How many events on each side of the selected one are drawn.
-const WINDOW: u64 = 60;
+const WINDOW: u64 = 20;
 
 /// One event in the strip, as drawn.
 #[derive(Clone, PartialEq, Eq, Hash)]
