@@ -108,6 +108,30 @@ fn main() {
         })
         .collect();
     println!("{:<44} {:>9.2} ms (max {:.2})", "jump to a position (median of 20)", median(&jumps), jumps.iter().cloned().fold(0.0, f64::max));
+    // The write model panel at a past position: the longest streams are the slow ones.
+    let mut lengths: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for event in &parsed {
+        *lengths.entry(event.stream_id.clone()).or_default() += 1;
+    }
+    let mut longest: Vec<(String, usize)> = lengths.into_iter().collect();
+    longest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let loads: Vec<f64> = longest
+        .iter()
+        .take(10)
+        .flat_map(|(stream, _)| (1..=4u64).map(move |quarter| (stream.clone(), n as u64 * quarter / 4 - 333)))
+        .map(|(stream, position)| {
+            let started = Instant::now();
+            std::hint::black_box(lab.aggregate_at(&stream, position));
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    println!(
+        "{:<44} {:>9.2} ms (max {:.2}; longest stream {} events)",
+        "write model of a long stream in the past",
+        median(&loads),
+        loads.iter().cloned().fold(0.0, f64::max),
+        longest[0].1
+    );
     for kind in [json!({"kind": "fold"}), json!({"kind": "jump", "position": n as u64 / 2 + 777}), json!({"kind": "memory"})] {
         println!("measure {kind}: {}", lab.measure(&kind).unwrap());
     }

@@ -19,7 +19,7 @@ pub use sagas::{SagaReport, SagaView};
 pub use time_travel::{AggregateView, Replay, CHECKPOINT_EVERY};
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -33,14 +33,14 @@ use crate::domain::authorization::{User, SAGA_RUNNER, USERS};
 use crate::domain::{Command, Event};
 use crate::event_sourcing::envelope::{typed, CommandEnvelope, CommandResult, ErrorBody, QueryEnvelope, QueryResult};
 use crate::event_sourcing::log::EventLog;
-use crate::event_sourcing::projection_engine::{self as engine, Fault, LaneState};
+use crate::event_sourcing::projection_engine::{self as engine, DeadLetter, Fault, Health, LaneState};
 use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::snapshot::Snapshots;
 use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
 use crate::messaging::broker::{Broker, Message};
 use crate::messaging::inbox::{Inbox, InboxStats, Received};
 use crate::messaging::{Delivery, DeliveryMode};
-use crate::read_models::ReadModels;
+use crate::read_models::{ModelSet, ReadModels};
 
 /// What the outside world gives the lab: the time, and fresh unique ids.
 pub trait Environment {
@@ -85,6 +85,8 @@ pub struct Lab<S> {
     pub(crate) saga_checkpoint: Cell<u64>,
     /// The read models where a person is scrubbing (see `time_travel`).
     scrub: RefCell<Option<time_travel::Scrub>>,
+    /// The read models the page last asked for at a position (what `measure` jumps to).
+    shown: Cell<ModelSet>,
 }
 
 /// What the publisher of this tab did.
@@ -144,6 +146,9 @@ struct State {
     /// Timeline checkpoints: `checkpoints[i]` is the read models right after
     /// position `(i + 1) * CHECKPOINT_EVERY` (see `time_travel`).
     checkpoints: Vec<ReadModels>,
+    /// The read models at the last checkpoint held, folded forward to take the ones a
+    /// long fold skipped (see `build_checkpoints`).
+    checkpoint_builder: Option<ReadModels>,
     /// Counts the logs this state was built from: a new log (import, reset, another
     /// tab's clear) makes anything computed from the old one stale.
     generation: u64,
@@ -166,6 +171,7 @@ impl Default for State {
             snapshots: Snapshots::default(),
             snapshots_dirty: false,
             checkpoints: Vec::new(),
+            checkpoint_builder: None,
             generation: 0,
         }
     }
@@ -299,6 +305,7 @@ impl<S: EventStore> Lab<S> {
             fulfillment_enabled: Cell::new(false),
             saga_checkpoint: Cell::new(0),
             scrub: RefCell::new(None),
+            shown: Cell::new(ModelSet::ALL),
         }
     }
 
@@ -353,12 +360,28 @@ impl<S: EventStore> Lab<S> {
         };
         let now = self.env.now();
         let mut state = self.state.borrow_mut();
-        {
-            let State { log, events, head_models, lanes, .. } = &mut *state;
-            for (lane, lane_state) in head_models.lanes_mut().into_iter().zip(lanes.iter_mut()) {
-                if let Some(saved) = saved.iter().find(|saved| saved.lane.name == lane.name()) {
-                    engine::restore(lane, lane_state, saved.lane.clone(), saved.checkpoint, log.all(), events);
-                }
+        let names: Vec<&'static str> = state.head_models.lanes_mut().iter().map(|lane| lane.name()).collect();
+        // Projectors that applied everything up to their checkpoint, grouped by checkpoint.
+        let mut plain: BTreeMap<u64, ModelSet> = BTreeMap::new();
+        for (place, name) in names.into_iter().enumerate() {
+            let Some(saved) = saved.iter().find(|saved| saved.lane.name == name) else { continue };
+            if saved.lane.dead_letters.iter().any(DeadLetter::was_skipped) {
+                // Without the events a person skipped: replayed one by one.
+                let State { log, events, head_models, lanes, .. } = &mut *state;
+                let lane = head_models.lanes_mut().into_iter().nth(place).expect("a lane per name");
+                engine::restore(lane, &mut lanes[place], saved.lane.clone(), saved.checkpoint, log.all(), events);
+            } else {
+                let set = plain.entry(saved.checkpoint).or_insert(ModelSet::NONE);
+                *set = set.with(place);
+                state.lanes[place] = LaneState { rebuild: None, ..saved.lane.clone() };
+            }
+        }
+        // Their state is the time-travel state at their checkpoint: one fold per
+        // checkpoint, into those read models only (none at all at the head).
+        for (checkpoint, set) in plain {
+            let there = state.read_models_of_at(set, checkpoint);
+            for place in set.places() {
+                state.head_models.copy_lane_from(place, &there);
             }
         }
         state.cache.clear();
@@ -439,23 +462,47 @@ impl<S: EventStore> Lab<S> {
     }
 
     /// The end of the bus: load, decide, append, project.
+    ///
+    /// The command is decided on the working copy, which is current unless another
+    /// tab wrote since this one last caught up. The append checks the stream's
+    /// version in the store, so a decision on a stale stream is never written: an
+    /// answer that a stale copy may have caused (a conflict, a refusal) is given
+    /// only after catching up and deciding once more.
     pub(crate) async fn handle(&self, envelope: &CommandEnvelope, command: &Command, now: DateTime<Utc>, user: &User) -> CommandResult {
         let _turn = self.commands.lock().await;
-        if let Err(error) = self.catch_up().await {
-            return CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) };
+        let (result, maybe_stale) = self.decide_and_append(envelope, command, now, user).await;
+        if !maybe_stale {
+            return result;
         }
+        match self.catch_up().await {
+            Err(error) => CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) },
+            Ok(0) if !matches!(result, CommandResult::Conflict { .. }) => result,
+            Ok(_) => {
+                let (result, _) = self.decide_and_append(envelope, command, now, user).await;
+                if matches!(result, CommandResult::Conflict { .. }) {
+                    // Someone else wrote first again: catch up so the next try sees it.
+                    let _ = self.catch_up().await;
+                }
+                result
+            }
+        }
+    }
+
+    /// One try of [`Lab::handle`] on the working copy as it is. The flag says the
+    /// answer may come from a stale working copy (a conflict or a refusal).
+    async fn decide_and_append(&self, envelope: &CommandEnvelope, command: &Command, now: DateTime<Utc>, user: &User) -> (CommandResult, bool) {
         // A command that starts something new (a transfer) gets a stream of its own.
         let aggregate_id = if command.starts_new_stream() { self.env.new_id() } else { envelope.aggregate_id.clone() };
         let stream = StreamId::new(command.stream_type(), &aggregate_id);
-        // A saga's command that already ran (found by its causation id, after catching
-        // up) is not run again: its events are the answer.
+        // A saga's command that already ran (found by its causation id) is not run
+        // again: its events are the answer.
         if user.name == SAGA_RUNNER.name {
             if let Some(cause) = &envelope.metadata.causation_id {
                 let state = self.state.borrow();
                 let done: Vec<RecordedEvent> =
                     state.log.stream(&stream.id).filter(|event| &event.metadata.causation_id == cause).cloned().collect();
                 if let Some(last) = done.last() {
-                    return CommandResult::Accepted { stream_version: last.stream_version, events: done };
+                    return (CommandResult::Accepted { stream_version: last.stream_version, events: done }, false);
                 }
             }
         }
@@ -464,7 +511,7 @@ impl<S: EventStore> Lab<S> {
             let actual = state.log.stream_version(&stream.id);
             if let Some(expected) = envelope.expected_version {
                 if expected != actual {
-                    return CommandResult::Conflict { expected_version: expected, actual_version: actual };
+                    return (CommandResult::Conflict { expected_version: expected, actual_version: actual }, true);
                 }
             }
             // Loading = the stream's latest snapshot plus the events after it.
@@ -473,7 +520,7 @@ impl<S: EventStore> Lab<S> {
         };
         let events = match decided {
             Ok(events) => events,
-            Err(error) => return CommandResult::Rejected { error },
+            Err(error) => return (CommandResult::Rejected { error }, true),
         };
         let new_events = self.stamp(envelope, events, now, user);
         let delivery = self.delivery.get();
@@ -483,11 +530,11 @@ impl<S: EventStore> Lab<S> {
                 self.store.append_with_outbox(&stream, ExpectedVersion::Exact(actual_version), new_events).await
             }
         };
-        match appended {
+        let result = match appended {
             Ok(recorded) => {
                 let stream_version = recorded.last().map_or(actual_version, |event| event.stream_version);
                 if let Err(error) = self.take_own(&recorded).await {
-                    return CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) };
+                    return (CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) }, false);
                 }
                 if delivery.mode == DeliveryMode::Naive {
                     // The second write of the dual write: lost if the process dies first.
@@ -500,14 +547,11 @@ impl<S: EventStore> Lab<S> {
                 CommandResult::Accepted { stream_version, events: recorded }
             }
             Err(AppendError::Conflict { expected, actual }) => {
-                // Someone else wrote first: catch up so the next try sees it.
-                let _ = self.catch_up().await;
-                CommandResult::Conflict { expected_version: expected, actual_version: actual }
+                return (CommandResult::Conflict { expected_version: expected, actual_version: actual }, true);
             }
-            Err(AppendError::Storage(error)) => {
-                CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) }
-            }
-        }
+            Err(AppendError::Storage(error)) => CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) },
+        };
+        (result, false)
     }
 
     fn log_command(&self, raw: &Value, result: &CommandResult, stopped_by: Option<Middleware>, user: &User, timing: Timing) {
@@ -1009,6 +1053,7 @@ impl State {
     /// its own batches; a stopped one waits for its retry).
     fn pump_all(&mut self, now: DateTime<Utc>) {
         self.advance_fold();
+        self.start_from_fold();
         let workshop_now = self.clock.at(now);
         let (log, events) = (self.log.all(), &self.events);
         let mut moved = false;
@@ -1023,6 +1068,25 @@ impl State {
         }
     }
 
+    /// A projector that has applied nothing yet and runs without a fault would fold
+    /// exactly what the time-travel fold holds: it takes a copy of it (free; the rows
+    /// are shared) and goes on from there, so a log is folded once, not twice.
+    fn start_from_fold(&mut self) {
+        let State { fold_before, head_models, lanes, .. } = self;
+        if fold_before.order_summary.checkpoint == 0 {
+            return;
+        }
+        let fresh: Vec<bool> = head_models.lanes_mut().iter().map(|lane| lane.checkpoint() == 0).collect();
+        for (place, lane_state) in lanes.iter_mut().enumerate() {
+            let runs_clean = lane_state.health == Health::Running && lane_state.fault.is_none() && lane_state.rebuild.is_none();
+            if fresh[place] && runs_clean {
+                head_models.copy_lane_from(place, fold_before);
+                let copied = head_models.lanes_mut().into_iter().nth(place).map_or(0, |lane| lane.applied());
+                lane_state.applied += copied;
+            }
+        }
+    }
+
     /// Brings the time-travel fold to one event before the head.
     fn advance_fold(&mut self) {
         let at = self.fold_before.order_summary.checkpoint as usize;
@@ -1030,9 +1094,14 @@ impl State {
         if at >= until {
             return;
         }
+        // A long stretch at once (a load, an import) is folded without checkpoints, so
+        // the page is ready sooner: `build_checkpoints` takes them afterwards.
+        let long = until - at > CHECKPOINT_EVERY as usize;
         for index in at..until {
             self.fold_before.apply(&self.log.all()[index], &self.events[index]);
-            self.checkpoint_if_due();
+            if !long {
+                self.checkpoint_if_due();
+            }
         }
     }
 

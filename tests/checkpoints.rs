@@ -12,7 +12,7 @@ use serde_json::json;
 
 use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::lab::{Lab, CHECKPOINT_EVERY};
-use kiroku::read_models::ReadModels;
+use kiroku::read_models::{ModelSet, ReadModels};
 
 use common::{accept, command, fresh_fold, log_of, TestEnv};
 
@@ -35,8 +35,11 @@ proptest! {
     fn checkpoint_plus_a_short_fold_equals_the_full_fold(
         seed in 0u64..1_000,
         picks in proptest::collection::vec(0.0f64..=1.0, 6),
+        built in 0..(CHECKPOINT_EVERY as usize * 4),
     ) {
         let lab = demo_lab(seed, (CHECKPOINT_EVERY * 3 + 500) as usize);
+        // Some of the checkpoints the load left out are taken, the others not yet.
+        lab.build_checkpoints(built);
         let head = lab.head();
         let log = log_of(&lab);
         for pick in picks {
@@ -51,8 +54,13 @@ fn checkpoint_edges_equal_the_full_fold() {
     let lab = demo_lab(3, (CHECKPOINT_EVERY * 2 + 10) as usize);
     let head = lab.head();
     let log = log_of(&lab);
-    for position in [0, 1, CHECKPOINT_EVERY - 1, CHECKPOINT_EVERY, CHECKPOINT_EVERY + 1, 2 * CHECKPOINT_EVERY, head - 2, head - 1, head] {
-        assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)), "at {position}");
+    for built in [false, true] {
+        if built {
+            assert_eq!(lab.build_checkpoints(usize::MAX), (2, 2));
+        }
+        for position in [0, 1, CHECKPOINT_EVERY - 1, CHECKPOINT_EVERY, CHECKPOINT_EVERY + 1, 2 * CHECKPOINT_EVERY, head - 2, head - 1, head] {
+            assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)), "at {position}, built: {built}");
+        }
     }
 }
 
@@ -60,7 +68,11 @@ fn checkpoint_edges_equal_the_full_fold() {
 fn the_lab_keeps_a_checkpoint_every_so_many_events_and_as_commands_arrive() {
     let lab = demo_lab(5, (CHECKPOINT_EVERY * 2 + 100) as usize);
     let held = |lab: &Lab<MemoryStore>| lab.measure(&json!({"kind": "memory"})).unwrap()["checkpoints"].as_u64().unwrap();
-    // A log loaded at once is checkpointed as it is folded.
+    // A log loaded at once is folded without checkpoints; they are taken afterwards, a slice at a time.
+    assert_eq!(held(&lab), 0);
+    assert_eq!(lab.build_checkpoints(CHECKPOINT_EVERY as usize + 10), (1, 2));
+    assert_eq!(lab.build_checkpoints(usize::MAX), (2, 2));
+    assert_eq!(lab.build_checkpoints(usize::MAX), (2, 2), "nothing left to do");
     assert_eq!(held(&lab), 2);
     // Commands that take the log past the next checkpoint add one.
     accept(&lab, command("CreateAccount", "cp", json!({"owner": "Mika", "initial_balance": 0})));
@@ -71,6 +83,22 @@ fn the_lab_keeps_a_checkpoint_every_so_many_events_and_as_commands_arrive() {
     let log = log_of(&lab);
     let position = CHECKPOINT_EVERY * 3 - 7;
     assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)));
+}
+
+#[test]
+fn commands_that_arrive_while_checkpoints_are_taken_leave_no_gap() {
+    let lab = demo_lab(8, (CHECKPOINT_EVERY * 2 + 100) as usize);
+    assert_eq!(lab.build_checkpoints(CHECKPOINT_EVERY as usize / 2), (0, 2), "half way to the first");
+    // Commands take the log past the third checkpoint's position before the builder is done.
+    accept(&lab, command("CreateAccount", "cp", json!({"owner": "Mika", "initial_balance": 0})));
+    while lab.head() < CHECKPOINT_EVERY * 3 + 5 {
+        accept(&lab, command("DepositMoney", "cp", json!({"amount": 1})));
+    }
+    assert_eq!(lab.build_checkpoints(usize::MAX), (3, 3), "the third is taken too, after the first two");
+    let log = log_of(&lab);
+    for position in [CHECKPOINT_EVERY / 2 + 1, CHECKPOINT_EVERY * 2 + 3, CHECKPOINT_EVERY * 3, CHECKPOINT_EVERY * 3 + 2] {
+        assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)), "at {position}");
+    }
 }
 
 #[test]
@@ -89,13 +117,49 @@ fn scrubbing_forward_back_and_jumping_reads_the_models_at_and_before_each_positi
     let log = log_of(&lab);
     let path = [10, 11, 12, 11, 10, CHECKPOINT_EVERY * 4 / 5, CHECKPOINT_EVERY + 1, CHECKPOINT_EVERY, 0, 1, head - 1, head, head - 2, head];
     for position in path {
-        let (at, before) = lab.with_read_models_around(position, |at, before| (tables(at), tables(before)));
+        let (at, before) = lab.with_read_models_around(position, ModelSet::ALL, |at, before| (tables(at), tables(before)));
         assert_eq!(at, tables(&fresh_fold(&log, position)), "at {position}");
         assert_eq!(before, tables(&fresh_fold(&log, position.saturating_sub(1))), "before {position}");
     }
     // A new log: nothing kept from the old one is shown.
     block_on(lab.load_demo(10, 500)).unwrap();
     let log = log_of(&lab);
-    let at = lab.with_read_models_around(12, |at, _| tables(at));
+    let at = lab.with_read_models_around(12, ModelSet::ALL, |at, _| tables(at));
     assert_eq!(at, tables(&fresh_fold(&log, 12)));
+}
+
+#[test]
+fn a_model_set_names_the_read_models_among_the_panels() {
+    let set = ModelSet::named(["write_model", "order_summary", "event", "inventory", "no_such_panel"]);
+    let mut models = ReadModels::default();
+    let shown: Vec<&str> = models.lanes_mut().iter().enumerate().filter(|(at, _)| set.contains(*at)).map(|(_, lane)| lane.name()).collect();
+    assert_eq!(shown, ["order_summary", "inventory"]);
+    assert_eq!(ModelSet::named([]), ModelSet::NONE);
+}
+
+#[test]
+fn scrubbing_with_some_read_models_shown_brings_those_to_each_position_and_only_those() {
+    let lab = demo_lab(11, (CHECKPOINT_EVERY + 300) as usize);
+    let head = lab.head();
+    let log = log_of(&lab);
+    let shown = ModelSet::named(["order_summary", "account_balances"]);
+    let pick = |models: &ReadModels| {
+        let tables = tables(models);
+        json!([tables[0].clone(), tables[5].clone()])
+    };
+    let path = [10, 11, 12, 11, CHECKPOINT_EVERY / 2, CHECKPOINT_EVERY + 1, CHECKPOINT_EVERY, 0, head - 1, head, head - 2];
+    for position in path {
+        let (at, before, lagging) = lab.with_read_models_around(position, shown, |at, before| {
+            (pick(at), pick(before), at.inventory.checkpoint)
+        });
+        assert_eq!(at, pick(&fresh_fold(&log, position)), "at {position}");
+        assert_eq!(before, pick(&fresh_fold(&log, position.saturating_sub(1))), "before {position}");
+        if position % CHECKPOINT_EVERY > 1 && position < head {
+            assert!(lagging < position, "inventory is not shown, so it is not folded to {position} (it stands at {lagging})");
+        }
+    }
+    // Showing another panel brings its read model there too.
+    let position = CHECKPOINT_EVERY / 2;
+    let inventory = lab.with_read_models_around(position, ModelSet::named(["inventory"]), |at, _| tables(at)[7].clone());
+    assert_eq!(inventory, tables(&fresh_fold(&log, position))[7]);
 }

@@ -675,9 +675,17 @@ fn a_second_tab_that_sends_the_version_it_saw_gets_a_conflict_and_writes_nothing
 struct Interloper {
     storage: Rc<MemoryStore>,
     slip_in: Rc<RefCell<Option<(StreamId, NewEvent)>>>,
+    /// How many times the lab read the log from the store.
+    reads: Rc<std::cell::Cell<usize>>,
 }
 
 impl Interloper {
+    /// An interloper on `storage`, with nothing waiting to slip in yet.
+    fn on(storage: MemoryStore) -> (Rc<MemoryStore>, Interloper) {
+        let storage = Rc::new(storage);
+        (Rc::clone(&storage), Interloper { storage, slip_in: Rc::default(), reads: Rc::default() })
+    }
+
     /// The other writer's event, if one is waiting to slip in.
     async fn slip(&self) -> Result<(), AppendError> {
         let slipped = self.slip_in.borrow_mut().take();
@@ -704,6 +712,7 @@ impl EventStore for Interloper {
     }
 
     async fn read_all(&self, after_position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.reads.set(self.reads.get() + 1);
         self.storage.read_all(after_position).await
     }
 
@@ -762,29 +771,61 @@ fn other_writers_item(product_name: &str) -> NewEvent {
 }
 
 #[test]
-fn a_write_that_races_the_append_is_a_conflict_and_the_lab_catches_up() {
-    let storage = Rc::new(MemoryStore::new());
-    let slip_in = Rc::new(RefCell::new(None));
-    let lab = Lab::new(Interloper { storage: Rc::clone(&storage), slip_in: Rc::clone(&slip_in) }, Box::new(TestEnv::new()));
+fn a_write_that_races_the_append_is_caught_up_with_and_the_command_decided_again() {
+    let (storage, interloper) = Interloper::on(MemoryStore::new());
+    let slip_in = Rc::clone(&interloper.slip_in);
+    let lab = Lab::new(interloper, Box::new(TestEnv::new()));
     accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
     *slip_in.borrow_mut() = Some((StreamId::new("Order", "o-1"), other_writers_item("ケーブル")));
-    let result = send(&lab, command("AddItem", "o-1", item("マウス", 1, 3000)));
+    // Decided on version 1, refused by the store (version 2 now), decided again on version 2.
+    let result = accept(&lab, command("AddItem", "o-1", item("マウス", 1, 3000)));
+    assert_eq!((result["stream_version"].as_u64(), result["events"][0]["position"].as_u64()), (Some(3), Some(3)));
+    let stored = block_on(storage.read_all(0)).unwrap();
+    assert_eq!(stored.iter().map(|event| event.data["product_name"].clone()).collect::<Vec<_>>(), vec![Value::Null, json!("ケーブル"), json!("マウス")]);
+    assert_eq!(lab.head(), 3, "the lab caught up with the other writer");
+    assert_eq!(lab.event_at(2).unwrap().metadata.actor, "another-tab");
+}
+
+#[test]
+fn a_command_on_a_working_copy_that_is_current_is_one_append_and_no_read() {
+    let (_storage, interloper) = Interloper::on(MemoryStore::new());
+    let reads = Rc::clone(&interloper.reads);
+    let lab = Lab::new(interloper, Box::new(TestEnv::new()));
+    accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
+    accept(&lab, command("AddItem", "o-1", item("マウス", 1, 3000)));
+    assert_eq!(reads.get(), 0, "the working copy held everything the store held");
+    // A refusal may come from a stale copy: the lab reads the store before answering it.
+    let refused = send(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
+    assert_eq!(refused["error"]["code"], "already_exists", "{refused}");
+    assert_eq!(reads.get(), 1);
+}
+
+#[test]
+fn a_write_that_races_an_append_with_an_expected_version_is_a_conflict_and_the_lab_catches_up() {
+    let (storage, interloper) = Interloper::on(MemoryStore::new());
+    let slip_in = Rc::clone(&interloper.slip_in);
+    let lab = Lab::new(interloper, Box::new(TestEnv::new()));
+    accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
+    *slip_in.borrow_mut() = Some((StreamId::new("Order", "o-1"), other_writers_item("ケーブル")));
+    let mut add = command("AddItem", "o-1", item("マウス", 1, 3000));
+    add["expected_version"] = json!(1);
+    let result = send(&lab, add.clone());
     assert_eq!(result, json!({"status": "conflict", "expected_version": 1, "actual_version": 2}));
     let stored = block_on(storage.read_all(0)).unwrap();
     assert_eq!(stored.len(), 2, "only the other writer's event was written");
     assert_eq!(stored[1].data["product_name"], "ケーブル");
     assert_eq!(lab.head(), 2, "the lab caught up with the other writer");
-    assert_eq!(lab.event_at(2).unwrap().metadata.actor, "another-tab");
-    // Trying again succeeds on top of it.
-    let retry = accept(&lab, command("AddItem", "o-1", item("マウス", 1, 3000)));
+    // Trying again with the version now current succeeds on top of it.
+    add["expected_version"] = json!(2);
+    let retry = accept(&lab, add);
     assert_eq!((retry["stream_version"].as_u64(), retry["events"][0]["position"].as_u64()), (Some(3), Some(3)));
 }
 
 #[test]
 fn a_write_to_another_stream_that_lands_before_the_append_is_taken_in_order() {
-    let storage = Rc::new(MemoryStore::new());
-    let slip_in = Rc::new(RefCell::new(None));
-    let lab = Lab::new(Interloper { storage: Rc::clone(&storage), slip_in: Rc::clone(&slip_in) }, Box::new(TestEnv::new()));
+    let (_storage, interloper) = Interloper::on(MemoryStore::new());
+    let slip_in = Rc::clone(&interloper.slip_in);
+    let lab = Lab::new(interloper, Box::new(TestEnv::new()));
     accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
     accept(&lab, command("CreateOrder", "o-2", json!({"customer_name": "佐藤花子"})));
     *slip_in.borrow_mut() = Some((StreamId::new("Order", "o-2"), other_writers_item("ケーブル")));

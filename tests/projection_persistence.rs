@@ -96,6 +96,29 @@ fn events_written_after_the_save_are_projected_on_load() {
 }
 
 #[test]
+fn projectors_saved_long_before_the_head_are_brought_back_there_and_caught_up() {
+    let storage = Rc::new(MemoryStore::new());
+    let before = open(&storage, "a-");
+    block_on(before.load_demo(3, 1_500)).unwrap();
+    block_on(before.persist_if_changed()).unwrap();
+    // Another tab writes many events without saving the engine's state.
+    let other = open(&storage, "c-");
+    accept(&other, command("CreateAccount", "late", json!({"owner": "Mika", "initial_balance": 0})));
+    for _ in 0..40 {
+        accept(&other, command("DepositMoney", "late", json!({"amount": 1})));
+    }
+    let after = open(&storage, "b-");
+    let head = after.head();
+    let log = log_of(&after);
+    assert_eq!(
+        serde_json::to_value(after.read_models_at(head).tables()).unwrap(),
+        serde_json::to_value(fresh_fold(&log, head).tables()).unwrap()
+    );
+    assert_eq!(status_of(&after, "account_balances")["lag"], 0);
+    assert_eq!(status_of(&after, "order_summary")["lag"], 0);
+}
+
+#[test]
 fn an_unreadable_saved_state_is_a_fresh_start_not_a_failure() {
     let storage = Rc::new(MemoryStore::new());
     let before = open(&storage, "a-");

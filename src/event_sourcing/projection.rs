@@ -84,6 +84,10 @@ impl<P: Projection<E>, E> super::projection_engine::Lane<E> for Projector<P> {
         self.checkpoint
     }
 
+    fn applied(&self) -> u64 {
+        self.applied
+    }
+
     fn deliver(&mut self, recorded: &RecordedEvent, event: &E) -> Delivery {
         self.handle(recorded, event)
     }

@@ -26,6 +26,8 @@ pub trait Lane<E> {
     fn name(&self) -> &'static str;
     fn subscribes_to(&self) -> &'static [&'static str];
     fn checkpoint(&self) -> u64;
+    /// How many events it applied (subscribed ones only).
+    fn applied(&self) -> u64;
     /// Delivers one event (applied if subscribed, ignored if already seen).
     fn deliver(&mut self, recorded: &RecordedEvent, event: &E) -> Delivery;
     /// [`Lane::deliver`], told whether the lane subscribes to the event.

@@ -17,7 +17,7 @@ use crate::domain::AggregateState;
 use crate::event_sourcing::envelope::{typed, ErrorBody};
 use crate::event_sourcing::snapshot::{Snapshot, SnapshotPolicy, Snapshots};
 use crate::event_sourcing::store::{EventStore, StoreError};
-use crate::read_models::ReadModels;
+use crate::read_models::{ModelSet, ReadModels};
 
 /// Events between two timeline checkpoints of the read models.
 pub const CHECKPOINT_EVERY: u64 = 1_000;
@@ -68,8 +68,9 @@ fn yes() -> bool {
 enum Measure {
     /// Fold the whole log into fresh read models (every projection).
     Fold,
-    /// Reach the state of every panel at a position: the read models (and the one
-    /// before, for what changed) and the write model of the event's stream.
+    /// Reach the state of every panel at a position: the read models the page shows
+    /// (at the position and one before, for what changed) and the write model of
+    /// the event's stream.
     Jump { position: u64 },
     /// Load one stream's write model at the head, with or without its snapshot;
     /// `repeat` times (default 1), answering the time of one load (a short load
@@ -153,17 +154,59 @@ impl State {
         keep_if_due(&mut self.checkpoints, &self.fold_before);
     }
 
+    /// Takes the checkpoints a long fold skipped, folding at most `events` events.
+    /// Answers how many checkpoints are held and how many are due.
+    pub(super) fn build_checkpoints(&mut self, events: usize) -> (usize, usize) {
+        let due = self.checkpoints_due();
+        if self.checkpoints.len() >= due {
+            self.checkpoint_builder = None;
+            return (self.checkpoints.len(), due);
+        }
+        // From the last checkpoint held (a copy: free), or from where the last slice stopped.
+        let mut models = match self.checkpoint_builder.take() {
+            Some(models) => models,
+            None => self.checkpoints.last().cloned().unwrap_or_default(),
+        };
+        let from = models.order_summary.checkpoint as usize;
+        let to = from.saturating_add(events).min(due * CHECKPOINT_EVERY as usize);
+        for index in from..to {
+            models.apply(&self.log.all()[index], &self.events[index]);
+            keep_if_due(&mut self.checkpoints, &models);
+        }
+        if self.checkpoints.len() < due {
+            self.checkpoint_builder = Some(models);
+        }
+        (self.checkpoints.len(), due)
+    }
+
+    /// How many checkpoints the log calls for: one every [`CHECKPOINT_EVERY`] events up
+    /// to the time-travel fold (one event before the head).
+    fn checkpoints_due(&self) -> usize {
+        (self.fold_before.order_summary.checkpoint / CHECKPOINT_EVERY) as usize
+    }
+
     /// Applies the events after position `after` up to and including `to` to `models`.
     pub(super) fn fold(&self, models: &mut ReadModels, after: u64, to: u64) {
+        self.fold_only(models, after, to, ModelSet::ALL);
+    }
+
+    /// [`State::fold`] into the read models in `set` only.
+    fn fold_only(&self, models: &mut ReadModels, after: u64, to: u64, set: ModelSet) {
         let (from, to) = (after as usize, to as usize);
         for (recorded, event) in self.log.all()[from..to].iter().zip(&self.events[from..to]) {
-            models.apply(recorded, event);
+            models.apply_to(recorded, event, set);
         }
     }
 
     /// The read models right after `position`: a copy of the nearest checkpoint (or
     /// of the fold one before the head) plus the events after it.
     pub(super) fn read_models_at(&self, position: u64) -> ReadModels {
+        self.read_models_of_at(ModelSet::ALL, position)
+    }
+
+    /// [`State::read_models_at`] for the read models in `set`; the others are left
+    /// wherever the copy it starts from stood.
+    pub(super) fn read_models_of_at(&self, set: ModelSet, position: u64) -> ReadModels {
         let head = self.log.head();
         if position >= head {
             return self.head_models.clone();
@@ -176,7 +219,7 @@ impl State {
             0 => ReadModels::default(),
             n => self.checkpoints[n as usize - 1].clone(),
         };
-        self.fold(&mut models, nearest * CHECKPOINT_EVERY, position);
+        self.fold_only(&mut models, nearest * CHECKPOINT_EVERY, position, set);
         models
     }
 }
@@ -195,6 +238,8 @@ fn keep_if_due(checkpoints: &mut Vec<ReadModels>, models: &ReadModels) {
 /// back one copy and a short fold.
 pub(super) struct Scrub {
     generation: u64,
+    /// The read models brought to the position; the others are not.
+    set: ModelSet,
     position: u64,
     at: ReadModels,
     before: ReadModels,
@@ -203,7 +248,12 @@ pub(super) struct Scrub {
 impl<S: EventStore> Lab<S> {
     /// Reads the read models right after `position` and right after the event before
     /// it (what the selected event changed), without copying them at the head.
-    pub fn with_read_models_around<R>(&self, position: u64, read: impl FnOnce(&ReadModels, &ReadModels) -> R) -> R {
+    ///
+    /// Only the read models in `set` (the ones the page shows) are brought to the
+    /// position, so a jump folds what is seen and nothing else: `read` must look at
+    /// those only. At the head every read model is there.
+    pub fn with_read_models_around<R>(&self, position: u64, set: ModelSet, read: impl FnOnce(&ReadModels, &ReadModels) -> R) -> R {
+        self.shown.set(set);
         let state = self.state.borrow();
         let head = state.log.head();
         let position = position.min(head);
@@ -212,30 +262,43 @@ impl<S: EventStore> Lab<S> {
             return read(&state.head_models, &state.fold_before);
         }
         let Ok(mut scrub) = self.scrub.try_borrow_mut() else {
-            let at = state.read_models_at(position);
-            return read(&at, &state.read_models_at(position.saturating_sub(1)));
+            let at = state.read_models_of_at(set, position);
+            return read(&at, &state.read_models_of_at(set, position.saturating_sub(1)));
         };
         let step = |from: &ReadModels| {
             let mut at = from.clone();
-            state.fold(&mut at, position.saturating_sub(1), position);
+            state.fold_only(&mut at, position.saturating_sub(1), position, set);
             at
         };
-        let kept = scrub.take().filter(|kept| kept.generation == state.generation);
+        let kept = scrub.take().filter(|kept| kept.generation == state.generation && kept.set == set);
         let next = match kept {
             Some(kept) if kept.position == position => kept,
             Some(kept) if kept.position + 1 == position => Scrub { at: step(&kept.at), before: kept.at, ..kept },
             Some(kept) if kept.position == position + 1 => {
-                Scrub { position, at: kept.before, before: state.read_models_at(position.saturating_sub(1)), ..kept }
+                Scrub { position, at: kept.before, before: state.read_models_of_at(set, position.saturating_sub(1)), ..kept }
             }
             _ => {
-                let before = state.read_models_at(position.saturating_sub(1));
+                let before = state.read_models_of_at(set, position.saturating_sub(1));
                 let at = if position == 0 { before.clone() } else { step(&before) };
-                Scrub { generation: state.generation, position, at, before }
+                Scrub { generation: state.generation, set, position, at, before }
             }
         };
         let answer = read(&next.at, &next.before);
         *scrub = Some(Scrub { position, ..next });
         answer
+    }
+
+    /// Takes, a slice at a time, the timeline checkpoints that a long load or import
+    /// left out, folding at most `events` events per call (until then a far jump folds
+    /// from the last checkpoint held). Answers `(held, due)`: done when they are equal.
+    pub fn build_checkpoints(&self, events: usize) -> (usize, usize) {
+        self.state.borrow_mut().build_checkpoints(events)
+    }
+
+    /// How many timeline checkpoints are held, and how many the log calls for.
+    pub fn checkpoints(&self) -> (usize, usize) {
+        let state = self.state.borrow();
+        (state.checkpoints.len(), state.checkpoints_due())
     }
 
     /// The read models as they were right after `position`.
@@ -339,7 +402,9 @@ impl<S: EventStore> Lab<S> {
                 // What the page does on a jump: the read models at and before the
                 // position (as scrubbing reads them), and the write model there.
                 let started = clock();
-                let rows = self.with_read_models_around(position, |at, before| at.order_summary.checkpoint + before.order_summary.checkpoint);
+                let rows = self.with_read_models_around(position, self.shown.get(), |at, before| {
+                    at.order_summary.checkpoint + before.order_summary.checkpoint
+                });
                 let stream = self.state.borrow().log.at(position).map(|event| event.stream_id.clone());
                 let write_model = stream.and_then(|stream| self.aggregate_at(&stream, position));
                 let ms = clock() - started;
@@ -370,6 +435,7 @@ impl<S: EventStore> Lab<S> {
                 Ok(json!({
                     "events": state.log.head(),
                     "checkpoints": state.checkpoints.len(),
+                    "checkpoints_due": state.checkpoints_due(),
                     "checkpoint_every": CHECKPOINT_EVERY,
                     "snapshots": state.snapshots.len(),
                 }))

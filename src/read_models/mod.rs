@@ -226,18 +226,79 @@ fn to_json<T: Serialize>(value: T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// Some of the read models, by their place in [`ReadModels::lanes_mut`]: the ones a
+/// page shows. Time travel brings only those to a position; the others are not
+/// looked at there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ModelSet(u16);
+
+/// How many projectors [`ReadModels`] holds.
+pub const LANES: usize = 10;
+
+impl ModelSet {
+    pub const ALL: ModelSet = ModelSet((1 << LANES) - 1);
+    pub const NONE: ModelSet = ModelSet(0);
+
+    /// The read models among `names` (projection names, e.g. `"order_summary"`);
+    /// other names (panels that are not read models) are left out.
+    pub fn named<'a>(names: impl IntoIterator<Item = &'a str>) -> ModelSet {
+        let mut all = ReadModels::default();
+        let lanes: Vec<&'static str> = all.lanes_mut().iter().map(|lane| lane.name()).collect();
+        ModelSet(names.into_iter().filter_map(|name| lanes.iter().position(|lane| *lane == name)).fold(0, |set, at| set | 1 << at))
+    }
+
+    pub fn contains(self, lane: usize) -> bool {
+        self.0 & (1 << lane) != 0
+    }
+
+    /// This set and the read model at place `lane`.
+    pub fn with(self, lane: usize) -> ModelSet {
+        ModelSet(self.0 | 1 << lane)
+    }
+
+    /// The places of the read models in the set.
+    pub fn places(self) -> impl Iterator<Item = usize> {
+        (0..LANES).filter(move |&lane| self.contains(lane))
+    }
+}
+
 impl ReadModels {
     /// Delivers one event to every projector (each skips what it has seen or does not subscribe to).
     pub fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
+        self.apply_to(recorded, event, ModelSet::ALL);
+    }
+
+    /// Delivers one event to the projectors in `set` only: the others stay where they were.
+    pub fn apply_to(&mut self, recorded: &RecordedEvent, event: &Event, set: ModelSet) {
         let subscribers = subscribers_of(&recorded.event_type);
         for (at, lane) in self.lanes_mut().into_iter().enumerate() {
-            lane.deliver_routed(recorded, event, subscribers & (1 << at) != 0);
+            if set.contains(at) {
+                lane.deliver_routed(recorded, event, subscribers & (1 << at) != 0);
+            }
+        }
+    }
+
+    /// Makes the projector at place `lane` (in [`ReadModels::lanes_mut`]) a copy of
+    /// the one in `from`. Free: the copy shares every row.
+    pub fn copy_lane_from(&mut self, lane: usize, from: &ReadModels) {
+        match lane {
+            0 => self.order_summary = from.order_summary.clone(),
+            1 => self.order_details = from.order_details.clone(),
+            2 => self.customer_orders = from.customer_orders.clone(),
+            3 => self.product_sales = from.product_sales.clone(),
+            4 => self.daily_stats = from.daily_stats.clone(),
+            5 => self.account_balances = from.account_balances.clone(),
+            6 => self.account_history = from.account_history.clone(),
+            7 => self.inventory = from.inventory.clone(),
+            8 => self.product_catalog = from.product_catalog.clone(),
+            9 => self.user_activity = from.user_activity.clone(),
+            _ => {}
         }
     }
 
     /// Every projector as a [`Lane`] the projection engine can drive, in the order
     /// of [`ReadModels::statuses`].
-    pub fn lanes_mut(&mut self) -> [&mut dyn Lane<Event>; 10] {
+    pub fn lanes_mut(&mut self) -> [&mut dyn Lane<Event>; LANES] {
         [
             &mut self.order_summary,
             &mut self.order_details,

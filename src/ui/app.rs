@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
         }
     };
     let slot = Rc::new(OnceCell::new());
-    if let Err(error) = console::install(slot.clone(), ready, Rc::new(move || session.log_changed())) {
+    if let Err(error) = console::install(slot.clone(), ready, Rc::new(move || session.log_changed_next_frame())) {
         web_sys::console::warn_2(&"window.kiroku is unavailable:".into(), &error);
     }
 

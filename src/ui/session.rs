@@ -12,7 +12,7 @@ use crate::browser::BrowserLab;
 use crate::cqrs::command_bus::Chain;
 use crate::event_sourcing::projection_engine::Fault;
 use crate::messaging::{Delivery, DeliveryMode};
-use crate::read_models::ReadModels;
+use crate::read_models::{ModelSet, ReadModels};
 use crate::event_sourcing::envelope::{CommandResult, QueryResult};
 
 /// The outcome of the last command the user sent, for the result panel.
@@ -44,6 +44,10 @@ pub struct Session {
     pub bus_revision: RwSignal<u64>,
     /// When the outbox was last polled (ms since the epoch).
     last_poll: StoredValue<f64>,
+    /// A redraw is already asked for the next animation frame.
+    redraw_asked: StoredValue<bool>,
+    /// The checkpoints a long load left out are being taken.
+    taking_checkpoints: StoredValue<bool>,
 }
 
 impl Session {
@@ -59,6 +63,8 @@ impl Session {
             sending: RwSignal::new(false),
             bus_revision: RwSignal::new(0),
             last_poll: StoredValue::new(0.0),
+            redraw_asked: StoredValue::new(false),
+            taking_checkpoints: StoredValue::new(false),
         }
     }
 
@@ -97,11 +103,59 @@ impl Session {
         self.revision.update(|revision| *revision += 1);
         if self.lab.with_value(Option::is_some) {
             self.persist();
+            self.take_checkpoints();
         }
         let head = self.head_untracked();
         if self.following.get_untracked() || self.position.get_untracked() > head {
             self.position.set(head);
         }
+    }
+
+    /// Takes the timeline checkpoints a long load or import left out, a slice of a
+    /// frame at a time, yielding to the page between slices.
+    fn take_checkpoints(&self) {
+        let lab = self.lab();
+        let (held, due) = lab.checkpoints();
+        if held >= due || self.taking_checkpoints.get_value() {
+            return;
+        }
+        self.taking_checkpoints.set_value(true);
+        let session = *self;
+        spawn_local(async move {
+            let clock = || web_sys::window().and_then(|window| window.performance()).map_or(0.0, |p| p.now());
+            loop {
+                let started = clock();
+                let done = loop {
+                    let (held, due) = lab.build_checkpoints(CHECKPOINT_SLICE);
+                    if held >= due {
+                        break true;
+                    }
+                    if clock() - started >= REBUILD_SLICE_MS {
+                        break false;
+                    }
+                };
+                if done {
+                    break;
+                }
+                next_task().await;
+            }
+            session.taking_checkpoints.set_value(false);
+        });
+    }
+
+    /// [`Session::log_changed`] at the next animation frame, once however many changes
+    /// arrive before it: the console's calls answer as soon as the read models are
+    /// updated, and a burst of commands is drawn once.
+    pub fn log_changed_next_frame(&self) {
+        if self.redraw_asked.get_value() {
+            return;
+        }
+        self.redraw_asked.set_value(true);
+        let session = *self;
+        request_animation_frame(move || {
+            session.redraw_asked.set_value(false);
+            session.log_changed();
+        });
     }
 
     fn head_untracked(&self) -> u64 {
@@ -313,6 +367,8 @@ impl Default for Session {
 
 /// Events a rebuild reads per step.
 pub const REBUILD_BATCH: u64 = 256;
+/// Events folded per call while taking checkpoints (a few milliseconds).
+const CHECKPOINT_SLICE: usize = 250;
 /// How long a rebuild works before it yields to the browser, in milliseconds: well
 /// under the 50 ms that makes a task "long", so the page never freezes.
 pub const REBUILD_SLICE_MS: f64 = 8.0;
@@ -341,19 +397,21 @@ pub async fn sleep(ms: i32) {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ModelsAt {
     pub position: u64,
+    /// The read models the panels on screen show: only these are brought to the position.
+    shown: ModelSet,
     revision: u64,
 }
 
 impl ModelsAt {
     pub fn with<R>(self, session: Session, read: impl FnOnce(&ReadModels, &ReadModels) -> R) -> R {
-        session.lab().with_read_models_around(self.position, read)
+        session.lab().with_read_models_around(self.position, self.shown, read)
     }
 }
 
 impl Session {
-    /// The key of the read models at `position`, tracking the log's revision.
-    pub fn models_at(&self, position: u64) -> ModelsAt {
-        ModelsAt { position, revision: self.revision.get() }
+    /// The key of the read models in `shown` at `position`, tracking the log's revision.
+    pub fn models_at(&self, position: u64, shown: ModelSet) -> ModelsAt {
+        ModelsAt { position, shown, revision: self.revision.get() }
     }
 }
 

@@ -19,7 +19,7 @@ use super::read_model_panel::ReadModelPanel;
 use super::sagas_panel::SagasPanel;
 use super::session::use_session;
 use super::timeline::Timeline;
-use crate::read_models::ReadModels;
+use crate::read_models::{ModelSet, ReadModels};
 
 /// Panels with a component of their own; every other read model shows as a table.
 const SPECIAL: &[(&str, &str)] = &[
@@ -64,7 +64,11 @@ pub fn Workspace() -> impl IntoView {
     // that what the selected event changed can be highlighted.
     let head = Memo::new(move |_| session.head());
     let event = Memo::new(move |_| session.with_lab(|lab| lab.event_at(position.get())));
-    let models = Memo::new(move |_| session.models_at(position.get()));
+    // Only the read models of the panels on screen are brought to the position.
+    let models = Memo::new(move |_| {
+        let set = shown.with(|shown| ModelSet::named(shown.iter().map(String::as_str)));
+        session.models_at(position.get(), set)
+    });
     let stream = Memo::new(move |_| {
         session.pinned_stream.get().or_else(|| event.get().map(|event| event.stream_id))
     });
