@@ -825,6 +825,30 @@ fn a_busy_skus_reservations_are_counted_in_full_and_named_only_the_latest_few() 
 }
 
 #[test]
+fn releasing_a_reservation_in_the_middle_keeps_the_others_in_the_order_they_were_made() {
+    let lab = new_lab();
+    let clerk = |command_type: &str, data: Value| as_actor("clerk-sato", command_type, "sku-pen", data);
+    accept(&lab, clerk("ReceiveStock", json!({"sku": "sku-pen", "quantity": 100})));
+    for order in 1..=4 {
+        accept(&lab, clerk("ReserveStock", json!({"order_id": format!("o-{order}"), "quantity": order})));
+    }
+    accept(&lab, clerk("ReleaseStock", json!({"order_id": "o-2"})));
+    accept(&lab, clerk("ReserveStock", json!({"order_id": "o-2", "quantity": 9})));
+    let pen = data(&lab, json!({"query_type": "GetInventory", "filters": {"sku": "sku-pen"}}));
+    let item = &pen["item"];
+    assert_eq!(
+        item["reservations"],
+        json!([
+            {"order_id": "o-1", "quantity": 1},
+            {"order_id": "o-3", "quantity": 3},
+            {"order_id": "o-4", "quantity": 4},
+            {"order_id": "o-2", "quantity": 9},
+        ])
+    );
+    assert_eq!(item["reserved"], json!(17));
+}
+
+#[test]
 fn a_rows_key_names_the_same_row_at_every_position_so_changed_rows_can_be_found() {
     let story = story();
     let lab = &story.lab;

@@ -8,7 +8,9 @@
 //! that did not exist was not low). Releasing or receiving stock can bring an item
 //! back above the threshold; it alerts again the next time it drops below.
 
-use serde::Serialize;
+use std::rc::Rc;
+
+use serde::{Serialize, Serializer};
 use serde_json::json;
 
 use crate::read_models::Timestamp;
@@ -17,7 +19,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::Rows;
+use super::rows::{Map, Rows};
 use super::table::{Table, TableRow};
 use super::timestamp;
 
@@ -42,7 +44,56 @@ pub struct InventoryRow {
     /// `available < low_stock_threshold`.
     pub low_stock: bool,
     /// In the order they were made.
-    pub reservations: imbl::Vector<ReservationRow>,
+    pub reservations: Reservations,
+}
+
+/// The units a SKU holds for orders, in the order they were reserved (written out as
+/// a plain list). Kept by the position of the event that reserved them, with an index
+/// by order: releasing one of a busy SKU's thousands of reservations is a lookup, not
+/// a scan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reservations {
+    by_position: imbl::OrdMap<u64, ReservationRow>,
+    /// The positions of each order's reservations (one, unless an imported log
+    /// reserved twice for the same order).
+    positions_of: Map<Rc<str>, Vec<u64>>,
+}
+
+impl Reservations {
+    pub fn reserve(&mut self, position: u64, reservation: ReservationRow) {
+        match self.positions_of.get_mut(reservation.order_id.as_str()) {
+            Some(positions) => positions.push(position),
+            None => {
+                self.positions_of.insert(Rc::from(reservation.order_id.as_str()), vec![position]);
+            }
+        }
+        self.by_position.insert(position, reservation);
+    }
+
+    /// Removes every reservation for `order_id`; answers the units they held.
+    pub fn release(&mut self, order_id: &str) -> u32 {
+        let positions = self.positions_of.remove(order_id).unwrap_or_default();
+        positions.iter().filter_map(|position| self.by_position.remove(position)).map(|reservation| reservation.quantity).sum()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_position.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_position.is_empty()
+    }
+
+    /// Oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &ReservationRow> + '_ {
+        self.by_position.values()
+    }
+}
+
+impl Serialize for Reservations {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 impl InventoryRow {
@@ -122,7 +173,7 @@ impl Projection<Event> for InventoryLevels {
                         available: 0,
                         low_stock_threshold: low_stock_threshold.unwrap_or(DEFAULT_LOW_STOCK_THRESHOLD),
                         low_stock: false,
-                        reservations: imbl::Vector::new(),
+                        reservations: Reservations::default(),
                     },
                 );
                 false
@@ -140,14 +191,12 @@ impl Projection<Event> for InventoryLevels {
                 (MovementKind::Received, *quantity, None)
             }
             InventoryEvent::StockReserved { order_id, quantity } => {
-                item.reservations.push_back(ReservationRow { order_id: order_id.clone(), quantity: *quantity });
+                item.reservations.reserve(recorded.position, ReservationRow { order_id: order_id.clone(), quantity: *quantity });
                 item.reserved += quantity;
                 (MovementKind::Reserved, *quantity, Some(order_id.clone()))
             }
             InventoryEvent::StockReleased { order_id, quantity } => {
-                while let Some(at) = item.reservations.iter().position(|reservation| &reservation.order_id == order_id) {
-                    item.reserved -= item.reservations.remove(at).quantity;
-                }
+                item.reserved -= item.reservations.release(order_id);
                 (MovementKind::Released, *quantity, Some(order_id.clone()))
             }
         };
@@ -173,15 +222,15 @@ impl Projection<Event> for InventoryLevels {
 
 /// The reservations as `o-1×2, o-2×1`: the latest [`RESERVATIONS_SHOWN`], after a
 /// count of the older ones (a busy SKU holds thousands).
-fn reservations_summary(reservations: &imbl::Vector<ReservationRow>) -> String {
+fn reservations_summary(reservations: &Reservations) -> String {
     let older = reservations.len().saturating_sub(RESERVATIONS_SHOWN);
-    let latest = reservations.iter().skip(older).map(|reservation| format!("{}×{}", reservation.order_id, reservation.quantity));
-    let mut parts: Vec<String> = Vec::with_capacity(RESERVATIONS_SHOWN + 1);
+    let mut latest: Vec<String> =
+        reservations.iter().rev().take(RESERVATIONS_SHOWN).map(|reservation| format!("{}×{}", reservation.order_id, reservation.quantity)).collect();
     if older > 0 {
-        parts.push(format!("{older} earlier"));
+        latest.push(format!("{older} earlier"));
     }
-    parts.extend(latest);
-    parts.join(", ")
+    latest.reverse();
+    latest.join(", ")
 }
 
 /// How many reservations a row of the table names.
