@@ -14,7 +14,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::{Map, Rows};
+use super::rows::{value_mut, Map, Rows};
 use super::table::{Table, TableRow};
 use super::ALL_EVENT_TYPES;
 
@@ -59,16 +59,13 @@ impl Projection<Event> for DailyStats {
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let day = recorded.metadata.recorded_at.date_naive();
-        let date = match &self.today {
-            Some((today, text)) if *today == day => text.clone(),
-            _ => {
-                let text = date_of(recorded);
-                self.today = Some((day, text.clone()));
-                text
-            }
+        let today = match self.today.take() {
+            Some((today, text)) if today == day => (today, text),
+            _ => (day, date_of(recorded)),
         };
-        if self.days.get(&date).is_none() {
-            self.days.upsert(&date, DailyStatsRow { date: date.clone(), ..DailyStatsRow::default() });
+        let date = today.1.as_str();
+        if self.days.get(date).is_none() {
+            self.days.upsert(date, DailyStatsRow { date: date.to_owned(), ..DailyStatsRow::default() });
         }
         let order_id = recorded.aggregate_id();
         let mut confirmed_total = None;
@@ -78,10 +75,10 @@ impl Projection<Event> for DailyStats {
                     self.open_totals.insert(order_id.to_owned(), 0);
                 }
                 OrderEvent::ItemAdded { quantity, unit_price_cents, .. } => {
-                    *self.open_totals.entry(order_id.to_owned()).or_default() += unit_price_cents * i64::from(*quantity);
+                    *value_mut(&mut self.open_totals, order_id) += unit_price_cents * i64::from(*quantity);
                 }
                 OrderEvent::ItemRemoved { quantity, unit_price_cents, .. } => {
-                    *self.open_totals.entry(order_id.to_owned()).or_default() -= unit_price_cents * i64::from(*quantity);
+                    *value_mut(&mut self.open_totals, order_id) -= unit_price_cents * i64::from(*quantity);
                 }
                 OrderEvent::OrderConfirmed {} => {
                     // Items cannot change once confirmed: the total is final.
@@ -93,7 +90,7 @@ impl Projection<Event> for DailyStats {
                 OrderEvent::OrderReadyToShip {} | OrderEvent::OrderShipped {} => {}
             }
         }
-        let day = self.days.get_mut(&date).expect("just inserted");
+        let day = self.days.get_mut(date).expect("just inserted");
         day.events += 1;
         match event {
             Event::Order(OrderEvent::OrderCreated { .. }) => day.orders_created += 1,
@@ -107,6 +104,7 @@ impl Projection<Event> for DailyStats {
             Event::Account(AccountEvent::MoneyWithdrawn { amount, .. }) => day.withdrawals_cents += amount,
             _ => {}
         }
+        self.today = Some(today);
     }
 }
 

@@ -12,7 +12,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::{Map, Rows, Set};
+use super::rows::{value_mut, Map, Rows, Set};
 use super::table::{Table, TableRow};
 
 /// What one product sold, over confirmed (and shipped) orders.
@@ -78,11 +78,11 @@ impl Projection<Event> for ProductSales {
         let order_id = recorded.aggregate_id();
         match event {
             OrderEvent::OrderCreated { .. } => {
-                self.lines.entry(order_id.to_owned()).or_default();
+                value_mut(&mut self.lines, order_id);
             }
             OrderEvent::ItemAdded { product_name, quantity, unit_price_cents } => {
                 if !self.confirmed.contains(order_id) {
-                    let lines = self.lines.entry(order_id.to_owned()).or_default();
+                    let lines = value_mut(&mut self.lines, order_id);
                     LineItem::add_to(lines, product_name, *quantity, *unit_price_cents);
                 }
             }

@@ -20,6 +20,16 @@ pub type Map<K, V> = GenericHashMap<K, V, FxBuildHasher, DefaultSharedPtr>;
 /// A persistent set, hashed as [`Map`].
 pub type Set<T> = GenericHashSet<T, FxBuildHasher, DefaultSharedPtr>;
 
+/// The value under `key`, inserted as `V::default()` first when there is none: what
+/// `map.entry(key.to_owned()).or_default()` does, without copying the key on every
+/// call (a fold makes this call for most events).
+pub fn value_mut<'m, V: Clone + Default>(map: &'m mut Map<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("present or just inserted")
+}
+
 #[derive(Debug, Clone)]
 pub struct Rows<T: Clone> {
     rows: Vector<Rc<T>>,

@@ -18,7 +18,8 @@ use super::{timestamp, ALL_EVENT_TYPES};
 pub struct Activity {
     pub position: u64,
     pub recorded_at: Timestamp,
-    pub event_type: String,
+    /// One of the domain's event types: a name shared by every activity, not a copy.
+    pub event_type: &'static str,
     pub stream_id: String,
 }
 
@@ -40,12 +41,12 @@ impl Projection<Event> for UserActivity {
     const NAME: &'static str = "user_activity";
     const SUBSCRIBES_TO: &'static [&'static str] = ALL_EVENT_TYPES;
 
-    fn apply(&mut self, recorded: &RecordedEvent, _event: &Event) {
+    fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let actor = recorded.metadata.actor.as_str();
         let activity = Activity {
             position: recorded.position,
             recorded_at: timestamp(recorded),
-            event_type: recorded.event_type.clone(),
+            event_type: event.event_type(),
             stream_id: recorded.stream_id.clone(),
         };
         match self.actors.get_mut(actor) {
