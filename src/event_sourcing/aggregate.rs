@@ -4,7 +4,8 @@
 //! an aggregate never does I/O. All business rules live in `decide`; `evolve`
 //! never refuses, it only records what happened.
 
-use serde::de::DeserializeOwned;
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -87,10 +88,55 @@ pub fn adjacent_data<E: Serialize>(event: &E) -> Value {
 }
 
 /// `from_recorded` for an enum written `#[serde(tag = "event_type", content = "data")]`.
+///
+/// Reads `data` where it is. The enum sees the tag first, so serde reads the data
+/// straight into the variant instead of buffering it (a copy of `data` in a
+/// `{"event_type", "data"}` object, whose keys sort `data` first, cost both).
 pub fn from_adjacent<E: DeserializeOwned>(event_type: &str, data: &Value) -> Result<E, DecodeError> {
-    let tagged = serde_json::json!({ "event_type": event_type, "data": data });
-    serde_json::from_value(tagged).map_err(|error| DecodeError {
+    E::deserialize(Adjacent { event_type, data, read: 0 }).map_err(|error| DecodeError {
         event_type: event_type.to_owned(),
         message: error.to_string(),
     })
+}
+
+/// `{"event_type": …, "data": …}` seen as a map, tag first, without building it.
+struct Adjacent<'a> {
+    event_type: &'a str,
+    data: &'a Value,
+    /// How many of the two fields were read.
+    read: u8,
+}
+
+impl<'de> Deserializer<'de> for Adjacent<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'de> MapAccess<'de> for Adjacent<'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Self::Error> {
+        let key = match self.read {
+            0 => "event_type",
+            1 => "data",
+            _ => return Ok(None),
+        };
+        seed.deserialize(BorrowedStrDeserializer::new(key)).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
+        self.read += 1;
+        match self.read {
+            1 => seed.deserialize(BorrowedStrDeserializer::new(self.event_type)),
+            _ => seed.deserialize(self.data),
+        }
+    }
 }

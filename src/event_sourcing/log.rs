@@ -64,11 +64,18 @@ impl EventLog {
 
     /// Adds the next event. Positions and stream versions must follow on without gaps.
     pub fn push(&mut self, event: RecordedEvent) -> Result<(), String> {
-        follows_on(&event, self.head(), self.stream_version(&event.stream_id))?;
-        self.streams
-            .entry(event.stream_id.clone())
-            .or_default()
-            .push(self.events.len());
+        let (head, at) = (self.head(), self.events.len());
+        // One lookup, and the stream id is copied only for a new stream.
+        match self.streams.get_mut(event.stream_id.as_str()) {
+            Some(indexes) => {
+                follows_on(&event, head, indexes.len() as u64)?;
+                indexes.push(at);
+            }
+            None => {
+                follows_on(&event, head, 0)?;
+                self.streams.insert(event.stream_id.clone(), vec![at]);
+            }
+        }
         self.events.push(event);
         Ok(())
     }
