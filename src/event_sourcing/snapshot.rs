@@ -49,7 +49,8 @@ impl Snapshot {
         if self.stream_type != A::STREAM_TYPE || self.schema_version != A::STATE_SCHEMA {
             return None;
         }
-        serde_json::from_value(self.state.clone()).ok()
+        // Read where it is: `from_value` would take a copy of the whole state first.
+        A::State::deserialize(&self.state).ok()
     }
 }
 
