@@ -39,3 +39,23 @@ test("a write model's long list shows its latest records and counts the earlier 
   await expect(reservations.locator("tbody tr").nth(1)).toContainText("o-4");
   await expect(reservations.locator("tbody tr").last()).toContainText("o-13");
 });
+
+// A long cell (a busy SKU's reservations) stays on one line: every row keeps the height
+// of one line, and a panel shows as many rows as fit.
+test("a read model's long cells stay on one line, so its rows stay in view", async ({ page }) => {
+  const lab = await LabPage.open(page, "long-cells");
+  const send = (envelope: object) => page.evaluate((envelope) => (window as any).kiroku.send(envelope), envelope);
+  for (const sku of ["sku-1", "sku-2", "sku-3", "sku-4"]) {
+    expect((await send({ command_type: "ReceiveStock", aggregate_id: sku, data: { sku, quantity: 100 } })).status).toBe("accepted");
+  }
+  for (let i = 1; i <= 8; i++) {
+    expect((await send({ command_type: "ReserveStock", aggregate_id: "sku-1", data: { order_id: `order-0000${i}`, quantity: 1 } })).status).toBe("accepted");
+  }
+  await lab.showPanel("inventory");
+  const rows = page.getByTestId("read-model-inventory").locator("tbody tr");
+  await expect(rows.first()).toContainText("3 earlier, order-00004×1");
+  await expect(rows).toHaveCount(4);
+  await expect(rows.nth(3)).toBeInViewport();
+  const heights = await rows.evaluateAll((trs) => trs.map((tr) => Math.round(tr.getBoundingClientRect().height)));
+  expect(new Set(heights).size, `row heights ${heights}`).toBe(1);
+});

@@ -19,7 +19,7 @@ pub fn ReadModelPanel(
     name: String,
 ) -> impl IntoView {
     view! {
-        <section class="card panel" data-testid=format!("read-model-{}", name.replace('_', "-")) aria-label=name.clone()>
+        <section class="card panel read-model" data-testid=format!("read-model-{}", name.replace('_', "-")) aria-label=name.clone()>
             <header class="panel-header">
                 <h2>{move || table.get().map(|table| table.title).unwrap_or_default()}</h2>
                 <span class="panel-note">"read model · "{name.clone()}</span>
