@@ -1,13 +1,16 @@
 #![cfg(target_arch = "wasm32")]
 //! The transactional outbox in IndexedDB: events and outbox messages commit in one
-//! transaction, so an aborted one leaves neither; and a log stored before the outbox
-//! existed (layout version 1) opens after the upgrade with every event.
+//! transaction, so an aborted one leaves neither; a log stored before the outbox
+//! existed (layout version 1) opens after the upgrade with every event; and stream
+//! records live in buckets (layout 4).
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
-use kiroku::browser::indexed_db::IndexedDbStore;
+use std::collections::BTreeMap;
+
+use kiroku::browser::indexed_db::{bucket_of, IndexedDbStore, BUCKETS};
 use kiroku::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
 use kiroku::event_sourcing::store::{AppendError, EventStore, ExpectedVersion};
 use serde_json::json;
@@ -66,40 +69,98 @@ async fn a_log_stored_in_layout_version_1_opens_after_the_upgrade() {
         "event_id": "e1", "stream_id": "Order-a", "stream_type": "Order", "stream_version": 1, "position": 1,
         "event_type": "OrderCreated", "schema_version": 1, "data": {"customer_name": "山田太郎"},
         "metadata": {"correlation_id": "c", "causation_id": "c", "recorded_at": "2026-11-22T10:00:00.000Z", "actor": "workshop-user"}
+    }, {
+        "event_id": "b1", "stream_id": "Order-b", "stream_type": "Order", "stream_version": 1, "position": 2,
+        "event_type": "OrderCreated", "schema_version": 1, "data": {"customer_name": "佐藤花子"},
+        "metadata": {"correlation_id": "c", "causation_id": "c", "recorded_at": "2026-11-22T10:00:00.000Z", "actor": "workshop-user"}
     }]);
     {
         let tx = old.transaction(["segments", "streams", "meta"]).with_mode(TransactionMode::Readwrite).build().unwrap();
-        tx.object_store("segments").unwrap().put(json!({"first": 1, "last": 1, "events": recorded.to_string()})).serde().unwrap();
-        tx.object_store("streams").unwrap().put(json!({"version": 1, "segments": [1]})).with_key("Order-a").without_key_type().serde().unwrap();
-        tx.object_store("meta").unwrap().put(1u64).with_key("head").without_key_type().serde().unwrap();
+        tx.object_store("segments").unwrap().put(json!({"first": 1, "last": 2, "events": recorded.to_string()})).serde().unwrap();
+        for stream_id in ["Order-a", "Order-b"] {
+            tx.object_store("streams").unwrap().put(json!({"version": 1, "segments": [2]})).with_key(stream_id).without_key_type().serde().unwrap();
+        }
+        tx.object_store("meta").unwrap().put(2u64).with_key("head").without_key_type().serde().unwrap();
         tx.commit().await.unwrap();
     }
     old.close();
 
     let store = IndexedDbStore::open(name).await.unwrap();
     let events = store.read_all(0).await.unwrap();
-    assert_eq!(events.len(), 1, "the old log is still there");
+    assert_eq!(events.len(), 2, "the old log is still there");
     assert_eq!(events[0].data["customer_name"], "山田太郎");
     assert!(store.unpublished(10).await.unwrap().is_empty(), "the new outbox starts empty");
     let next = store
         .append_with_outbox(&StreamId::new("Order", "a"), ExpectedVersion::Exact(1), vec![event("e2", "OrderConfirmed")])
         .await
         .unwrap();
-    assert_eq!(next[0].position, 2, "the upgraded log goes on where it was");
+    assert_eq!(next[0].position, 3, "the upgraded log goes on where it was");
     assert_eq!(store.unpublished(10).await.unwrap().len(), 1);
     // The old JSON segment and the new packed one read as one log and one stream.
-    let both: Vec<String> = store.read_all(0).await.unwrap().into_iter().map(|e| e.event_id).collect();
-    assert_eq!(both, ["e1", "e2"]);
-    assert_eq!(store.read_stream("Order-a").await.unwrap().len(), 2);
+    let all: Vec<String> = store.read_all(0).await.unwrap().into_iter().map(|e| e.event_id).collect();
+    assert_eq!(all, ["e1", "b1", "e2"]);
+    let ids = |events: Vec<kiroku::event_sourcing::recorded::RecordedEvent>| events.into_iter().map(|e| e.event_id).collect::<Vec<_>>();
+    assert_eq!(ids(store.read_stream("Order-a").await.unwrap()), ["e1", "e2"]);
+    assert_eq!(ids(store.read_stream("Order-b").await.unwrap()), ["b1"], "a stream not written since the upgrade reads from its old record");
+    let conflict = store.append(&StreamId::new("Order", "b"), ExpectedVersion::Exact(0), vec![event("b2", "OrderConfirmed")]).await;
+    assert_eq!(conflict, Err(AppendError::Conflict { expected: 0, actual: 1 }), "and its old record still holds its version");
     let raw = Database::open(name).await.unwrap();
     {
-        let tx = raw.transaction(["segments"]).build().unwrap();
-        let new: Option<RawSegment> = tx.object_store("segments").unwrap().get(2u64).serde().unwrap().await.unwrap();
+        let tx = raw.transaction(["segments", "streams", "stream_buckets"]).build().unwrap();
+        let new: Option<RawSegment> = tx.object_store("segments").unwrap().get(3u64).serde().unwrap().await.unwrap();
         let new = new.expect("the new segment is stored under its last position");
         assert!(new.packed.is_some_and(|bytes| !bytes.is_empty()) && new.events.is_none(), "new segments are packed, not JSON");
+        // The stream written after the upgrade moved into its bucket; the other stayed.
+        let old_a: Option<RawStreamRecord> = tx.object_store("streams").unwrap().get("Order-a").serde().unwrap().await.unwrap();
+        let old_b: Option<RawStreamRecord> = tx.object_store("streams").unwrap().get("Order-b").serde().unwrap().await.unwrap();
+        assert_eq!((old_a, old_b), (None, Some(RawStreamRecord { version: 1, segments: vec![2] })));
+        let bucket: Option<BTreeMap<String, RawStreamRecord>> =
+            tx.object_store("stream_buckets").unwrap().get(bucket_of("Order-a")).serde().unwrap().await.unwrap();
+        assert_eq!(bucket.unwrap()["Order-a"], RawStreamRecord { version: 2, segments: vec![2, 3] });
     }
     raw.close();
     store.clear().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_import_keeps_its_stream_records_in_a_few_buckets() {
+    let name = "kiroku-buckets";
+    let store = IndexedDbStore::open(name).await.unwrap();
+    store.clear().await.unwrap();
+    // 3,000 events over 600 streams, as a source store records them.
+    let source = kiroku::event_sourcing::memory_store::MemoryStore::new();
+    for at in 0..3000u32 {
+        let stream = StreamId::new("Order", &format!("o-{}", at % 600));
+        let version = u64::from(at / 600);
+        source.append(&stream, ExpectedVersion::Exact(version), vec![event(&format!("e{at}"), "ItemAdded")]).await.unwrap();
+    }
+    let log = source.read_all(0).await.unwrap();
+    store.replace_all(&log).await.unwrap();
+
+    let raw = Database::open(name).await.unwrap();
+    {
+        let tx = raw.transaction(["streams", "stream_buckets"]).build().unwrap();
+        let buckets = tx.object_store("stream_buckets").unwrap().count().await.unwrap();
+        assert!(buckets <= BUCKETS && buckets > 0, "{buckets} bucket records for 600 streams");
+        assert_eq!(tx.object_store("streams").unwrap().count().await.unwrap(), 0, "no record per stream");
+    }
+    raw.close();
+    for stream in ["Order-o-0", "Order-o-321", "Order-o-599"] {
+        let events = store.read_stream(stream).await.unwrap();
+        assert_eq!(events.iter().map(|e| e.stream_version).collect::<Vec<_>>(), [1, 2, 3, 4, 5], "{stream}");
+    }
+    let next = store.append(&StreamId::new("Order", "o-321"), ExpectedVersion::Exact(5), vec![event("n", "OrderConfirmed")]).await.unwrap();
+    assert_eq!((next[0].position, next[0].stream_version), (3001, 6));
+    let stale = store.append(&StreamId::new("Order", "o-322"), ExpectedVersion::Exact(4), vec![event("m", "OrderConfirmed")]).await;
+    assert_eq!(stale, Err(AppendError::Conflict { expected: 4, actual: 5 }));
+    store.clear().await.unwrap();
+}
+
+/// A stream record as stored.
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct RawStreamRecord {
+    version: u64,
+    segments: Vec<u64>,
 }
 
 /// A segment record as stored, to see which layout wrote it.
