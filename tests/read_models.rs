@@ -809,15 +809,25 @@ fn the_tables_show_readable_cells_with_money_as_plain_integers_and_lists_as_shor
     assert_eq!(table("user_activity").keys()[..3], ["workshop-user@1", "workshop-user@2", "workshop-user@3"]);
 }
 
+/// A clerk's command on the stock of pens.
+fn pens(command_type: &str, data: Value) -> Value {
+    as_actor("clerk-sato", command_type, "sku-pen", data)
+}
+
+/// A lab holding 100 pens, `n` of them reserved for order `o-<n>`, for `n` in 1..=orders.
+fn pens_reserved_for(orders: u32) -> Lab<MemoryStore> {
+    let lab = new_lab();
+    accept(&lab, pens("ReceiveStock", json!({"sku": "sku-pen", "quantity": 100})));
+    for order in 1..=orders {
+        accept(&lab, pens("ReserveStock", json!({"order_id": format!("o-{order}"), "quantity": order})));
+    }
+    lab
+}
+
 #[test]
 fn a_busy_skus_reservations_are_counted_in_full_and_named_only_the_latest_few() {
-    let lab = new_lab();
-    let clerk = |command_type: &str, data: Value| as_actor("clerk-sato", command_type, "sku-pen", data);
-    accept(&lab, clerk("ReceiveStock", json!({"sku": "sku-pen", "quantity": 100})));
-    for order in 1..=8 {
-        accept(&lab, clerk("ReserveStock", json!({"order_id": format!("o-{order}"), "quantity": order})));
-    }
-    accept(&lab, clerk("ReleaseStock", json!({"order_id": "o-8"})));
+    let lab = pens_reserved_for(8);
+    accept(&lab, pens("ReleaseStock", json!({"order_id": "o-8"})));
     let table = lab.read_models_at(lab.head()).table("inventory").unwrap();
     assert_eq!(table.cell("sku-pen", "Reserved"), Some(&json!(28)), "1 + 2 + … + 7");
     assert_eq!(table.cell("sku-pen", "Available"), Some(&json!(72)));
@@ -826,14 +836,9 @@ fn a_busy_skus_reservations_are_counted_in_full_and_named_only_the_latest_few() 
 
 #[test]
 fn releasing_a_reservation_in_the_middle_keeps_the_others_in_the_order_they_were_made() {
-    let lab = new_lab();
-    let clerk = |command_type: &str, data: Value| as_actor("clerk-sato", command_type, "sku-pen", data);
-    accept(&lab, clerk("ReceiveStock", json!({"sku": "sku-pen", "quantity": 100})));
-    for order in 1..=4 {
-        accept(&lab, clerk("ReserveStock", json!({"order_id": format!("o-{order}"), "quantity": order})));
-    }
-    accept(&lab, clerk("ReleaseStock", json!({"order_id": "o-2"})));
-    accept(&lab, clerk("ReserveStock", json!({"order_id": "o-2", "quantity": 9})));
+    let lab = pens_reserved_for(4);
+    accept(&lab, pens("ReleaseStock", json!({"order_id": "o-2"})));
+    accept(&lab, pens("ReserveStock", json!({"order_id": "o-2", "quantity": 9})));
     let pen = data(&lab, json!({"query_type": "GetInventory", "filters": {"sku": "sku-pen"}}));
     let item = &pen["item"];
     assert_eq!(
