@@ -17,8 +17,13 @@ impl Environment for BrowserEnvironment {
     }
 
     fn monotonic_ms(&self) -> f64 {
-        web_sys::window().and_then(|window| window.performance()).map_or(0.0, |performance| performance.now())
+        monotonic_ms()
     }
+}
+
+/// The page's monotonic clock (`performance.now()`), in milliseconds.
+pub fn monotonic_ms() -> f64 {
+    web_sys::window().and_then(|window| window.performance()).map_or(0.0, |performance| performance.now())
 }
 
 /// A random UUID v4, from the browser's cryptographic random source.

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
+use crate::browser::environment::monotonic_ms;
 use crate::browser::preferences::{self, Preferences};
 use crate::browser::BrowserLab;
 use crate::cqrs::command_bus::Chain;
@@ -122,21 +123,10 @@ impl Session {
         self.taking_checkpoints.set_value(true);
         let session = *self;
         spawn_local(async move {
-            let clock = || web_sys::window().and_then(|window| window.performance()).map_or(0.0, |p| p.now());
-            loop {
-                let started = clock();
-                let done = loop {
-                    let (held, due) = lab.build_checkpoints(CHECKPOINT_SLICE);
-                    if held >= due {
-                        break true;
-                    }
-                    if clock() - started >= REBUILD_SLICE_MS {
-                        break false;
-                    }
-                };
-                if done {
-                    break;
-                }
+            while !work_for_a_slice(|| {
+                let (held, due) = lab.build_checkpoints(CHECKPOINT_SLICE);
+                held >= due
+            }) {
                 next_task().await;
             }
             session.taking_checkpoints.set_value(false);
@@ -311,23 +301,27 @@ impl Session {
         if lab.start_rebuild(projector).is_err() {
             return;
         }
-        let clock = || web_sys::window().and_then(|window| window.performance()).map_or(0.0, |p| p.now());
         let mut last_done = None;
-        'rebuild: loop {
-            // Work for a slice of one frame, then let the browser render and take input.
-            let started = clock();
-            let mut stalled = false;
-            while clock() - started < REBUILD_SLICE_MS {
-                match lab.rebuild_step(projector, REBUILD_BATCH) {
-                    // No progress since the last step: stopped on a failed event. Wait
-                    // for a retry or a skip, without spinning.
-                    Some((done, total)) if done < total && Some(done) == last_done => {
-                        stalled = true;
-                        break;
-                    }
-                    Some((done, total)) if done < total => last_done = Some(done),
-                    _ => break 'rebuild,
+        loop {
+            let (mut stalled, mut finished) = (false, false);
+            work_for_a_slice(|| match lab.rebuild_step(projector, REBUILD_BATCH) {
+                // No progress since the last step: stopped on a failed event. Wait
+                // for a retry or a skip, without spinning.
+                Some((done, total)) if done < total && Some(done) == last_done => {
+                    stalled = true;
+                    true
                 }
+                Some((done, total)) if done < total => {
+                    last_done = Some(done);
+                    false
+                }
+                _ => {
+                    finished = true;
+                    true
+                }
+            });
+            if finished {
+                break;
             }
             self.bus_changed();
             if stalled { sleep(STALLED_WAIT_MS).await } else { next_task().await }
@@ -369,9 +363,24 @@ impl Default for Session {
 pub const REBUILD_BATCH: u64 = 256;
 /// Events folded per call while taking checkpoints (a few milliseconds).
 const CHECKPOINT_SLICE: usize = 250;
-/// How long a rebuild works before it yields to the browser, in milliseconds: well
-/// under the 50 ms that makes a task "long", so the page never freezes.
-pub const REBUILD_SLICE_MS: f64 = 8.0;
+/// How long work in the background (a rebuild, taking checkpoints) runs before it
+/// yields to the browser, in milliseconds: well under the 50 ms that makes a task
+/// "long", so the page never freezes.
+pub const SLICE_MS: f64 = 8.0;
+
+/// Calls `step` for a slice of one frame ([`SLICE_MS`]), or until it answers `true`
+/// (nothing more to do for now). Answers whether it stopped on such a `true`.
+fn work_for_a_slice(mut step: impl FnMut() -> bool) -> bool {
+    let started = monotonic_ms();
+    loop {
+        if step() {
+            return true;
+        }
+        if monotonic_ms() - started >= SLICE_MS {
+            return false;
+        }
+    }
+}
 
 /// How long a rebuild stopped on a failure waits before it looks again.
 pub const STALLED_WAIT_MS: i32 = 250;
