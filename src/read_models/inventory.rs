@@ -19,7 +19,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::{Map, Rows};
+use super::rows::{value_mut, Map, Rows};
 use super::table::{Table, TableRow};
 use super::timestamp;
 
@@ -61,12 +61,7 @@ pub struct Reservations {
 
 impl Reservations {
     pub fn reserve(&mut self, position: u64, reservation: ReservationRow) {
-        match self.positions_of.get_mut(reservation.order_id.as_str()) {
-            Some(positions) => positions.push(position),
-            None => {
-                self.positions_of.insert(Rc::from(reservation.order_id.as_str()), vec![position]);
-            }
-        }
+        value_mut(&mut self.positions_of, &reservation.order_id).push(position);
         self.by_position.insert(position, reservation);
     }
 
