@@ -236,12 +236,7 @@ impl IndexedDbStore {
             if outbox { &[SEGMENTS, STREAMS, STREAM_BUCKETS, META, OUTBOX] } else { &[SEGMENTS, STREAMS, STREAM_BUCKETS, META] };
         let tx = self.begin(stores, TransactionMode::Readwrite)?;
         let head = read_head(&tx).await?;
-        let number = bucket_of(&stream.id);
-        let mut bucket = read_bucket(&tx, number).await?;
-        let (mut record, moved) = match bucket.remove(&stream.id) {
-            Some(record) => (record, false),
-            None => (read_unbucketed(&tx, &stream.id).await?.unwrap_or_default(), true),
-        };
+        let Found { number, mut bucket, mut record, unbucketed } = find_stream_record(&tx, &stream.id).await?;
         // On a conflict, returning drops `tx`, which rolls it back: nothing is written.
         check_expected(expected, record.version)?;
 
@@ -253,7 +248,7 @@ impl IndexedDbStore {
         bucket.insert(stream.id.clone(), record);
 
         put_append(&tx, &segment, number, &bucket)?;
-        if moved {
+        if unbucketed {
             forget_unbucketed(&tx, &stream.id)?;
         }
         if outbox {
@@ -296,30 +291,35 @@ async fn read_head(tx: &Transaction<'_>) -> Result<u64, StoreError> {
     Ok(head.unwrap_or(0))
 }
 
-/// One bucket of stream records (empty if no stream of it has been written in layout 4).
-async fn read_bucket(tx: &Transaction<'_>, number: u32) -> Result<Bucket, StoreError> {
-    let bucket: Option<Bucket> = tx.object_store(STREAM_BUCKETS)?.get(number).serde()?.await?;
-    Ok(bucket.unwrap_or_default())
+/// A stream's record and the bucket it belongs in.
+struct Found {
+    /// The bucket's number, [`bucket_of`] the stream.
+    number: u32,
+    /// The bucket's other records (the stream's own is taken out into `record`).
+    bucket: Bucket,
+    /// From the bucket, or where an older layout left it; empty (version 0) for a
+    /// stream without events.
+    record: StreamRecord,
+    /// The record came from `streams`, where layouts 1 to 3 kept one per stream.
+    unbucketed: bool,
 }
 
-/// A stream's record as layouts 1 to 3 kept it, if it is still there.
-async fn read_unbucketed(tx: &Transaction<'_>, stream_id: &str) -> Result<Option<StreamRecord>, StoreError> {
-    Ok(tx.object_store(STREAMS)?.get(stream_id).serde()?.await?)
+/// Finds a stream's record: in its bucket, else where an older layout left it.
+async fn find_stream_record(tx: &Transaction<'_>, stream_id: &str) -> Result<Found, StoreError> {
+    let number = bucket_of(stream_id);
+    let stored: Option<Bucket> = tx.object_store(STREAM_BUCKETS)?.get(number).serde()?.await?;
+    let mut bucket = stored.unwrap_or_default();
+    if let Some(record) = bucket.remove(stream_id) {
+        return Ok(Found { number, bucket, record, unbucketed: false });
+    }
+    let older: Option<StreamRecord> = tx.object_store(STREAMS)?.get(stream_id).serde()?.await?;
+    Ok(Found { number, bucket, unbucketed: older.is_some(), record: older.unwrap_or_default() })
 }
 
-/// Deletes a stream's record of an older layout (if any): its bucket holds it now.
+/// Deletes a stream's record of an older layout: its bucket holds it now.
 fn forget_unbucketed(tx: &Transaction<'_>, stream_id: &str) -> Result<(), StoreError> {
     tx.object_store(STREAMS)?.delete(stream_id).build()?;
     Ok(())
-}
-
-/// The stream's record, from its bucket or where an older layout left it; an empty
-/// one (version 0) if it has no events.
-async fn read_stream_record(tx: &Transaction<'_>, stream_id: &str) -> Result<StreamRecord, StoreError> {
-    if let Some(record) = read_bucket(tx, bucket_of(stream_id)).await?.remove(stream_id) {
-        return Ok(record);
-    }
-    Ok(read_unbucketed(tx, stream_id).await?.unwrap_or_default())
 }
 
 /// Sends the three writes of an append. They run in order; [`commit`] waits for
@@ -431,7 +431,7 @@ impl EventStore for IndexedDbStore {
 
     async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
         let tx = self.begin(&[STREAMS, STREAM_BUCKETS, SEGMENTS], TransactionMode::Readonly)?;
-        let record = read_stream_record(&tx, stream_id).await?;
+        let record = find_stream_record(&tx, stream_id).await?.record;
         let segments = tx.object_store(SEGMENTS)?;
         // Send every read at once, then take the answers in order.
         let requests = record
