@@ -1,11 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { LabPage } from "./pages/lab";
+import { callKiroku, LabPage } from "./pages/lab";
 
 // window.kiroku (CONTRACT §3): plain JSON in and out, never a rejection for bad input.
 test("window.kiroku sends, queries, lists, replays, exports and resets", async ({ page }) => {
   const lab = await LabPage.open(page, "console");
-  const kiroku = (call: string, ...args: unknown[]) =>
-    page.evaluate(([call, args]) => (window as any).kiroku[call as string](...(args as unknown[])), [call, args] as const);
+  const kiroku = (call: string, ...args: unknown[]) => callKiroku(page, call, ...args);
 
   const created = await kiroku("send", { command_type: "CreateOrder", aggregate_id: "o-1", data: { customer_name: "山田太郎" } });
   expect(created).toMatchObject({ status: "accepted", stream_version: 1 });

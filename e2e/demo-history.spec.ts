@@ -1,8 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { LabPage } from "./pages/lab";
-
-const kiroku = (page: any, call: string, ...args: unknown[]) =>
-  page.evaluate(([call, args]: any) => (window as any).kiroku[call](...args), [call, args] as const);
+import { callKiroku as kiroku, LabPage } from "./pages/lab";
 
 // Issue 6: "load demo history" with a progress bar; the history is seeded, saved, and reproducible.
 test("the demo history fills the log with progress shown, and survives a reload", async ({ page }) => {
@@ -109,7 +106,7 @@ test("a command redraws only the rows and timeline chips it changed", async ({ p
   });
   const firstOrder = await summary.locator("tr[data-order-id]").first().getAttribute("data-order-id");
   expect((await kiroku(page, "send", { command_type: "CreateAccount", aggregate_id: "patch-1", data: { owner: "Mika", initial_balance: 0 } })).status).toBe("accepted");
-  const head = await page.evaluate(() => (window as any).kiroku.events({}).then((events: any[]) => events.length));
+  const head = (await kiroku(page, "events", {})).length;
   await expect(page.getByTestId("timeline-position")).toHaveText(`${head} / ${head}`);
   const kept = await page.evaluate(() => ({
     rows: [...document.querySelectorAll("[data-testid=read-model-order-summary] tr[data-order-id]")].map((node) => [node.getAttribute("data-order-id"), !!(node as any).__kept]),

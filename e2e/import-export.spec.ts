@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { LabPage } from "./pages/lab";
+import { callKiroku, LabPage } from "./pages/lab";
 
 // CONTRACT §4: the export file, and an import that checks everything before writing.
 test("a log exported from one storage imports into another, by console and by file", async ({ page }) => {
@@ -7,7 +7,7 @@ test("a log exported from one storage imports into another, by console and by fi
   await lab.createOrder("山田太郎");
   await lab.addItem("ノートPC", 1, 120000);
   await lab.confirm();
-  const exported: string = await page.evaluate(() => (window as any).kiroku.exportLog());
+  const exported: string = await callKiroku(page, "exportLog");
   const events = JSON.parse(exported).events;
   expect(events).toHaveLength(3);
 
@@ -15,8 +15,7 @@ test("a log exported from one storage imports into another, by console and by fi
   const other = new LabPage(page, `${lab.database}-other`);
   await other.load();
   await other.createOrder("佐藤花子");
-  const kiroku = (call: string, ...args: unknown[]) =>
-    page.evaluate(([call, args]) => (window as any).kiroku[call as string](...(args as unknown[])), [call, args] as const);
+  const kiroku = (call: string, ...args: unknown[]) => callKiroku(page, call, ...args);
   const broken = JSON.parse(exported);
   broken.events[1].position = 7;
   const refused = await kiroku("importLog", JSON.stringify(broken), { mode: "replace" });

@@ -1,5 +1,7 @@
-import { expect, test } from "@playwright/test";
-import { LabPage } from "./pages/lab";
+import { expect, test, type Page } from "@playwright/test";
+import { callKiroku, LabPage } from "./pages/lab";
+
+const send = (page: Page, envelope: object) => callKiroku(page, "send", envelope);
 
 // A long read model draws its first rows (and those the selected event changed), not thousands.
 test("a read model of 150 orders draws 40 rows, says so, and still shows the row the selected event changed", async ({ page }) => {
@@ -10,7 +12,7 @@ test("a read model of 150 orders draws 40 rows, says so, and still shows the row
     metadata: { correlation_id: `c-${i}`, causation_id: `c-${i}`, recorded_at: "2026-11-22T10:00:00.000Z", actor: "workshop-user" },
   }));
   const text = JSON.stringify({ format: "kiroku-event-log", version: 1, exported_at: "2026-11-22T10:00:00.000Z", events });
-  const answer = await page.evaluate((text) => (window as any).kiroku.importLog(text, { mode: "replace" }), text);
+  const answer = await callKiroku(page, "importLog", text, { mode: "replace" });
   expect(answer).toEqual({ status: "ok", imported: 150 });
   await expect(lab.position).toHaveText("150 / 150");
   // At the head the selected event created order 150: it is drawn after the first 40.
@@ -27,10 +29,9 @@ test("a read model of 150 orders draws 40 rows, says so, and still shows the row
 // A busy stock item holds thousands of reservations: its write model draws the latest ones.
 test("a write model's long list shows its latest records and counts the earlier ones", async ({ page }) => {
   const lab = await LabPage.open(page, "long-list");
-  const send = (envelope: object) => page.evaluate((envelope) => (window as any).kiroku.send(envelope), envelope);
-  expect((await send({ command_type: "ReceiveStock", aggregate_id: "sku-1", data: { sku: "sku-1", quantity: 100 } })).status).toBe("accepted");
+  expect((await send(page, { command_type: "ReceiveStock", aggregate_id: "sku-1", data: { sku: "sku-1", quantity: 100 } })).status).toBe("accepted");
   for (let i = 1; i <= 13; i++) {
-    expect((await send({ command_type: "ReserveStock", aggregate_id: "sku-1", data: { order_id: `o-${i}`, quantity: 1 } })).status).toBe("accepted");
+    expect((await send(page, { command_type: "ReserveStock", aggregate_id: "sku-1", data: { order_id: `o-${i}`, quantity: 1 } })).status).toBe("accepted");
   }
   await expect(lab.position).toHaveText("14 / 14");
   const reservations = lab.aggregate.locator("table.nested");
@@ -44,12 +45,11 @@ test("a write model's long list shows its latest records and counts the earlier 
 // of one line, and a panel shows as many rows as fit.
 test("a read model's long cells stay on one line, so its rows stay in view", async ({ page }) => {
   const lab = await LabPage.open(page, "long-cells");
-  const send = (envelope: object) => page.evaluate((envelope) => (window as any).kiroku.send(envelope), envelope);
   for (const sku of ["sku-1", "sku-2", "sku-3", "sku-4"]) {
-    expect((await send({ command_type: "ReceiveStock", aggregate_id: sku, data: { sku, quantity: 100 } })).status).toBe("accepted");
+    expect((await send(page, { command_type: "ReceiveStock", aggregate_id: sku, data: { sku, quantity: 100 } })).status).toBe("accepted");
   }
   for (let i = 1; i <= 8; i++) {
-    expect((await send({ command_type: "ReserveStock", aggregate_id: "sku-1", data: { order_id: `order-0000${i}`, quantity: 1 } })).status).toBe("accepted");
+    expect((await send(page, { command_type: "ReserveStock", aggregate_id: "sku-1", data: { order_id: `order-0000${i}`, quantity: 1 } })).status).toBe("accepted");
   }
   await lab.showPanel("inventory");
   const rows = page.getByTestId("read-model-inventory").locator("tbody tr");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { LabPage } from "./pages/lab";
+import { callKiroku, LabPage } from "./pages/lab";
 
 // Issue 4: a projector fails, retries on seed 001's backoff, is dead-lettered, and recovers by hand.
 test("a teacher breaks a projector, fast-forwards to a dead letter, fixes it, and the read model recovers", async ({ page }) => {
@@ -39,7 +39,7 @@ test("a teacher breaks a projector, fast-forwards to a dead letter, fixes it, an
   await expect(row("order_summary")).toHaveAttribute("data-health", "dead_lettered");
   await expect(row("order_summary")).toContainText("after 5 retries");
   await expect(row("order_summary").getByTestId("dead-letter-count")).toHaveText(/1/);
-  const status = await page.evaluate(() => (window as any).kiroku.query({ query_type: "GetProjectionStatus" }));
+  const status = await callKiroku(page, "query", { query_type: "GetProjectionStatus" });
   const summary = status.data.projectors.find((p: any) => p.name === "order_summary");
   expect(summary).toMatchObject({ position: 1, lag: 2, health: { state: "dead_lettered", error: { position: 2, event_type: "ItemAdded", retry_count: 5 } } });
   expect(summary.dead_letters).toHaveLength(1);

@@ -1,6 +1,11 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
 /** The lab's one screen, as a person uses it. Each test gets its own IndexedDB database. */
+/** Calls `window.kiroku[call](...args)` in the page and resolves to its answer. */
+export function callKiroku(page: Page, call: string, ...args: unknown[]): Promise<any> {
+  return page.evaluate(([call, args]) => (window as any).kiroku[call as string](...(args as unknown[])), [call, args] as const);
+}
+
 export class LabPage {
   readonly page: Page;
   readonly database: string;
