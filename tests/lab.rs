@@ -679,12 +679,25 @@ struct Interloper {
     reads: Rc<std::cell::Cell<usize>>,
 }
 
+/// A lab whose store has an [`Interloper`] in front of it, with order `o-1` created:
+/// the store behind it, the lab, and the interloper's handles.
+struct Race {
+    storage: Rc<MemoryStore>,
+    lab: Lab<Interloper>,
+    slip_in: Rc<RefCell<Option<(StreamId, NewEvent)>>>,
+    reads: Rc<std::cell::Cell<usize>>,
+}
+
+fn race() -> Race {
+    let storage = Rc::new(MemoryStore::new());
+    let interloper = Interloper { storage: Rc::clone(&storage), slip_in: Rc::default(), reads: Rc::default() };
+    let (slip_in, reads) = (Rc::clone(&interloper.slip_in), Rc::clone(&interloper.reads));
+    let lab = Lab::new(interloper, Box::new(TestEnv::new()));
+    accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
+    Race { storage, lab, slip_in, reads }
+}
+
 impl Interloper {
-    /// An interloper on `storage`, with nothing waiting to slip in yet.
-    fn on(storage: MemoryStore) -> (Rc<MemoryStore>, Interloper) {
-        let storage = Rc::new(storage);
-        (Rc::clone(&storage), Interloper { storage, slip_in: Rc::default(), reads: Rc::default() })
-    }
 
     /// The other writer's event, if one is waiting to slip in.
     async fn slip(&self) -> Result<(), AppendError> {
@@ -772,10 +785,7 @@ fn other_writers_item(product_name: &str) -> NewEvent {
 
 #[test]
 fn a_write_that_races_the_append_is_caught_up_with_and_the_command_decided_again() {
-    let (storage, interloper) = Interloper::on(MemoryStore::new());
-    let slip_in = Rc::clone(&interloper.slip_in);
-    let lab = Lab::new(interloper, Box::new(TestEnv::new()));
-    accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
+    let Race { storage, lab, slip_in, .. } = race();
     *slip_in.borrow_mut() = Some((StreamId::new("Order", "o-1"), other_writers_item("ケーブル")));
     // Decided on version 1, refused by the store (version 2 now), decided again on version 2.
     let result = accept(&lab, command("AddItem", "o-1", item("マウス", 1, 3000)));
@@ -788,10 +798,7 @@ fn a_write_that_races_the_append_is_caught_up_with_and_the_command_decided_again
 
 #[test]
 fn a_command_on_a_working_copy_that_is_current_is_one_append_and_no_read() {
-    let (_storage, interloper) = Interloper::on(MemoryStore::new());
-    let reads = Rc::clone(&interloper.reads);
-    let lab = Lab::new(interloper, Box::new(TestEnv::new()));
-    accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
+    let Race { lab, reads, .. } = race();
     accept(&lab, command("AddItem", "o-1", item("マウス", 1, 3000)));
     assert_eq!(reads.get(), 0, "the working copy held everything the store held");
     // A refusal may come from a stale copy: the lab reads the store before answering it.
@@ -802,10 +809,7 @@ fn a_command_on_a_working_copy_that_is_current_is_one_append_and_no_read() {
 
 #[test]
 fn a_write_that_races_an_append_with_an_expected_version_is_a_conflict_and_the_lab_catches_up() {
-    let (storage, interloper) = Interloper::on(MemoryStore::new());
-    let slip_in = Rc::clone(&interloper.slip_in);
-    let lab = Lab::new(interloper, Box::new(TestEnv::new()));
-    accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
+    let Race { storage, lab, slip_in, .. } = race();
     *slip_in.borrow_mut() = Some((StreamId::new("Order", "o-1"), other_writers_item("ケーブル")));
     let mut add = command("AddItem", "o-1", item("マウス", 1, 3000));
     add["expected_version"] = json!(1);
@@ -823,10 +827,7 @@ fn a_write_that_races_an_append_with_an_expected_version_is_a_conflict_and_the_l
 
 #[test]
 fn a_write_to_another_stream_that_lands_before_the_append_is_taken_in_order() {
-    let (_storage, interloper) = Interloper::on(MemoryStore::new());
-    let slip_in = Rc::clone(&interloper.slip_in);
-    let lab = Lab::new(interloper, Box::new(TestEnv::new()));
-    accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
+    let Race { lab, slip_in, .. } = race();
     accept(&lab, command("CreateOrder", "o-2", json!({"customer_name": "佐藤花子"})));
     *slip_in.borrow_mut() = Some((StreamId::new("Order", "o-2"), other_writers_item("ケーブル")));
     let result = accept(&lab, command("AddItem", "o-1", item("マウス", 1, 3000)));
