@@ -264,10 +264,10 @@ fn every_event_round_trips_through_a_recorded_event() {
 
 #[test]
 fn event_data_has_the_shape_of_the_contract() {
-    assert_eq!(opened("山田太郎", 10000).to_data(), json!({"owner": "山田太郎", "initial_balance": 10000}));
-    assert_eq!(deposited(500, 10500).to_data(), json!({"amount": 500, "balance_after": 10500}), "no description, no field");
+    assert_eq!(opened("山田太郎", 10000).to_data().to_value(), json!({"owner": "山田太郎", "initial_balance": 10000}));
+    assert_eq!(deposited(500, 10500).to_data().to_value(), json!({"amount": 500, "balance_after": 10500}), "no description, no field");
     assert_eq!(
-        AccountEvent::MoneyWithdrawn { amount: 800, balance_after: 9200, description: Some("purchase".to_owned()) }.to_data(),
+        AccountEvent::MoneyWithdrawn { amount: 800, balance_after: 9200, description: Some("purchase".to_owned()) }.to_data().to_value(),
         json!({"amount": 800, "balance_after": 9200, "description": "purchase"})
     );
     let types: Vec<&str> = [opened("x", 0), deposited(1, 1), withdrawn(1, 0)].iter().map(|event| event.event_type()).collect();
@@ -276,16 +276,16 @@ fn event_data_has_the_shape_of_the_contract() {
 
 #[test]
 fn an_account_event_recorded_without_a_description_reads_back() {
-    let event = AccountEvent::from_recorded("MoneyDeposited", 1, &json!({"amount": 5, "balance_after": 5})).unwrap();
+    let event = AccountEvent::from_recorded("MoneyDeposited", 1, &json!({"amount": 5, "balance_after": 5}).into()).unwrap();
     assert_eq!(event, deposited(5, 5));
 }
 
 #[test]
 fn recorded_data_of_an_unknown_type_or_shape_does_not_decode() {
-    assert!(AccountEvent::from_recorded("AccountClosed", 1, &json!({})).is_err());
-    assert!(AccountEvent::from_recorded("MoneyDeposited", 1, &json!({"amount": 5})).is_err());
-    assert!(AccountEvent::from_recorded("AccountCreated", 1, &json!({"owner": "x", "initial_balance": "10"})).is_err());
-    assert!(AccountEvent::from_recorded("MoneyWithdrawn", 1, &json!({"amount": 1.5, "balance_after": 0})).is_err(), "money is never a float");
+    assert!(AccountEvent::from_recorded("AccountClosed", 1, &json!({}).into()).is_err());
+    assert!(AccountEvent::from_recorded("MoneyDeposited", 1, &json!({"amount": 5}).into()).is_err());
+    assert!(AccountEvent::from_recorded("AccountCreated", 1, &json!({"owner": "x", "initial_balance": "10"}).into()).is_err());
+    assert!(AccountEvent::from_recorded("MoneyWithdrawn", 1, &json!({"amount": 1.5, "balance_after": 0}).into()).is_err(), "money is never a float");
 }
 
 // ---- rejection messages -------------------------------------------------------

@@ -23,7 +23,7 @@ fn event(id: &str, event_type: &str) -> NewEvent {
         event_id: id.to_owned(),
         event_type: event_type.to_owned(),
         schema_version: 1,
-        data: json!({"customer_name": "山田太郎"}),
+        data: json!({"customer_name": "山田太郎"}).into(),
         metadata: EventMetadata {
             correlation_id: id.to_owned(),
             causation_id: id.to_owned(),
@@ -88,7 +88,7 @@ async fn a_log_stored_in_layout_version_1_opens_after_the_upgrade() {
     let store = IndexedDbStore::open(name).await.unwrap();
     let events = store.read_all(0).await.unwrap();
     assert_eq!(events.len(), 2, "the old log is still there");
-    assert_eq!(events[0].data["customer_name"], "山田太郎");
+    assert_eq!(events[0].data.to_value()["customer_name"], "山田太郎");
     assert!(store.unpublished(10).await.unwrap().is_empty(), "the new outbox starts empty");
     let next = store
         .append_with_outbox(&StreamId::new("Order", "a"), ExpectedVersion::Exact(1), vec![event("e2", "OrderConfirmed")])

@@ -101,7 +101,7 @@ fn event(id: &str) -> NewEvent {
         event_id: id.to_owned(),
         event_type: "ItemAdded".to_owned(),
         schema_version: 1,
-        data: json!({"quantity": 1}),
+        data: json!({"quantity": 1}).into(),
         metadata: EventMetadata {
             correlation_id: format!("corr-{id}"),
             causation_id: format!("cause-{id}"),

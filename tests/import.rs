@@ -43,6 +43,18 @@ fn an_exported_log_imports_into_another_lab_exactly() {
 }
 
 #[test]
+fn a_file_written_out_with_spaces_and_new_lines_imports_the_same_events() {
+    let source = new_lab();
+    story(&source);
+    let file = export(&source);
+    let target = new_lab();
+    let pretty = serde_json::to_string_pretty(&file).unwrap();
+    assert_eq!(block_on(target.import_log(&pretty)).map_err(|error| error.message), Ok(4));
+    assert_eq!(to_json(&target.events(&json!({})).unwrap()), file["events"]);
+    assert_eq!(query(&target, json!({"query_type": "GetOrder", "filters": {"order_id": "o-1"}}))["data"]["summary"]["status"], "confirmed");
+}
+
+#[test]
 fn a_bad_file_is_refused_with_where_it_is_wrong_and_changes_nothing() {
     let source = new_lab();
     story(&source);

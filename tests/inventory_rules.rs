@@ -290,22 +290,22 @@ fn every_event_round_trips_through_a_recorded_event() {
 
 #[test]
 fn event_data_has_the_shape_of_the_contract() {
-    assert_eq!(received("SKU-PC", 10).to_data(), json!({"sku": "SKU-PC", "quantity": 10}), "no threshold, no field");
+    assert_eq!(received("SKU-PC", 10).to_data().to_value(), json!({"sku": "SKU-PC", "quantity": 10}), "no threshold, no field");
     assert_eq!(
-        received_with_threshold("SKU-PC", 10, 3).to_data(),
+        received_with_threshold("SKU-PC", 10, 3).to_data().to_value(),
         json!({"sku": "SKU-PC", "quantity": 10, "low_stock_threshold": 3})
     );
-    assert_eq!(reserved("o-1", 4).to_data(), json!({"order_id": "o-1", "quantity": 4}));
-    assert_eq!(released("o-1", 4).to_data(), json!({"order_id": "o-1", "quantity": 4}));
+    assert_eq!(reserved("o-1", 4).to_data().to_value(), json!({"order_id": "o-1", "quantity": 4}));
+    assert_eq!(released("o-1", 4).to_data().to_value(), json!({"order_id": "o-1", "quantity": 4}));
     let types: Vec<&str> = every_event().iter().map(|event| event.event_type()).collect();
     assert_eq!(types, vec!["StockReceived", "StockReceived", "StockReserved", "StockReleased"]);
 }
 
 #[test]
 fn recorded_data_of_an_unknown_type_or_shape_does_not_decode() {
-    assert!(InventoryEvent::from_recorded("StockStolen", 1, &json!({})).is_err());
-    assert!(InventoryEvent::from_recorded("StockReserved", 1, &json!({"order_id": "o-1"})).is_err());
-    assert!(InventoryEvent::from_recorded("StockReceived", 1, &json!({"sku": "SKU-PC", "quantity": -1})).is_err());
+    assert!(InventoryEvent::from_recorded("StockStolen", 1, &json!({}).into()).is_err());
+    assert!(InventoryEvent::from_recorded("StockReserved", 1, &json!({"order_id": "o-1"}).into()).is_err());
+    assert!(InventoryEvent::from_recorded("StockReceived", 1, &json!({"sku": "SKU-PC", "quantity": -1}).into()).is_err());
 }
 
 // ---- rejection messages -------------------------------------------------------

@@ -773,7 +773,7 @@ fn other_writers_item(product_name: &str) -> NewEvent {
         event_id: format!("other-{product_name}"),
         event_type: "ItemAdded".to_owned(),
         schema_version: 1,
-        data: item(product_name, 1, 500),
+        data: item(product_name, 1, 500).into(),
         metadata: EventMetadata {
             correlation_id: "other".to_owned(),
             causation_id: "other".to_owned(),
@@ -791,7 +791,7 @@ fn a_write_that_races_the_append_is_caught_up_with_and_the_command_decided_again
     let result = accept(&lab, command("AddItem", "o-1", item("マウス", 1, 3000)));
     assert_eq!((result["stream_version"].as_u64(), result["events"][0]["position"].as_u64()), (Some(3), Some(3)));
     let stored = block_on(storage.read_all(0)).unwrap();
-    assert_eq!(stored.iter().map(|event| event.data["product_name"].clone()).collect::<Vec<_>>(), vec![Value::Null, json!("ケーブル"), json!("マウス")]);
+    assert_eq!(stored.iter().map(|event| event.data.to_value()["product_name"].clone()).collect::<Vec<_>>(), vec![Value::Null, json!("ケーブル"), json!("マウス")]);
     assert_eq!(lab.head(), 3, "the lab caught up with the other writer");
     assert_eq!(lab.event_at(2).unwrap().metadata.actor, "another-tab");
 }
@@ -817,7 +817,7 @@ fn a_write_that_races_an_append_with_an_expected_version_is_a_conflict_and_the_l
     assert_eq!(result, json!({"status": "conflict", "expected_version": 1, "actual_version": 2}));
     let stored = block_on(storage.read_all(0)).unwrap();
     assert_eq!(stored.len(), 2, "only the other writer's event was written");
-    assert_eq!(stored[1].data["product_name"], "ケーブル");
+    assert_eq!(stored[1].data.to_value()["product_name"], "ケーブル");
     assert_eq!(lab.head(), 2, "the lab caught up with the other writer");
     // Trying again with the version now current succeeds on top of it.
     add["expected_version"] = json!(2);

@@ -119,7 +119,7 @@ fn raw_event(event_id: &str, event_type: &str, data: Value) -> NewEvent {
         event_id: event_id.to_owned(),
         event_type: event_type.to_owned(),
         schema_version: 1,
-        data,
+        data: data.into(),
         metadata: EventMetadata {
             correlation_id: format!("conv-{event_id}"),
             causation_id: format!("cmd-{event_id}"),
@@ -344,10 +344,10 @@ fn the_transfers_withdrawal_and_deposit_are_caused_by_the_saga_events_and_share_
     let deposits = all_of_type(&lab, "Account-acc-2", "MoneyDeposited");
     assert_eq!((withdrawals.len(), deposits.len()), (1, 1));
     let (withdrawal, deposit) = (&withdrawals[0], &deposits[0]);
-    assert_eq!(withdrawal.data["amount"], 300);
-    assert_eq!(withdrawal.data["balance_after"], 700);
-    assert_eq!(deposit.data["amount"], 300);
-    assert_eq!(deposit.data["balance_after"], 300);
+    assert_eq!(withdrawal.data.to_value()["amount"], 300);
+    assert_eq!(withdrawal.data.to_value()["balance_after"], 700);
+    assert_eq!(deposit.data.to_value()["amount"], 300);
+    assert_eq!(deposit.data.to_value()["balance_after"], 300);
 
     assert_eq!(withdrawal.metadata.causation_id, started.event_id, "the withdrawal answers TransferStarted");
     assert_eq!(deposit.metadata.causation_id, withdrawn.event_id, "the deposit answers TransferWithdrawn");
@@ -359,8 +359,8 @@ fn the_transfers_withdrawal_and_deposit_are_caused_by_the_saga_events_and_share_
     assert_eq!(withdrawn.metadata.causation_id, started.event_id);
     assert_eq!(completed.metadata.causation_id, withdrawn.event_id);
     // The saga's steps name the events they recorded.
-    assert_eq!(withdrawn.data["withdrawal_event_id"], json!(withdrawal.event_id));
-    assert_eq!(completed.data["deposit_event_id"], json!(deposit.event_id));
+    assert_eq!(withdrawn.data.to_value()["withdrawal_event_id"], json!(withdrawal.event_id));
+    assert_eq!(completed.data.to_value()["deposit_event_id"], json!(deposit.event_id));
 
     // The report links each step to what it caused, outside its own stream.
     let saga = only_saga(&lab);
@@ -419,7 +419,7 @@ fn a_transfer_to_an_account_that_does_not_exist_is_refunded_and_the_saga_is_comp
     accept(&lab, transfer_money("acc-404", 300));
     assert_eq!(balance(&lab, "acc-1"), 1000, "the refund brought the money back");
     let history: Vec<(String, Value)> =
-        stream(&lab, "Account-acc-1").iter().map(|event| (event.event_type.clone(), event.data["amount"].clone())).collect();
+        stream(&lab, "Account-acc-1").iter().map(|event| (event.event_type.clone(), event.data.to_value()["amount"].clone())).collect();
     assert_eq!(
         history,
         vec![
@@ -608,7 +608,7 @@ fn a_confirmed_order_with_stock_for_every_line_is_reserved_and_ready_to_ship() {
     assert_eq!(started.metadata.correlation_id, confirmation.metadata.correlation_id);
     for sku in ["ノートPC", "マウス"] {
         let reserved = &all_of_type(&lab, &format!("Inventory-{sku}"), "StockReserved")[0];
-        assert_eq!(reserved.data["order_id"], "o-1");
+        assert_eq!(reserved.data.to_value()["order_id"], "o-1");
         assert_eq!(reserved.metadata.correlation_id, confirmation.metadata.correlation_id);
         assert_eq!(reserved.metadata.actor, "saga-runner");
     }
@@ -636,7 +636,7 @@ fn a_confirmed_order_short_of_stock_releases_what_was_reserved_and_is_cancelled_
     assert_eq!(order_status(&lab, "o-1"), "cancelled");
     let cancelled = all_of_type(&lab, "Order-o-1", "OrderCancelled");
     assert_eq!(cancelled.len(), 1);
-    let reason = cancelled[0].data["reason"].as_str().unwrap();
+    let reason = cancelled[0].data.to_value()["reason"].as_str().unwrap().to_owned();
     assert!(reason.contains("insufficient"), "{reason}");
     assert!(reason.contains("マウス"), "the reason names the short line: {reason}");
     assert_eq!(stock(&lab, "ノートPC"), (5, 0, 5), "the laptop's reservation was released");
@@ -734,7 +734,7 @@ fn a_transfer_stopped_after_its_withdrawal_resumes_in_a_new_tab_without_withdraw
     let started = &stream(&second, &stream_id)[0];
     assert_eq!(withdrawals[0].metadata.causation_id, started.event_id);
     // The resumed step names the withdrawal the first tab made.
-    assert_eq!(stream(&second, &stream_id)[1].data["withdrawal_event_id"], json!(withdrawals[0].event_id));
+    assert_eq!(stream(&second, &stream_id)[1].data.to_value()["withdrawal_event_id"], json!(withdrawals[0].event_id));
     assert_eq!(
         saga_commands(&second),
         vec![saga_command("WithdrawMoney", "acc-1"), saga_command("DepositMoney", "acc-2")],

@@ -37,7 +37,7 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
 
-use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
+use crate::event_sourcing::recorded::{EventData, EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::store::{check_expected, place, AppendError, EventStore, ExpectedVersion, StoreError};
 
 /// The version of the database layout. A migration bumps it and adds a step to [`upgrade`].
@@ -130,7 +130,7 @@ impl From<&RecordedEvent> for Packed {
             position: event.position,
             event_type: event.event_type.clone(),
             schema_version: event.schema_version,
-            data: event.data.to_string(),
+            data: event.data.json().to_owned(),
             correlation_id: event.metadata.correlation_id.clone(),
             causation_id: event.metadata.causation_id.clone(),
             recorded_at_ms: event.metadata.recorded_at.timestamp_millis(),
@@ -142,7 +142,7 @@ impl From<&RecordedEvent> for Packed {
 
 impl Packed {
     fn unpack(self) -> Result<RecordedEvent, String> {
-        let data = serde_json::from_str(&self.data).map_err(|error| format!("event {}: {error}", self.position))?;
+        let data = EventData::from_json(self.data).map_err(|error| format!("event {}: {error}", self.position))?;
         let recorded_at = chrono::DateTime::from_timestamp_millis(self.recorded_at_ms)
             .ok_or_else(|| format!("event {}: time {} is out of range", self.position, self.recorded_at_ms))?;
         Ok(RecordedEvent {

@@ -2,9 +2,9 @@
 //! never below zero. Money is integer minor units.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::event_sourcing::aggregate::{adjacent_data, from_adjacent, Aggregate, DecodeError, DomainEvent, Rejection};
+use crate::event_sourcing::recorded::EventData;
 
 pub struct Account;
 
@@ -64,11 +64,11 @@ impl DomainEvent for AccountEvent {
         }
     }
 
-    fn to_data(&self) -> Value {
+    fn to_data(&self) -> EventData {
         adjacent_data(self)
     }
 
-    fn from_recorded(event_type: &str, _schema_version: u32, data: &Value) -> Result<Self, DecodeError> {
+    fn from_recorded(event_type: &str, _schema_version: u32, data: &EventData) -> Result<Self, DecodeError> {
         from_adjacent(event_type, data)
     }
 }

@@ -4,9 +4,9 @@
 //! what was reserved and cancels the order with the reason.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::event_sourcing::aggregate::{adjacent_data, from_adjacent, Aggregate, DecodeError, DomainEvent, Rejection};
+use crate::event_sourcing::recorded::EventData;
 
 pub struct Fulfillment;
 
@@ -56,11 +56,11 @@ impl DomainEvent for FulfillmentEvent {
         }
     }
 
-    fn to_data(&self) -> Value {
+    fn to_data(&self) -> EventData {
         adjacent_data(self)
     }
 
-    fn from_recorded(event_type: &str, _schema_version: u32, data: &Value) -> Result<Self, DecodeError> {
+    fn from_recorded(event_type: &str, _schema_version: u32, data: &EventData) -> Result<Self, DecodeError> {
         from_adjacent(event_type, data)
     }
 }

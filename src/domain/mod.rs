@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::event_sourcing::aggregate::{execute, Aggregate, DecodeError, DomainEvent};
 use crate::event_sourcing::envelope::{CommandEnvelope, ErrorBody};
-use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::recorded::{EventData, RecordedEvent};
 use crate::event_sourcing::snapshot::Snapshot;
 use account::{Account, AccountCommand, AccountEvent};
 use inventory::{InventoryCommand, InventoryEvent, InventoryItem};
@@ -293,7 +293,7 @@ impl Event {
         self.inner().schema_version()
     }
 
-    pub fn data(&self) -> Value {
+    pub fn data(&self) -> EventData {
         self.inner().to_data()
     }
 
@@ -341,7 +341,7 @@ impl Event {
 trait ErasedEvent {
     fn event_type(&self) -> &'static str;
     fn schema_version(&self) -> u32;
-    fn to_data(&self) -> Value;
+    fn to_data(&self) -> EventData;
 }
 
 impl<E: DomainEvent> ErasedEvent for E {
@@ -351,7 +351,7 @@ impl<E: DomainEvent> ErasedEvent for E {
     fn schema_version(&self) -> u32 {
         DomainEvent::schema_version(self)
     }
-    fn to_data(&self) -> Value {
+    fn to_data(&self) -> EventData {
         DomainEvent::to_data(self)
     }
 }

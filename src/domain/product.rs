@@ -2,9 +2,9 @@
 //! A price is integer minor units and always above zero.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::event_sourcing::aggregate::{adjacent_data, from_adjacent, Aggregate, DecodeError, DomainEvent, Rejection};
+use crate::event_sourcing::recorded::EventData;
 
 pub struct Product;
 
@@ -30,11 +30,11 @@ impl DomainEvent for ProductEvent {
         }
     }
 
-    fn to_data(&self) -> Value {
+    fn to_data(&self) -> EventData {
         adjacent_data(self)
     }
 
-    fn from_recorded(event_type: &str, _schema_version: u32, data: &Value) -> Result<Self, DecodeError> {
+    fn from_recorded(event_type: &str, _schema_version: u32, data: &EventData) -> Result<Self, DecodeError> {
         from_adjacent(event_type, data)
     }
 }

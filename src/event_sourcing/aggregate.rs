@@ -7,7 +7,8 @@
 use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::Serialize;
-use serde_json::Value;
+
+use crate::event_sourcing::recorded::EventData;
 
 /// A consistency boundary: one stream of events, folded into one state.
 pub trait Aggregate {
@@ -50,9 +51,9 @@ pub trait DomainEvent: Sized {
         1
     }
     /// The `data` of the recorded event.
-    fn to_data(&self) -> Value;
+    fn to_data(&self) -> EventData;
     /// Reads a recorded event back. Upcasting of old schema versions happens here.
-    fn from_recorded(event_type: &str, schema_version: u32, data: &Value) -> Result<Self, DecodeError>;
+    fn from_recorded(event_type: &str, schema_version: u32, data: &EventData) -> Result<Self, DecodeError>;
 }
 
 /// Decides `command` on a loaded state (a full fold, or a snapshot plus the events
@@ -80,20 +81,28 @@ impl std::fmt::Display for DecodeError {
 }
 
 /// `to_data` for an enum written `#[serde(tag = "event_type", content = "data")]`.
-pub fn adjacent_data<E: Serialize>(event: &E) -> Value {
-    match serde_json::to_value(event) {
-        Ok(Value::Object(mut map)) => map.remove("data").unwrap_or(Value::Object(Default::default())),
-        _ => Value::Null,
+///
+/// serde writes such an enum as `{"event_type":"<type>","data":<data>}`, the tag
+/// first; the data is the text after the tag, as it was written.
+pub fn adjacent_data<E: Serialize>(event: &E) -> EventData {
+    let Ok(json) = serde_json::to_string(event) else { return EventData::empty() };
+    let data = json
+        .strip_prefix(r#"{"event_type":"#)
+        .and_then(|rest| rest.split_once(r#","data":"#))
+        .and_then(|(_, data)| data.strip_suffix('}'));
+    match data {
+        Some(data) => EventData::from_json(data.to_owned()).unwrap_or_else(|_| EventData::empty()),
+        // A variant without fields has no `data`.
+        None => EventData::empty(),
     }
 }
 
 /// `from_recorded` for an enum written `#[serde(tag = "event_type", content = "data")]`.
 ///
 /// Reads `data` where it is. The enum sees the tag first, so serde reads the data
-/// straight into the variant instead of buffering it (a copy of `data` in a
-/// `{"event_type", "data"}` object, whose keys sort `data` first, cost both).
-pub fn from_adjacent<E: DeserializeOwned>(event_type: &str, data: &Value) -> Result<E, DecodeError> {
-    E::deserialize(Adjacent { event_type, data, read: 0 }).map_err(|error| DecodeError {
+/// straight from its text into the variant, without building the tagged object.
+pub fn from_adjacent<E: DeserializeOwned>(event_type: &str, data: &EventData) -> Result<E, DecodeError> {
+    E::deserialize(Adjacent { event_type, data: data.json(), read: 0 }).map_err(|error| DecodeError {
         event_type: event_type.to_owned(),
         message: error.to_string(),
     })
@@ -102,7 +111,8 @@ pub fn from_adjacent<E: DeserializeOwned>(event_type: &str, data: &Value) -> Res
 /// `{"event_type": …, "data": …}` seen as a map, tag first, without building it.
 struct Adjacent<'a> {
     event_type: &'a str,
-    data: &'a Value,
+    /// The JSON text of `data`.
+    data: &'a str,
     /// How many of the two fields were read.
     read: u8,
 }
@@ -136,7 +146,7 @@ impl<'de> MapAccess<'de> for Adjacent<'de> {
         self.read += 1;
         match self.read {
             1 => seed.deserialize(BorrowedStrDeserializer::new(self.event_type)),
-            _ => seed.deserialize(self.data),
+            _ => seed.deserialize(&mut serde_json::Deserializer::from_str(self.data)),
         }
     }
 }

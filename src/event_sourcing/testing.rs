@@ -74,7 +74,7 @@ pub mod store_contract {
             event_id: id.to_owned(),
             event_type: event_type.to_owned(),
             schema_version: 1,
-            data,
+            data: data.into(),
             metadata: EventMetadata {
                 correlation_id: format!("corr-{id}"),
                 causation_id: format!("cause-{id}"),
@@ -144,7 +144,7 @@ pub mod store_contract {
             .unwrap();
         let read = store.read_all(0).await.unwrap();
         assert_eq!(read, written, "what is read is exactly what was recorded");
-        assert_eq!(read[0].data, data);
+        assert_eq!(read[0].data.to_value(), data);
         assert_eq!(
             serde_json::to_value(&read[0].metadata).unwrap()["recorded_at"],
             json!("2026-11-22T10:00:00.123Z")

@@ -246,7 +246,7 @@ where
 {
     for event in events {
         let data = event.to_data();
-        assert!(data.is_object(), "{} data is a JSON object: {data}", event.event_type());
+        assert!(data.to_value().is_object(), "{} data is a JSON object: {data:?}", event.event_type());
         let back = E::from_recorded(event.event_type(), event.schema_version(), &data)
             .unwrap_or_else(|error| panic!("{} does not read back: {error}", event.event_type()));
         assert_eq!(back, event);

@@ -1,0 +1,70 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The recorded event's JSON shape (CONTRACT §1), with `data` kept as its JSON text.
+
+use chrono::{TimeZone, Utc};
+use kiroku::domain::order::OrderEvent;
+use kiroku::event_sourcing::aggregate::DomainEvent;
+use kiroku::event_sourcing::recorded::{EventData, EventMetadata, RecordedEvent};
+use serde_json::json;
+
+fn recorded(data: EventData) -> RecordedEvent {
+    RecordedEvent {
+        event_id: "e-1".to_owned(),
+        stream_id: "Order-o-1".to_owned(),
+        stream_type: "Order".to_owned(),
+        stream_version: 1,
+        position: 1,
+        event_type: "ItemAdded".to_owned(),
+        schema_version: 1,
+        data,
+        metadata: EventMetadata {
+            correlation_id: "c-1".to_owned(),
+            causation_id: "c-1".to_owned(),
+            recorded_at: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(),
+            actor: "clerk-sato".to_owned(),
+        },
+        checksum: None,
+    }
+}
+
+#[test]
+fn data_is_written_out_as_a_json_object_and_reads_back_the_same() {
+    let item = json!({"product_name": "ノートPC", "quantity": 1, "unit_price_cents": 120000});
+    let event = recorded(item.clone().into());
+    let written = serde_json::to_value(&event).unwrap();
+    assert_eq!(written["data"], item, "data is the object itself, not a string holding it");
+    let text = serde_json::to_string(&event).unwrap();
+    assert!(text.contains(r#""data":{"#), "{text}");
+    let back: RecordedEvent = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, event);
+    let from_value: RecordedEvent = serde_json::from_value(written).unwrap();
+    assert_eq!(from_value, event);
+}
+
+#[test]
+fn data_are_equal_when_they_are_the_same_json_whatever_the_spacing_and_key_order() {
+    let compact = EventData::from_json(r#"{"quantity":1,"sku":"SKU-PC"}"#.to_owned()).unwrap();
+    let spaced = EventData::from_json("{ \"sku\": \"SKU-PC\",\n  \"quantity\": 1 }".to_owned()).unwrap();
+    assert_eq!(compact, spaced);
+    let other = EventData::from_json(r#"{"quantity":2,"sku":"SKU-PC"}"#.to_owned()).unwrap();
+    assert_ne!(compact, other);
+    assert_eq!(compact.to_value(), json!({"sku": "SKU-PC", "quantity": 1}));
+}
+
+#[test]
+fn text_that_is_not_one_json_value_is_refused() {
+    for bad in [r#"{"quantity": 1"#, r#"{"a": 1} {"b": 2}"#, "", "{'a': 1}"] {
+        assert!(EventData::from_json(bad.to_owned()).is_err(), "{bad:?} is refused");
+    }
+    let mut event = serde_json::to_string(&recorded(EventData::empty())).unwrap();
+    event = event.replace(r#""data":{}"#, r#""data":{"quantity":}"#);
+    assert!(serde_json::from_str::<RecordedEvent>(&event).is_err(), "an event whose data is broken is refused");
+}
+
+#[test]
+fn a_typed_event_reads_from_spaced_data_as_from_compact_data() {
+    let spaced = EventData::from_json("{\n  \"product_name\" : \"マウス\",\n  \"quantity\" : 2,\n  \"unit_price_cents\" : 3000\n}".to_owned()).unwrap();
+    let event = OrderEvent::from_recorded("ItemAdded", 1, &spaced).unwrap();
+    assert_eq!(event.to_data(), spaced);
+    assert_eq!(event.to_data().json(), r#"{"product_name":"マウス","quantity":2,"unit_price_cents":3000}"#);
+}
