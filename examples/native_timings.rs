@@ -73,8 +73,12 @@ fn main() {
     let events = time("generate the demo history", || DemoHistory::generate(2026, n, demo_start()));
     let text = time("serialize to JSON", || serde_json::to_string(&events).unwrap());
     println!("{:<44} {:>9.1} MB", "JSON size", text.len() as f64 / 1e6);
+    let before_parse = live_mb();
     let parsed: Vec<RecordedEvent> = time("parse JSON", || serde_json::from_str(&text).unwrap());
+    println!("{:<44} {:>9.1} MB", "memory the recorded events hold", live_mb() - before_parse);
+    let before_decode = live_mb();
     let typed: Vec<Event> = time("Event::decode every event", || parsed.iter().map(|e| Event::decode(e).unwrap()).collect());
+    println!("{:<44} {:>9.1} MB", "memory the typed events hold", live_mb() - before_decode);
     let before_fold = live_mb();
     let models = time("fold into every read model", || {
         let mut models = ReadModels::default();
@@ -94,11 +98,29 @@ fn main() {
             }
         });
     }
+    // What one copy every 1,000 events (a timeline checkpoint) costs, per read model.
+    for index in 0..each.lanes_mut().len() {
+        let before = live_mb();
+        let mut alone = ReadModels::default();
+        let mut copies = Vec::new();
+        for (at, (recorded, event)) in parsed.iter().zip(&typed).enumerate() {
+            alone.lanes_mut()[index].deliver(recorded, event);
+            if (at + 1) % 1000 == 0 {
+                copies.push(alone.clone());
+            }
+        }
+        let name = alone.lanes_mut()[index].name().to_owned();
+        println!("{:<44} {:>9.1} MB", format!("  {name} and a copy every 1,000"), live_mb() - before);
+        drop((alone, copies));
+    }
     drop((text, typed, models, each));
     let before_lab = live_mb();
     let lab = Lab::new(MemoryStore::new(), Box::new(Still));
     time("lab.replace_log (check, store, project)", || block_on(lab.replace_log(parsed.clone())).unwrap());
-    println!("{:<44} {:>9.1} MB", "memory the lab holds (with its checkpoints)", live_mb() - before_lab);
+    println!("{:<44} {:>9.1} MB", "memory the lab and its memory store hold", live_mb() - before_lab);
+    let before_checkpoints = live_mb();
+    time("take the timeline checkpoints", || while lab.build_checkpoints(10_000).0 < lab.checkpoints().1 {});
+    println!("{:<44} {:>9.1} MB", "memory the timeline checkpoints add", live_mb() - before_checkpoints);
     let jumps: Vec<f64> = (0..std::env::var("JUMPS").ok().and_then(|n| n.parse().ok()).unwrap_or(20u64))
         .map(|i| {
             let started = Instant::now();

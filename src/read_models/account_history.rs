@@ -11,7 +11,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::Rows;
+use super::rows::{List, Rows};
 use super::table::{Table, TableRow};
 use super::timestamp;
 
@@ -52,7 +52,7 @@ pub struct Transaction {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccountHistoryRow {
     pub account_id: String,
-    pub transactions: imbl::Vector<Transaction>,
+    pub transactions: List<Transaction>,
 }
 
 /// Histories per account id, accounts in the order they were opened.
@@ -81,7 +81,7 @@ impl Projection<Event> for AccountHistory {
                 account_id,
                 AccountHistoryRow {
                     account_id: account_id.to_owned(),
-                    transactions: imbl::vector![line(TransactionKind::Opened, *initial_balance, *initial_balance, &None)],
+                    transactions: List::of(line(TransactionKind::Opened, *initial_balance, *initial_balance, &None)),
                 },
             );
             return;

@@ -2,6 +2,7 @@
 //! the order they were created, how many, and how much they spent on the orders
 //! that went through (confirmed or shipped).
 
+use std::rc::Rc;
 
 use serde::Serialize;
 use serde_json::json;
@@ -11,7 +12,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::{Map, Rows};
+use super::rows::{List, Map, Rows};
 use super::table::{Table, TableRow};
 
 /// One order in a customer's history.
@@ -27,7 +28,7 @@ pub struct CustomerOrder {
 pub struct CustomerOrdersRow {
     pub customer_name: String,
     /// In the order they were created.
-    pub orders: imbl::Vector<CustomerOrder>,
+    pub orders: List<CustomerOrder>,
     pub order_count: u32,
     /// The totals of the orders that are confirmed or shipped (not drafts, not cancelled).
     pub spent_cents: i64,
@@ -38,9 +39,10 @@ pub struct CustomerOrdersRow {
 pub struct CustomerOrders {
     pub customers: Rows<CustomerOrdersRow>,
     /// order id → customer name and the order's place in that customer's list, to
-    /// find an order from its later events without searching.
+    /// find an order from its later events without searching. `Rc<str>`: a change
+    /// after a copy copies a node of this map, and with it pointers, not strings.
     #[serde(skip)]
-    customer_of: Map<String, (String, usize)>,
+    customer_of: Map<Rc<str>, (Rc<str>, usize)>,
 }
 
 fn counts_as_spent(status: OrderStatus) -> bool {
@@ -61,7 +63,7 @@ impl Projection<Event> for CustomerOrders {
             }
             let order = CustomerOrder { order_id: order_id.to_owned(), status: OrderStatus::Draft, total_cents: 0 };
             let place = self.customers.get(customer_name).map_or(0, |row| row.orders.len());
-            self.customer_of.insert(order_id.to_owned(), (customer_name.clone(), place));
+            self.customer_of.insert(Rc::from(order_id), (Rc::from(customer_name.as_str()), place));
             match self.customers.get_mut(customer_name) {
                 Some(row) => {
                     row.orders.push_back(order);
@@ -71,7 +73,7 @@ impl Projection<Event> for CustomerOrders {
                     customer_name,
                     CustomerOrdersRow {
                         customer_name: customer_name.clone(),
-                        orders: imbl::vector![order],
+                        orders: List::of(order),
                         order_count: 1,
                         spent_cents: 0,
                     },

@@ -19,7 +19,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::{value_mut, Map, Rows};
+use super::rows::{value_mut, List, Map, Rows};
 use super::table::{Table, TableRow};
 use super::timestamp;
 
@@ -50,19 +50,21 @@ pub struct InventoryRow {
 /// The units a SKU holds for orders, in the order they were reserved (written out as
 /// a plain list). Kept by the position of the event that reserved them, with an index
 /// by order: releasing one of a busy SKU's thousands of reservations is a lookup, not
-/// a scan.
+/// a scan. Each reservation is behind an `Rc` (see [`List`]): a change after a copy
+/// copies a node of pointers, not of reservations.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reservations {
-    by_position: imbl::OrdMap<u64, ReservationRow>,
+    by_position: imbl::OrdMap<u64, Rc<ReservationRow>>,
     /// The positions of each order's reservations (one, unless an imported log
-    /// reserved twice for the same order).
-    positions_of: Map<Rc<str>, Vec<u64>>,
+    /// reserved twice for the same order), behind an `Rc` as the reservations are.
+    positions_of: Map<Rc<str>, Rc<[u64]>>,
 }
 
 impl Reservations {
     pub fn reserve(&mut self, position: u64, reservation: ReservationRow) {
-        value_mut(&mut self.positions_of, &reservation.order_id).push(position);
-        self.by_position.insert(position, reservation);
+        let positions = value_mut(&mut self.positions_of, &reservation.order_id);
+        *positions = positions.iter().copied().chain([position]).collect();
+        self.by_position.insert(position, Rc::new(reservation));
     }
 
     /// Removes every reservation for `order_id`; answers the units they held.
@@ -81,7 +83,7 @@ impl Reservations {
 
     /// Oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &ReservationRow> + '_ {
-        self.by_position.values()
+        self.by_position.values().map(|reservation| &**reservation)
     }
 }
 
@@ -144,9 +146,9 @@ pub struct LowStockAlert {
 pub struct InventoryLevels {
     pub items: Rows<InventoryRow>,
     /// Every movement, oldest first.
-    pub movements: imbl::Vector<Movement>,
+    pub movements: List<Movement>,
     /// Every alert, oldest first.
-    pub low_stock_alerts: imbl::Vector<LowStockAlert>,
+    pub low_stock_alerts: List<LowStockAlert>,
 }
 
 impl Projection<Event> for InventoryLevels {

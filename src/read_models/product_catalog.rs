@@ -10,7 +10,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::Rows;
+use super::rows::{List, Rows};
 use super::table::{Table, TableRow};
 use super::timestamp;
 
@@ -31,7 +31,7 @@ pub struct ProductRow {
     pub price: i64,
     pub category_id: String,
     /// Oldest first; the last one is `price`.
-    pub price_history: imbl::Vector<PricePoint>,
+    pub price_history: List<PricePoint>,
 }
 
 /// The catalogue, products in the order they were created.
@@ -56,7 +56,7 @@ impl Projection<Event> for ProductCatalog {
                     name: name.clone(),
                     price: *price,
                     category_id: category_id.clone(),
-                    price_history: imbl::vector![point(*price)],
+                    price_history: List::of(point(*price)),
                 },
             ),
             ProductEvent::PriceUpdated { new_price, .. } => {

@@ -99,6 +99,73 @@ impl<T: Clone> Rows<T> {
     }
 }
 
+/// A list inside a read model (an account's transactions, a customer's orders), each
+/// entry behind an `Rc`.
+///
+/// imbl keeps a vector in chunks of 64 entries, each chunk allocated whole. With the
+/// entries in the chunk, every account's first transaction took room for 64, and the
+/// first change after a copy (a timeline checkpoint) copied 64 entries, strings and
+/// all: ~1 MB for each of 99 checkpoints at 100k events. Behind `Rc`, a chunk is 64
+/// pointers and copying it copies pointers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct List<T>(Vector<Rc<T>>);
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(Vector::new())
+    }
+}
+
+impl<T: Clone> List<T> {
+    /// A list of one entry.
+    pub fn of(entry: T) -> Self {
+        List(imbl::vector![Rc::new(entry)])
+    }
+
+    pub fn push_back(&mut self, entry: T) {
+        self.0.push_back(Rc::new(entry));
+    }
+
+    pub fn get(&self, at: usize) -> Option<&T> {
+        self.0.get(at).map(|entry| &**entry)
+    }
+
+    /// The entry at `at`, copied first if a copy of the list shares it.
+    pub fn get_mut(&mut self, at: usize) -> Option<&mut T> {
+        self.0.get_mut(at).map(Rc::make_mut)
+    }
+
+    pub fn last(&self) -> Option<&T> {
+        self.0.last().map(|entry| &**entry)
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
+        self.0.iter().map(|entry| &**entry)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T> std::ops::Index<usize> for List<T> {
+    type Output = T;
+
+    fn index(&self, at: usize) -> &T {
+        &self.0[at]
+    }
+}
+
+impl<T: Clone + Serialize> Serialize for List<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
 impl<T: Clone + Serialize> Serialize for Rows<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.iter())
@@ -107,7 +174,7 @@ impl<T: Clone + Serialize> Serialize for Rows<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::Rows;
+    use super::{List, Rows};
 
     fn numbered(count: usize) -> Rows<(String, u32)> {
         let mut rows = Rows::default();
@@ -115,6 +182,19 @@ mod tests {
             rows.upsert(&format!("k{n}"), (format!("k{n}"), 0));
         }
         rows
+    }
+
+    #[test]
+    fn a_list_copied_then_changed_leaves_the_original_as_it_was() {
+        let mut original = List::of("a".to_owned());
+        original.push_back("b".to_owned());
+        let mut copy = original.clone();
+        copy.push_back("c".to_owned());
+        *copy.get_mut(0).unwrap() = "A".to_owned();
+        assert_eq!(original.iter().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(copy.iter().collect::<Vec<_>>(), ["A", "b", "c"]);
+        assert_eq!((copy.len(), &copy[2], copy.last()), (3, &"c".to_owned(), Some(&"c".to_owned())));
+        assert_eq!(serde_json::to_string(&copy).unwrap(), r#"["A","b","c"]"#, "written out as a plain list");
     }
 
     #[test]

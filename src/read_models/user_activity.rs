@@ -9,7 +9,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::Rows;
+use super::rows::{List, Rows};
 use super::table::{Table, TableRow};
 use super::{timestamp, ALL_EVENT_TYPES};
 
@@ -28,7 +28,7 @@ pub struct Activity {
 pub struct ActorActivity {
     pub actor: String,
     /// Oldest first.
-    pub activity: imbl::Vector<Activity>,
+    pub activity: List<Activity>,
 }
 
 /// Timelines per actor, actors in the order they first acted.
@@ -51,7 +51,7 @@ impl Projection<Event> for UserActivity {
         };
         match self.actors.get_mut(actor) {
             Some(row) => row.activity.push_back(activity),
-            None => self.actors.upsert(actor, ActorActivity { actor: actor.to_owned(), activity: imbl::vector![activity] }),
+            None => self.actors.upsert(actor, ActorActivity { actor: actor.to_owned(), activity: List::of(activity) }),
         }
     }
 }
