@@ -239,10 +239,18 @@ class Bench {
 
   /** Waits until the page has taken the timeline checkpoints a long load leaves out (in the background, after ready). */
   async checkpointsTaken(page) {
-    await page.waitForFunction(async () => {
-      const memory = await window.kiroku.measure({ kind: "memory" });
-      return memory.checkpoints_due === undefined || memory.checkpoints >= memory.checkpoints_due;
-    }, null, { timeout: 120000, polling: 100 });
+    // A loop in the page, not waitForFunction: that takes the promise an async
+    // predicate returns as a truthy answer and would not wait at all.
+    const held = await page.evaluate(async () => {
+      const until = performance.now() + 120000;
+      for (;;) {
+        const memory = await window.kiroku.measure({ kind: "memory" });
+        if (memory.checkpoints_due === undefined || memory.checkpoints >= memory.checkpoints_due) return memory;
+        if (performance.now() > until) throw new Error(`timeline checkpoints: ${memory.checkpoints} of ${memory.checkpoints_due} after 120 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+    return held;
   }
 
   async peerPage(query = "") {

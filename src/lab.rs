@@ -333,6 +333,7 @@ impl<S: EventStore> Lab<S> {
         let count = fresh.len();
         let now = self.env.now();
         let mut state = self.state.borrow_mut();
+        state.reserve(count);
         for recorded in fresh {
             // Another call may have caught up meanwhile: skip what is already here.
             if recorded.position <= state.log.head() {
@@ -1024,6 +1025,12 @@ impl State {
         for (lane, fault) in self.lanes.iter_mut().zip(faults) {
             lane.fault = fault;
         }
+    }
+
+    /// Makes room for `additional` more events in the working copy (see [`EventLog::reserve`]).
+    fn reserve(&mut self, additional: usize) {
+        self.log.reserve(additional);
+        self.events.reserve_exact(additional);
     }
 
     fn integrate(&mut self, recorded: RecordedEvent) -> Result<(), StoreError> {

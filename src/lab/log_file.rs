@@ -96,6 +96,7 @@ impl<S: EventStore> Lab<S> {
         {
             let mut state = self.state.borrow_mut();
             state.restart();
+            state.reserve(count);
             for (recorded, event) in events.into_iter().zip(typed) {
                 state.integrate_typed(recorded, event).map_err(|error| ErrorBody::new("storage_failed", error.0))?;
             }
