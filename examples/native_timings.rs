@@ -98,7 +98,8 @@ fn main() {
             }
         });
     }
-    // What one copy every 1,000 events (a timeline checkpoint) costs, per read model.
+    // What each read model holds at the head, and what a copy every 1,000 events
+    // (a timeline checkpoint) adds to it.
     for index in 0..each.lanes_mut().len() {
         let before = live_mb();
         let mut alone = ReadModels::default();
@@ -109,9 +110,12 @@ fn main() {
                 copies.push(alone.clone());
             }
         }
+        let with_copies = live_mb() - before;
+        drop(copies);
         let name = alone.lanes_mut()[index].name().to_owned();
-        println!("{:<44} {:>9.1} MB", format!("  {name} and a copy every 1,000"), live_mb() - before);
-        drop((alone, copies));
+        let head = live_mb() - before;
+        println!("{:<44} {:>9.1} MB + {:.1} MB", format!("  {name} at the head + copies"), head, with_copies - head);
+        drop(alone);
     }
     drop((text, typed, models, each));
     let before_lab = live_mb();
