@@ -4,10 +4,11 @@
 use chrono::{TimeZone, Utc};
 use kiroku::domain::order::OrderEvent;
 use kiroku::event_sourcing::aggregate::DomainEvent;
-use kiroku::event_sourcing::recorded::{EventData, EventMetadata, RecordedEvent};
+use kiroku::event_sourcing::json_text::JsonText;
+use kiroku::event_sourcing::recorded::{EventMetadata, RecordedEvent};
 use serde_json::json;
 
-fn recorded(data: EventData) -> RecordedEvent {
+fn recorded(data: JsonText) -> RecordedEvent {
     RecordedEvent {
         event_id: "e-1".to_owned(),
         stream_id: "Order-o-1".to_owned(),
@@ -43,10 +44,10 @@ fn data_is_written_out_as_a_json_object_and_reads_back_the_same() {
 
 #[test]
 fn data_are_equal_when_they_are_the_same_json_whatever_the_spacing_and_key_order() {
-    let compact = EventData::from_json(r#"{"quantity":1,"sku":"SKU-PC"}"#.to_owned()).unwrap();
-    let spaced = EventData::from_json("{ \"sku\": \"SKU-PC\",\n  \"quantity\": 1 }".to_owned()).unwrap();
+    let compact = JsonText::from_json(r#"{"quantity":1,"sku":"SKU-PC"}"#.to_owned()).unwrap();
+    let spaced = JsonText::from_json("{ \"sku\": \"SKU-PC\",\n  \"quantity\": 1 }".to_owned()).unwrap();
     assert_eq!(compact, spaced);
-    let other = EventData::from_json(r#"{"quantity":2,"sku":"SKU-PC"}"#.to_owned()).unwrap();
+    let other = JsonText::from_json(r#"{"quantity":2,"sku":"SKU-PC"}"#.to_owned()).unwrap();
     assert_ne!(compact, other);
     assert_eq!(compact.to_value(), json!({"sku": "SKU-PC", "quantity": 1}));
 }
@@ -54,16 +55,16 @@ fn data_are_equal_when_they_are_the_same_json_whatever_the_spacing_and_key_order
 #[test]
 fn text_that_is_not_one_json_value_is_refused() {
     for bad in [r#"{"quantity": 1"#, r#"{"a": 1} {"b": 2}"#, "", "{'a': 1}"] {
-        assert!(EventData::from_json(bad.to_owned()).is_err(), "{bad:?} is refused");
+        assert!(JsonText::from_json(bad.to_owned()).is_err(), "{bad:?} is refused");
     }
-    let mut event = serde_json::to_string(&recorded(EventData::empty())).unwrap();
+    let mut event = serde_json::to_string(&recorded(JsonText::empty())).unwrap();
     event = event.replace(r#""data":{}"#, r#""data":{"quantity":}"#);
     assert!(serde_json::from_str::<RecordedEvent>(&event).is_err(), "an event whose data is broken is refused");
 }
 
 #[test]
 fn a_typed_event_reads_from_spaced_data_as_from_compact_data() {
-    let spaced = EventData::from_json("{\n  \"product_name\" : \"マウス\",\n  \"quantity\" : 2,\n  \"unit_price_cents\" : 3000\n}".to_owned()).unwrap();
+    let spaced = JsonText::from_json("{\n  \"product_name\" : \"マウス\",\n  \"quantity\" : 2,\n  \"unit_price_cents\" : 3000\n}".to_owned()).unwrap();
     let event = OrderEvent::from_recorded("ItemAdded", 1, &spaced).unwrap();
     assert_eq!(event.to_data(), spaced);
     assert_eq!(event.to_data().json(), r#"{"product_name":"マウス","quantity":2,"unit_price_cents":3000}"#);

@@ -85,8 +85,23 @@ fn a_snapshot_of_a_stale_schema_is_ignored() {
     assert_eq!(AggregateState::restore(&snapshot), None, "a schema the aggregate does not have");
     let mut other_type = state.snapshot("Account-a", 0, 0).unwrap();
     other_type.stream_type = "Order".into();
-    other_type.state = json!({"owner": "x", "balance": 1});
+    other_type.state = json!({"owner": "x", "balance": 1}).into();
     assert_eq!(AggregateState::restore(&other_type), None, "an account's state is not an order's");
+}
+
+#[test]
+fn a_snapshot_is_written_with_its_state_as_a_json_object_and_reads_back() {
+    use kiroku::domain::account::AccountEvent;
+    let state = AggregateState::initial("Account")
+        .unwrap()
+        .evolve(&Event::Account(AccountEvent::AccountCreated { owner: "山田太郎".into(), initial_balance: 500 }))
+        .evolve(&Event::Account(AccountEvent::MoneyDeposited { amount: 250, balance_after: 750, description: None }));
+    let snapshot = state.snapshot("Account-acc-1", 2, 2).unwrap();
+    let written: Value = serde_json::to_value(&snapshot).unwrap();
+    assert_eq!(written["state"], state.to_value(), "the state is the object itself, not a string holding it");
+    let back: Snapshot = serde_json::from_str(&serde_json::to_string(&snapshot).unwrap()).unwrap();
+    assert_eq!(back, snapshot);
+    assert_eq!(AggregateState::restore(&back), Some(state));
 }
 
 #[test]

@@ -80,7 +80,7 @@ fn new_event(id: &str) -> NewEvent {
         event_id: id.to_owned(),
         event_type: "ItemAdded".to_owned(),
         schema_version: 1,
-        data: kiroku::event_sourcing::recorded::EventData::empty(),
+        data: kiroku::event_sourcing::json_text::JsonText::empty(),
         metadata: EventMetadata {
             correlation_id: id.to_owned(),
             causation_id: id.to_owned(),

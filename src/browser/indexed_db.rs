@@ -37,7 +37,8 @@ use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
 
-use crate::event_sourcing::recorded::{EventData, EventMetadata, NewEvent, RecordedEvent, StreamId};
+use crate::event_sourcing::json_text::JsonText;
+use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::store::{check_expected, place, AppendError, EventStore, ExpectedVersion, StoreError};
 
 /// The version of the database layout. A migration bumps it and adds a step to [`upgrade`].
@@ -142,7 +143,7 @@ impl From<&RecordedEvent> for Packed {
 
 impl Packed {
     fn unpack(self) -> Result<RecordedEvent, String> {
-        let data = EventData::from_json(self.data).map_err(|error| format!("event {}: {error}", self.position))?;
+        let data = JsonText::from_json(self.data).map_err(|error| format!("event {}: {error}", self.position))?;
         let recorded_at = chrono::DateTime::from_timestamp_millis(self.recorded_at_ms)
             .ok_or_else(|| format!("event {}: time {} is out of range", self.position, self.recorded_at_ms))?;
         Ok(RecordedEvent {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::event_sourcing::aggregate::{adjacent_data, from_adjacent, Aggregate, DecodeError, DomainEvent, Rejection};
-use crate::event_sourcing::recorded::EventData;
+use crate::event_sourcing::json_text::JsonText;
 
 pub struct InventoryItem;
 
@@ -49,11 +49,11 @@ impl DomainEvent for InventoryEvent {
         }
     }
 
-    fn to_data(&self) -> EventData {
+    fn to_data(&self) -> JsonText {
         adjacent_data(self)
     }
 
-    fn from_recorded(event_type: &str, _schema_version: u32, data: &EventData) -> Result<Self, DecodeError> {
+    fn from_recorded(event_type: &str, _schema_version: u32, data: &JsonText) -> Result<Self, DecodeError> {
         from_adjacent(event_type, data)
     }
 }

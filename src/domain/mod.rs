@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 
 use crate::event_sourcing::aggregate::{execute, Aggregate, DecodeError, DomainEvent};
 use crate::event_sourcing::envelope::{CommandEnvelope, ErrorBody};
-use crate::event_sourcing::recorded::{EventData, RecordedEvent};
+use crate::event_sourcing::json_text::JsonText;
+use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::snapshot::Snapshot;
 use account::{Account, AccountCommand, AccountEvent};
 use inventory::{InventoryCommand, InventoryEvent, InventoryItem};
@@ -293,7 +294,7 @@ impl Event {
         self.inner().schema_version()
     }
 
-    pub fn data(&self) -> EventData {
+    pub fn data(&self) -> JsonText {
         self.inner().to_data()
     }
 
@@ -341,7 +342,7 @@ impl Event {
 trait ErasedEvent {
     fn event_type(&self) -> &'static str;
     fn schema_version(&self) -> u32;
-    fn to_data(&self) -> EventData;
+    fn to_data(&self) -> JsonText;
 }
 
 impl<E: DomainEvent> ErasedEvent for E {
@@ -351,7 +352,7 @@ impl<E: DomainEvent> ErasedEvent for E {
     fn schema_version(&self) -> u32 {
         DomainEvent::schema_version(self)
     }
-    fn to_data(&self) -> EventData {
+    fn to_data(&self) -> JsonText {
         DomainEvent::to_data(self)
     }
 }

@@ -8,7 +8,7 @@ use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::Serialize;
 
-use crate::event_sourcing::recorded::EventData;
+use crate::event_sourcing::json_text::JsonText;
 
 /// A consistency boundary: one stream of events, folded into one state.
 pub trait Aggregate {
@@ -51,9 +51,9 @@ pub trait DomainEvent: Sized {
         1
     }
     /// The `data` of the recorded event.
-    fn to_data(&self) -> EventData;
+    fn to_data(&self) -> JsonText;
     /// Reads a recorded event back. Upcasting of old schema versions happens here.
-    fn from_recorded(event_type: &str, schema_version: u32, data: &EventData) -> Result<Self, DecodeError>;
+    fn from_recorded(event_type: &str, schema_version: u32, data: &JsonText) -> Result<Self, DecodeError>;
 }
 
 /// Decides `command` on a loaded state (a full fold, or a snapshot plus the events
@@ -84,16 +84,16 @@ impl std::fmt::Display for DecodeError {
 ///
 /// serde writes such an enum as `{"event_type":"<type>","data":<data>}`, the tag
 /// first; the data is the text after the tag, as it was written.
-pub fn adjacent_data<E: Serialize>(event: &E) -> EventData {
-    let Ok(json) = serde_json::to_string(event) else { return EventData::empty() };
+pub fn adjacent_data<E: Serialize>(event: &E) -> JsonText {
+    let Ok(json) = serde_json::to_string(event) else { return JsonText::empty() };
     let data = json
         .strip_prefix(r#"{"event_type":"#)
         .and_then(|rest| rest.split_once(r#","data":"#))
         .and_then(|(_, data)| data.strip_suffix('}'));
     match data {
-        Some(data) => EventData::from_json(data.to_owned()).unwrap_or_else(|_| EventData::empty()),
+        Some(data) => JsonText::from_json(data.to_owned()).unwrap_or_else(|_| JsonText::empty()),
         // A variant without fields has no `data`.
-        None => EventData::empty(),
+        None => JsonText::empty(),
     }
 }
 
@@ -101,7 +101,7 @@ pub fn adjacent_data<E: Serialize>(event: &E) -> EventData {
 ///
 /// Reads `data` where it is. The enum sees the tag first, so serde reads the data
 /// straight from its text into the variant, without building the tagged object.
-pub fn from_adjacent<E: DeserializeOwned>(event_type: &str, data: &EventData) -> Result<E, DecodeError> {
+pub fn from_adjacent<E: DeserializeOwned>(event_type: &str, data: &JsonText) -> Result<E, DecodeError> {
     E::deserialize(Adjacent { event_type, data: data.json(), read: 0 }).map_err(|error| DecodeError {
         event_type: event_type.to_owned(),
         message: error.to_string(),

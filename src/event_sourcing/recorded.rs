@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-use serde_json::Value;
+
+use super::json_text::JsonText;
 
 /// An event as it sits in the log, with its place in its stream and in the whole log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +22,7 @@ pub struct RecordedEvent {
     /// Past tense: `ItemAdded`.
     pub event_type: String,
     pub schema_version: u32,
-    pub data: EventData,
+    pub data: JsonText,
     pub metadata: EventMetadata,
     /// Hex SHA-256, once tamper detection exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,63 +36,6 @@ impl RecordedEvent {
             .strip_prefix(self.stream_type.as_str())
             .and_then(|rest| rest.strip_prefix('-'))
             .unwrap_or(&self.stream_id)
-    }
-}
-
-/// An event's `data`, kept as its JSON text.
-///
-/// The log holds every event for time travel, and the typed event is read from this
-/// text when it is needed. A `serde_json::Value` would cost a map, a string per key
-/// and per text value: several times the text's size, and time to build on every
-/// load and import. Written out (export, console, inspector), it is the same JSON.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct EventData(Box<RawValue>);
-
-impl EventData {
-    /// Checks that `json` is one JSON value and keeps it as it is.
-    pub fn from_json(json: String) -> Result<Self, serde_json::Error> {
-        RawValue::from_string(json).map(EventData)
-    }
-
-    /// Writes `data` as JSON.
-    pub fn of<T: Serialize + ?Sized>(data: &T) -> Self {
-        // Writing a plain Rust value as JSON only fails for maps with non-string keys.
-        serde_json::value::to_raw_value(data).map(EventData).unwrap_or_else(|_| EventData::empty())
-    }
-
-    /// `{}`.
-    pub fn empty() -> Self {
-        EventData::from_json("{}".to_owned()).expect("`{}` is JSON")
-    }
-
-    /// The JSON text.
-    pub fn json(&self) -> &str {
-        self.0.get()
-    }
-
-    /// The data as a JSON value, for code that looks inside it (tests, tools).
-    pub fn to_value(&self) -> Value {
-        serde_json::from_str(self.json()).unwrap_or(Value::Null)
-    }
-}
-
-impl From<Value> for EventData {
-    fn from(value: Value) -> Self {
-        EventData::of(&value)
-    }
-}
-
-/// Equal when they are the same JSON, whatever the spacing or the order of keys.
-impl PartialEq for EventData {
-    fn eq(&self, other: &Self) -> bool {
-        self.json() == other.json() || self.to_value() == other.to_value()
-    }
-}
-
-impl std::fmt::Debug for EventData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.json())
     }
 }
 
@@ -115,7 +58,7 @@ pub struct NewEvent {
     pub event_id: String,
     pub event_type: String,
     pub schema_version: u32,
-    pub data: EventData,
+    pub data: JsonText,
     pub metadata: EventMetadata,
 }
 

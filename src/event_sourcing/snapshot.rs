@@ -9,9 +9,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::aggregate::Aggregate;
+use super::json_text::JsonText;
 
 /// How many events between two snapshots when nothing else is said.
 pub const DEFAULT_INTERVAL: u64 = 100;
@@ -27,7 +27,9 @@ pub struct Snapshot {
     pub position: u64,
     /// The shape of `state`: [`Aggregate::STATE_SCHEMA`] when it was taken.
     pub schema_version: u32,
-    pub state: Value,
+    /// As its JSON text: taking a snapshot writes it once, and restoring reads it
+    /// once, without a JSON value built, kept and dropped in between.
+    pub state: JsonText,
 }
 
 impl Snapshot {
@@ -39,7 +41,7 @@ impl Snapshot {
             stream_version,
             position,
             schema_version: A::STATE_SCHEMA,
-            state: serde_json::to_value(state).ok()?,
+            state: JsonText::of(state).ok()?,
         })
     }
 
@@ -49,8 +51,7 @@ impl Snapshot {
         if self.stream_type != A::STREAM_TYPE || self.schema_version != A::STATE_SCHEMA {
             return None;
         }
-        // Read where it is: `from_value` would take a copy of the whole state first.
-        A::State::deserialize(&self.state).ok()
+        serde_json::from_str(self.state.json()).ok()
     }
 }
 
