@@ -21,16 +21,21 @@ fn export(lab: &Lab<MemoryStore>) -> Value {
     serde_json::from_str(&lab.export_log()).unwrap()
 }
 
+/// A lab that went through [`story`], its export, and an empty lab to import into.
+fn exported_story() -> (Lab<MemoryStore>, Value, Lab<MemoryStore>) {
+    let source = new_lab();
+    story(&source);
+    let file = export(&source);
+    (source, file, new_lab())
+}
+
 fn import(lab: &Lab<MemoryStore>, file: &Value) -> Result<usize, String> {
     block_on(lab.import_log(&file.to_string())).map_err(|error| format!("{}: {}", error.code, error.message))
 }
 
 #[test]
 fn an_exported_log_imports_into_another_lab_exactly() {
-    let source = new_lab();
-    story(&source);
-    let file = export(&source);
-    let target = new_lab();
+    let (source, file, target) = exported_story();
     accept(&target, command("CreateOrder", "other", json!({"customer_name": "佐藤花子"})));
     assert_eq!(import(&target, &file), Ok(4));
     assert_eq!(target.export_log().len(), source.export_log().len());
@@ -44,10 +49,7 @@ fn an_exported_log_imports_into_another_lab_exactly() {
 
 #[test]
 fn a_file_written_out_with_spaces_and_new_lines_imports_the_same_events() {
-    let source = new_lab();
-    story(&source);
-    let file = export(&source);
-    let target = new_lab();
+    let (_, file, target) = exported_story();
     let pretty = serde_json::to_string_pretty(&file).unwrap();
     assert_eq!(block_on(target.import_log(&pretty)).map_err(|error| error.message), Ok(4));
     assert_eq!(to_json(&target.events(&json!({})).unwrap()), file["events"]);
@@ -56,10 +58,7 @@ fn a_file_written_out_with_spaces_and_new_lines_imports_the_same_events() {
 
 #[test]
 fn a_bad_file_is_refused_with_where_it_is_wrong_and_changes_nothing() {
-    let source = new_lab();
-    story(&source);
-    let good = export(&source);
-    let target = new_lab();
+    let (_, good, target) = exported_story();
     accept(&target, command("CreateOrder", "keep", json!({"customer_name": "佐藤花子"})));
     let before = to_json(&target.events(&json!({})).unwrap());
 
