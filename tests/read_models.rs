@@ -16,7 +16,7 @@ use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::event_sourcing::projection::Delivery;
 use kiroku::event_sourcing::recorded::{EventMetadata, RecordedEvent};
 use kiroku::lab::Lab;
-use kiroku::read_models::{ReadModels, PROJECTION_STATUS, QUERY_TYPES};
+use kiroku::read_models::{ModelSet, ReadModels, PROJECTION_STATUS, QUERY_TYPES};
 
 use common::{accept, command, fresh_fold, log_of, new_lab, query, send, to_json};
 
@@ -851,6 +851,27 @@ fn releasing_a_reservation_in_the_middle_keeps_the_others_in_the_order_they_were
         ])
     );
     assert_eq!(item["reserved"], json!(17));
+}
+
+#[test]
+fn scrubbing_over_releases_and_a_re_reservation_shows_what_a_fresh_fold_shows() {
+    // The copies being scrubbed share the head's index of who reserved where; a copy
+    // behind the head must still release only what it holds.
+    let lab = pens_reserved_for(3);
+    accept(&lab, pens("ReleaseStock", json!({"order_id": "o-2"})));
+    accept(&lab, pens("ReserveStock", json!({"order_id": "o-2", "quantity": 9})));
+    accept(&lab, pens("ReleaseStock", json!({"order_id": "o-1"})));
+    accept(&lab, pens("ReleaseStock", json!({"order_id": "o-2"})));
+    let log = log_of(&lab);
+    let inventory = ModelSet::named(["inventory"]);
+    let head = lab.head();
+    for position in (0..=head).chain((0..head).rev()) {
+        let scrubbed = lab.with_read_models_around(position, inventory, |at, _| at.table("inventory"));
+        assert_eq!(scrubbed, fresh_fold(&log, position).table("inventory"), "at position {position}");
+    }
+    let table = lab.read_models_at(head).table("inventory").unwrap();
+    assert_eq!(table.cell("sku-pen", "Reservations"), Some(&json!("o-3×3")));
+    assert_eq!(table.cell("sku-pen", "Reserved"), Some(&json!(3)));
 }
 
 #[test]
