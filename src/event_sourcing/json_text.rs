@@ -36,7 +36,7 @@ impl JsonText {
         self.0.get()
     }
 
-    /// The data as a JSON value, for code that looks inside it (tests, tools).
+    /// As a JSON value, for code that looks inside it (tests, tools).
     pub fn to_value(&self) -> Value {
         serde_json::from_str(self.json()).unwrap_or(Value::Null)
     }
