@@ -6,8 +6,6 @@
 //! and shares every row with the original; changing a row afterwards copies that
 //! row and the chunk of 64 pointers that holds it, nothing else.
 
-use std::borrow::Borrow;
-use std::hash::Hash;
 use std::rc::Rc;
 
 use imbl::shared_ptr::DefaultSharedPtr;
@@ -23,15 +21,11 @@ pub type Map<K, V> = GenericHashMap<K, V, FxBuildHasher, DefaultSharedPtr>;
 pub type Set<T> = GenericHashSet<T, FxBuildHasher, DefaultSharedPtr>;
 
 /// The value under `key`, inserted as `V::default()` first when there is none: what
-/// `map.entry(key.into()).or_default()` does, without making a key (a `String`, an
-/// `Rc<str>`) on every call (a fold makes this call for most events).
-pub fn value_mut<'m, K, V>(map: &'m mut Map<K, V>, key: &str) -> &'m mut V
-where
-    K: Hash + Eq + Clone + Borrow<str> + for<'k> From<&'k str>,
-    V: Clone + Default,
-{
+/// `map.entry(key.to_owned()).or_default()` does, without copying the key on every
+/// call (a fold makes this call for most events).
+pub fn value_mut<'m, V: Clone + Default>(map: &'m mut Map<String, V>, key: &str) -> &'m mut V {
     if !map.contains_key(key) {
-        map.insert(K::from(key), V::default());
+        map.insert(key.to_owned(), V::default());
     }
     map.get_mut(key).expect("present or just inserted")
 }
