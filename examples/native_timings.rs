@@ -137,7 +137,7 @@ fn main() {
     // The write model panel at a past position: the longest streams are the slow ones.
     let mut lengths: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for event in &parsed {
-        *lengths.entry(event.stream_id.clone()).or_default() += 1;
+        *lengths.entry(event.stream_id.to_string()).or_default() += 1;
     }
     let mut longest: Vec<(String, usize)> = lengths.into_iter().collect();
     longest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -36,6 +36,7 @@ use crate::event_sourcing::log::EventLog;
 use crate::event_sourcing::projection_engine::{self as engine, DeadLetter, Fault, Health, LaneState};
 use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::snapshot::Snapshots;
+use crate::event_sourcing::shared_str::SharedStr;
 use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
 use crate::messaging::broker::{Broker, Message};
 use crate::messaging::inbox::{Inbox, InboxStats, Received};
@@ -138,7 +139,7 @@ struct State {
     /// following the head never folds the log again (and is copied only when asked).
     fold_before: ReadModels,
     /// The streams of sagas not yet finished, oldest first: what the saga runner visits.
-    open_sagas: Vec<String>,
+    open_sagas: Vec<SharedStr>,
     /// The latest snapshot of each stream, and when to take them.
     snapshots: Snapshots,
     /// The snapshots changed since they were last saved.
@@ -871,16 +872,16 @@ impl<S: EventStore> Lab<S> {
     fn stamp(&self, envelope: &CommandEnvelope, events: Vec<Event>, now: DateTime<Utc>, user: &User) -> Vec<NewEvent> {
         let command_id = self.env.new_id();
         let metadata = EventMetadata {
-            correlation_id: envelope.metadata.correlation_id.clone().unwrap_or_else(|| command_id.clone()),
-            causation_id: envelope.metadata.causation_id.clone().unwrap_or_else(|| command_id.clone()),
+            correlation_id: envelope.metadata.correlation_id.as_deref().unwrap_or(&command_id).into(),
+            causation_id: envelope.metadata.causation_id.as_deref().unwrap_or(&command_id).into(),
             recorded_at: now,
-            actor: envelope.metadata.actor.clone().unwrap_or_else(|| user.name.to_owned()),
+            actor: envelope.metadata.actor.as_deref().unwrap_or(user.name).into(),
         };
         events
             .into_iter()
             .map(|event| NewEvent {
                 event_id: self.env.new_id(),
-                event_type: event.event_type().to_owned(),
+                event_type: event.event_type().into(),
                 schema_version: event.schema_version(),
                 data: event.data(),
                 metadata: metadata.clone(),

@@ -21,14 +21,14 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn event(id: &str, event_type: &str) -> NewEvent {
     NewEvent {
         event_id: id.to_owned(),
-        event_type: event_type.to_owned(),
+        event_type: event_type.into(),
         schema_version: 1,
         data: json!({"customer_name": "山田太郎"}).into(),
         metadata: EventMetadata {
-            correlation_id: id.to_owned(),
-            causation_id: id.to_owned(),
+            correlation_id: id.into(),
+            causation_id: id.into(),
             recorded_at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
-            actor: "workshop-user".to_owned(),
+            actor: "workshop-user".into(),
         },
     }
 }

@@ -99,14 +99,14 @@ async fn clear_removes_every_event() {
 fn event(id: &str) -> NewEvent {
     NewEvent {
         event_id: id.to_owned(),
-        event_type: "ItemAdded".to_owned(),
+        event_type: "ItemAdded".into(),
         schema_version: 1,
         data: json!({"quantity": 1}).into(),
         metadata: EventMetadata {
-            correlation_id: format!("corr-{id}"),
-            causation_id: format!("cause-{id}"),
+            correlation_id: format!("corr-{id}").into(),
+            causation_id: format!("cause-{id}").into(),
             recorded_at: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(),
-            actor: "workshop-user".to_owned(),
+            actor: "workshop-user".into(),
         },
     }
 }

@@ -559,7 +559,7 @@ fn aggregate_at_a_position_before_creation_has_no_state() {
 #[test]
 fn event_at_and_events_between_read_the_working_copy() {
     let lab = seeded();
-    assert_eq!(lab.event_at(5).map(|event| event.event_type), Some("OrderConfirmed".to_owned()));
+    assert_eq!(lab.event_at(5).map(|event| event.event_type), Some("OrderConfirmed".into()));
     assert!(lab.event_at(0).is_none());
     assert!(lab.event_at(8).is_none());
     let between: Vec<u64> = lab.events_between(2, 4).iter().map(|event| event.position).collect();
@@ -771,14 +771,14 @@ impl EventStore for Interloper {
 fn other_writers_item(product_name: &str) -> NewEvent {
     NewEvent {
         event_id: format!("other-{product_name}"),
-        event_type: "ItemAdded".to_owned(),
+        event_type: "ItemAdded".into(),
         schema_version: 1,
         data: item(product_name, 1, 500).into(),
         metadata: EventMetadata {
-            correlation_id: "other".to_owned(),
-            causation_id: "other".to_owned(),
+            correlation_id: "other".into(),
+            causation_id: "other".into(),
             recorded_at: start_time(),
-            actor: "another-tab".to_owned(),
+            actor: "another-tab".into(),
         },
     }
 }

@@ -253,7 +253,7 @@ fn an_event_type_the_read_models_do_not_subscribe_to_only_moves_the_checkpoint()
     let mut foreign = log[13].0.clone();
     foreign.position = 15;
     foreign.stream_version = 99;
-    foreign.event_type = "OrderAudited".to_owned();
+    foreign.event_type = "OrderAudited".into();
     let event = Event::Order(OrderEvent::OrderCancelled { reason: "must not be applied".to_owned() });
     assert_eq!(models.order_summary.handle(&foreign, &event), Delivery::NotSubscribed);
     assert_eq!(models.order_details.handle(&foreign, &event), Delivery::NotSubscribed);

@@ -116,18 +116,18 @@ fn story() -> Story {
 fn recorded_event(position: u64, stream_type: &str, aggregate_id: &str, event: &Event, at: &str, actor: &str) -> RecordedEvent {
     RecordedEvent {
         event_id: format!("e-{position}"),
-        stream_id: format!("{stream_type}-{aggregate_id}"),
-        stream_type: stream_type.to_owned(),
+        stream_id: format!("{stream_type}-{aggregate_id}").into(),
+        stream_type: stream_type.into(),
         stream_version: position,
         position,
-        event_type: event.event_type().to_owned(),
+        event_type: event.event_type().into(),
         schema_version: event.schema_version(),
         data: event.data(),
         metadata: EventMetadata {
-            correlation_id: format!("c-{position}"),
-            causation_id: format!("c-{position}"),
+            correlation_id: format!("c-{position}").into(),
+            causation_id: format!("c-{position}").into(),
             recorded_at: DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&Utc),
-            actor: actor.to_owned(),
+            actor: actor.into(),
         },
         checksum: None,
     }

@@ -11,18 +11,18 @@ use serde_json::json;
 fn recorded(data: JsonText) -> RecordedEvent {
     RecordedEvent {
         event_id: "e-1".to_owned(),
-        stream_id: "Order-o-1".to_owned(),
-        stream_type: "Order".to_owned(),
+        stream_id: "Order-o-1".into(),
+        stream_type: "Order".into(),
         stream_version: 1,
         position: 1,
-        event_type: "ItemAdded".to_owned(),
+        event_type: "ItemAdded".into(),
         schema_version: 1,
         data,
         metadata: EventMetadata {
-            correlation_id: "c-1".to_owned(),
-            causation_id: "c-1".to_owned(),
+            correlation_id: "c-1".into(),
+            causation_id: "c-1".into(),
             recorded_at: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap(),
-            actor: "clerk-sato".to_owned(),
+            actor: "clerk-sato".into(),
         },
         checksum: None,
     }

@@ -117,14 +117,14 @@ fn saga_command(command_type: &str, aggregate_id: &str) -> (String, String, Stri
 fn raw_event(event_id: &str, event_type: &str, data: Value) -> NewEvent {
     NewEvent {
         event_id: event_id.to_owned(),
-        event_type: event_type.to_owned(),
+        event_type: event_type.into(),
         schema_version: 1,
         data: data.into(),
         metadata: EventMetadata {
-            correlation_id: format!("conv-{event_id}"),
-            causation_id: format!("cmd-{event_id}"),
+            correlation_id: format!("conv-{event_id}").into(),
+            causation_id: format!("cmd-{event_id}").into(),
             recorded_at: start_time(),
-            actor: "workshop-user".to_owned(),
+            actor: "workshop-user".into(),
         },
     }
 }
@@ -190,7 +190,7 @@ impl Hooked {
         outbox: bool,
     ) -> Result<Vec<RecordedEvent>, AppendError> {
         let carries = |event_type: &str| events.iter().any(|event| event.event_type == event_type);
-        let first_type = events.first().map(|event| event.event_type.clone()).unwrap_or_default();
+        let first_type = events.first().map(|event| event.event_type.to_string()).unwrap_or_default();
         let hook = {
             let mut slot = self.before_append.borrow_mut();
             if slot.as_ref().is_some_and(|(event_type, _)| carries(event_type)) {
@@ -224,7 +224,7 @@ impl Hooked {
             Err(AppendError::Conflict { .. }) => "conflict",
             Err(AppendError::Storage(_)) => "storage_failed",
         };
-        self.appends.borrow_mut().push((stream.id.clone(), first_type, outcome));
+        self.appends.borrow_mut().push((stream.id.to_string(), first_type, outcome));
         result
     }
 }
@@ -419,7 +419,7 @@ fn a_transfer_to_an_account_that_does_not_exist_is_refunded_and_the_saga_is_comp
     accept(&lab, transfer_money("acc-404", 300));
     assert_eq!(balance(&lab, "acc-1"), 1000, "the refund brought the money back");
     let history: Vec<(String, Value)> =
-        stream(&lab, "Account-acc-1").iter().map(|event| (event.event_type.clone(), event.data.to_value()["amount"].clone())).collect();
+        stream(&lab, "Account-acc-1").iter().map(|event| (event.event_type.to_string(), event.data.to_value()["amount"].clone())).collect();
     assert_eq!(
         history,
         vec![

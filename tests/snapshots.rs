@@ -24,7 +24,7 @@ fn streams_of(log: &[RecordedEvent]) -> BTreeMap<String, (String, Vec<Event>)> {
     let mut streams: BTreeMap<String, (String, Vec<Event>)> = BTreeMap::new();
     for recorded in log {
         let event = Event::decode(recorded).expect("a readable event");
-        streams.entry(recorded.stream_id.clone()).or_insert_with(|| (recorded.stream_type.clone(), Vec::new())).1.push(event);
+        streams.entry(recorded.stream_id.to_string()).or_insert_with(|| (recorded.stream_type.to_string(), Vec::new())).1.push(event);
     }
     streams
 }

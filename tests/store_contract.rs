@@ -78,14 +78,14 @@ fn a_failed_outbox_write_leaves_neither_the_events_nor_the_messages() {
 fn new_event(id: &str) -> NewEvent {
     NewEvent {
         event_id: id.to_owned(),
-        event_type: "ItemAdded".to_owned(),
+        event_type: "ItemAdded".into(),
         schema_version: 1,
         data: kiroku::event_sourcing::json_text::JsonText::empty(),
         metadata: EventMetadata {
-            correlation_id: id.to_owned(),
-            causation_id: id.to_owned(),
+            correlation_id: id.into(),
+            causation_id: id.into(),
             recorded_at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
-            actor: "workshop-user".to_owned(),
+            actor: "workshop-user".into(),
         },
     }
 }

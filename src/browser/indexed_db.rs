@@ -104,64 +104,65 @@ impl Segment {
 
 /// One event as a packed segment holds it: a recorded event with its data as JSON
 /// text (postcard cannot hold a free-form JSON value) and its time in milliseconds.
+/// Its texts borrow from the event when packing and from the bytes when unpacking.
 #[derive(Serialize, Deserialize)]
-struct Packed {
-    event_id: String,
-    stream_id: String,
-    stream_type: String,
+struct Packed<'a> {
+    event_id: &'a str,
+    stream_id: &'a str,
+    stream_type: &'a str,
     stream_version: u64,
     position: u64,
-    event_type: String,
+    event_type: &'a str,
     schema_version: u32,
-    data: String,
-    correlation_id: String,
-    causation_id: String,
+    data: &'a str,
+    correlation_id: &'a str,
+    causation_id: &'a str,
     recorded_at_ms: i64,
-    actor: String,
-    checksum: Option<String>,
+    actor: &'a str,
+    checksum: Option<&'a str>,
 }
 
-impl From<&RecordedEvent> for Packed {
-    fn from(event: &RecordedEvent) -> Self {
+impl<'a> From<&'a RecordedEvent> for Packed<'a> {
+    fn from(event: &'a RecordedEvent) -> Self {
         Packed {
-            event_id: event.event_id.clone(),
-            stream_id: event.stream_id.clone(),
-            stream_type: event.stream_type.clone(),
+            event_id: &event.event_id,
+            stream_id: &event.stream_id,
+            stream_type: &event.stream_type,
             stream_version: event.stream_version,
             position: event.position,
-            event_type: event.event_type.clone(),
+            event_type: &event.event_type,
             schema_version: event.schema_version,
-            data: event.data.json().to_owned(),
-            correlation_id: event.metadata.correlation_id.clone(),
-            causation_id: event.metadata.causation_id.clone(),
+            data: event.data.json(),
+            correlation_id: &event.metadata.correlation_id,
+            causation_id: &event.metadata.causation_id,
             recorded_at_ms: event.metadata.recorded_at.timestamp_millis(),
-            actor: event.metadata.actor.clone(),
-            checksum: event.checksum.clone(),
+            actor: &event.metadata.actor,
+            checksum: event.checksum.as_deref(),
         }
     }
 }
 
-impl Packed {
+impl Packed<'_> {
     fn unpack(self) -> Result<RecordedEvent, String> {
-        let data = JsonText::from_json(self.data).map_err(|error| format!("event {}: {error}", self.position))?;
+        let data = JsonText::from_json(self.data.to_owned()).map_err(|error| format!("event {}: {error}", self.position))?;
         let recorded_at = chrono::DateTime::from_timestamp_millis(self.recorded_at_ms)
             .ok_or_else(|| format!("event {}: time {} is out of range", self.position, self.recorded_at_ms))?;
         Ok(RecordedEvent {
-            event_id: self.event_id,
-            stream_id: self.stream_id,
-            stream_type: self.stream_type,
+            event_id: self.event_id.to_owned(),
+            stream_id: self.stream_id.into(),
+            stream_type: self.stream_type.into(),
             stream_version: self.stream_version,
             position: self.position,
-            event_type: self.event_type,
+            event_type: self.event_type.into(),
             schema_version: self.schema_version,
             data,
             metadata: EventMetadata {
-                correlation_id: self.correlation_id,
-                causation_id: self.causation_id,
+                correlation_id: self.correlation_id.into(),
+                causation_id: self.causation_id.into(),
                 recorded_at,
-                actor: self.actor,
+                actor: self.actor.into(),
             },
-            checksum: self.checksum,
+            checksum: self.checksum.map(str::to_owned),
         })
     }
 }
@@ -246,7 +247,7 @@ impl IndexedDbStore {
         let segment = Segment::pack(&recorded)?;
         record.version += count;
         record.segments.push(segment.last);
-        bucket.insert(stream.id.clone(), record);
+        bucket.insert(stream.id.to_string(), record);
 
         put_append(&tx, &segment, number, &bucket)?;
         if unbucketed {

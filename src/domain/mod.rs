@@ -269,7 +269,7 @@ impl Event {
             TRANSFER => TransferEvent::from_recorded(event_type, version, data).map(Event::Transfer),
             FULFILLMENT => FulfillmentEvent::from_recorded(event_type, version, data).map(Event::Fulfillment),
             other => Err(DecodeError {
-                event_type: recorded.event_type.clone(),
+                event_type: recorded.event_type.to_string(),
                 message: format!("unknown stream type `{other}`"),
             }),
         }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::recorded::RecordedEvent;
+use super::shared_str::{Interner, SharedStr};
 
 /// Checks that `event` comes right after position `head` and right after version
 /// `stream_version` of its stream.
@@ -45,7 +46,10 @@ impl<'a> SequenceCheck<'a> {
 pub struct EventLog {
     events: Vec<RecordedEvent>,
     /// Stream id → indexes into `events`, in version order.
-    streams: HashMap<String, Vec<usize>>,
+    streams: HashMap<SharedStr, Vec<usize>>,
+    /// The one copy of each stream id, stream type, event type and actor that the
+    /// events point to.
+    names: Interner,
 }
 
 impl EventLog {
@@ -63,8 +67,9 @@ impl EventLog {
     }
 
     /// Adds the next event. Positions and stream versions must follow on without gaps.
-    pub fn push(&mut self, event: RecordedEvent) -> Result<(), String> {
+    pub fn push(&mut self, mut event: RecordedEvent) -> Result<(), String> {
         let (head, at) = (self.head(), self.events.len());
+        self.share_texts(&mut event);
         // One lookup, and the stream id is copied only for a new stream.
         match self.streams.get_mut(event.stream_id.as_str()) {
             Some(indexes) => {
@@ -78,6 +83,27 @@ impl EventLog {
         }
         self.events.push(event);
         Ok(())
+    }
+
+    /// Points the event's repeated texts at the copies the log keeps. A command's
+    /// events share one correlation id and one causation id, which is often the
+    /// correlation id too: those are shared with the event before.
+    fn share_texts(&mut self, event: &mut RecordedEvent) {
+        for text in [&mut event.stream_id, &mut event.stream_type, &mut event.event_type, &mut event.metadata.actor] {
+            self.names.share(text);
+        }
+        let metadata = &mut event.metadata;
+        if let Some(before) = self.events.last().map(|before| &before.metadata) {
+            if metadata.correlation_id == before.correlation_id {
+                metadata.correlation_id = before.correlation_id.clone();
+            }
+            if metadata.causation_id == before.causation_id {
+                metadata.causation_id = before.causation_id.clone();
+            }
+        }
+        if metadata.causation_id == metadata.correlation_id {
+            metadata.causation_id = metadata.correlation_id.clone();
+        }
     }
 
     /// The current version of a stream, `0` when it does not exist.
@@ -156,5 +182,6 @@ impl EventLog {
     pub fn clear(&mut self) {
         self.events.clear();
         self.streams.clear();
+        self.names.clear();
     }
 }

@@ -9,6 +9,7 @@ pub mod memory_store;
 pub mod projection;
 pub mod projection_engine;
 pub mod recorded;
+pub mod shared_str;
 pub mod snapshot;
 pub mod store;
 pub mod testing;

@@ -234,7 +234,7 @@ fn first_failure(projector: &str, recorded: &RecordedEvent, message: String, now
     ProjectionError {
         projector: projector.to_owned(),
         position: recorded.position,
-        event_type: recorded.event_type.clone(),
+        event_type: recorded.event_type.to_string(),
         message,
         retry_count: 0,
         next_retry_at: Some(now + Duration::minutes(BACKOFF_MINUTES[0])),

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::json_text::JsonText;
+use super::shared_str::SharedStr;
 
 /// An event as it sits in the log, with its place in its stream and in the whole log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,14 +14,14 @@ pub struct RecordedEvent {
     /// A UUID v4, chosen by whoever wrote the event.
     pub event_id: String,
     /// `"<StreamType>-<aggregate id>"`.
-    pub stream_id: String,
-    pub stream_type: String,
+    pub stream_id: SharedStr,
+    pub stream_type: SharedStr,
     /// 1-based, per stream, no gaps.
     pub stream_version: u64,
     /// 1-based, global order of the whole log, no gaps.
     pub position: u64,
     /// Past tense: `ItemAdded`.
-    pub event_type: String,
+    pub event_type: SharedStr,
     pub schema_version: u32,
     pub data: JsonText,
     pub metadata: EventMetadata,
@@ -43,20 +44,20 @@ impl RecordedEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventMetadata {
     /// Shared by every message of one conversation (a command and all it caused).
-    pub correlation_id: String,
+    pub correlation_id: SharedStr,
     /// The id of the message (command or event) that directly caused this one.
-    pub causation_id: String,
+    pub causation_id: SharedStr,
     /// RFC 3339, UTC, millisecond precision.
     #[serde(with = "rfc3339_millis")]
     pub recorded_at: DateTime<Utc>,
-    pub actor: String,
+    pub actor: SharedStr,
 }
 
 /// An event not yet in the log: the store gives it a stream version and a position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
     pub event_id: String,
-    pub event_type: String,
+    pub event_type: SharedStr,
     pub schema_version: u32,
     pub data: JsonText,
     pub metadata: EventMetadata,
@@ -83,15 +84,15 @@ impl NewEvent {
 /// A stream's identity: its type and its full id, `"<StreamType>-<aggregate id>"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StreamId {
-    pub stream_type: String,
-    pub id: String,
+    pub stream_type: SharedStr,
+    pub id: SharedStr,
 }
 
 impl StreamId {
     pub fn new(stream_type: &str, aggregate_id: &str) -> Self {
         StreamId {
-            stream_type: stream_type.to_owned(),
-            id: format!("{stream_type}-{aggregate_id}"),
+            stream_type: stream_type.into(),
+            id: format!("{stream_type}-{aggregate_id}").into(),
         }
     }
 }

@@ -72,15 +72,15 @@ pub mod store_contract {
     fn event(id: &str, event_type: &str, data: serde_json::Value) -> NewEvent {
         NewEvent {
             event_id: id.to_owned(),
-            event_type: event_type.to_owned(),
+            event_type: event_type.into(),
             schema_version: 1,
             data: data.into(),
             metadata: EventMetadata {
-                correlation_id: format!("corr-{id}"),
-                causation_id: format!("cause-{id}"),
+                correlation_id: format!("corr-{id}").into(),
+                causation_id: format!("cause-{id}").into(),
                 recorded_at: Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
                     + chrono::Duration::milliseconds(123),
-                actor: "workshop-user".to_owned(),
+                actor: "workshop-user".into(),
             },
         }
     }

@@ -345,18 +345,18 @@ impl DemoHistory {
             *version += 1;
             self.events.push(RecordedEvent {
                 event_id: self.rng.uuid(),
-                stream_id: stream_id.clone(),
-                stream_type: stream_type.to_owned(),
+                stream_id: stream_id.as_str().into(),
+                stream_type: stream_type.into(),
                 stream_version: *version,
                 position: self.events.len() as u64 + 1,
-                event_type: event.event_type().to_owned(),
+                event_type: event.event_type().into(),
                 schema_version: event.schema_version(),
                 data: event.data(),
                 metadata: EventMetadata {
-                    correlation_id: command_id.clone(),
-                    causation_id: command_id.clone(),
+                    correlation_id: command_id.as_str().into(),
+                    causation_id: command_id.as_str().into(),
                     recorded_at: self.now,
-                    actor: USERS[user].name.to_owned(),
+                    actor: USERS[user].name.into(),
                 },
                 checksum: None,
             });

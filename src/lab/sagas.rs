@@ -23,6 +23,7 @@ use crate::domain::{Command, Event};
 use crate::event_sourcing::aggregate::Aggregate;
 use crate::event_sourcing::envelope::{CommandEnvelope, CommandMetadata, CommandResult};
 use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::shared_str::SharedStr;
 use crate::event_sourcing::store::EventStore;
 
 /// What came of a business command a saga sent.
@@ -111,7 +112,7 @@ impl<S: EventStore> Lab<S> {
     }
 
     /// The streams of the sagas not yet finished, oldest first.
-    fn saga_streams(&self) -> Vec<String> {
+    fn saga_streams(&self) -> Vec<SharedStr> {
         self.state.borrow().open_sagas.clone()
     }
 
@@ -265,7 +266,7 @@ impl<S: EventStore> Lab<S> {
             data: Value::Null,
             expected_version,
             metadata: CommandMetadata {
-                correlation_id: Some(cause.metadata.correlation_id.clone()),
+                correlation_id: Some(cause.metadata.correlation_id.to_string()),
                 causation_id: Some(cause.event_id.clone()),
                 actor: Some(SAGA_RUNNER.name.to_owned()),
             },
@@ -285,13 +286,13 @@ impl<S: EventStore> Lab<S> {
                 .stream(stream_id)
                 .map(|step| SagaStepView {
                     position: step.position,
-                    event_type: step.event_type.clone(),
+                    event_type: step.event_type.to_string(),
                     caused: state
                         .log
                         .all()
                         .iter()
                         .filter(|event| event.metadata.causation_id == step.event_id && event.stream_id != stream_id)
-                        .map(|event| CausedEvent { position: event.position, event_type: event.event_type.clone(), stream_id: event.stream_id.clone() })
+                        .map(|event| CausedEvent { position: event.position, event_type: event.event_type.to_string(), stream_id: event.stream_id.to_string() })
                         .collect(),
                 })
                 .collect();

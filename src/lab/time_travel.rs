@@ -314,7 +314,7 @@ impl<S: EventStore> Lab<S> {
     fn view(&self, stream_id: &str, position: u64, use_snapshot: bool) -> Option<AggregateView> {
         let state = self.state.borrow();
         let loaded = state.load_stream(stream_id, position, use_snapshot)?;
-        let stream_type = state.log.stream(stream_id).next()?.stream_type.clone();
+        let stream_type = state.log.stream(stream_id).next()?.stream_type.to_string();
         Some(AggregateView {
             stream_id: stream_id.to_owned(),
             stream_type,

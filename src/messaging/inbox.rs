@@ -49,7 +49,7 @@ impl Inbox {
         }
         self.recent.push_front(Received {
             message_id: message.id().to_owned(),
-            event_type: message.event.event_type.clone(),
+            event_type: message.event.event_type.to_string(),
             position: message.event.position,
             sent_by: message.sent_by.clone(),
             attempt: message.attempt,

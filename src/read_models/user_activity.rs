@@ -8,6 +8,7 @@ use crate::read_models::Timestamp;
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows};
 use super::table::{Table, TableRow};
@@ -20,7 +21,8 @@ pub struct Activity {
     pub recorded_at: Timestamp,
     /// One of the domain's event types: a name shared by every activity, not a copy.
     pub event_type: &'static str,
-    pub stream_id: String,
+    /// The log's copy of the stream id, shared.
+    pub stream_id: SharedStr,
 }
 
 /// One actor's timeline.

@@ -27,9 +27,9 @@ pub fn EventInspector(
                         let json = serde_json::to_value(&event).map(|value| pretty(&value)).unwrap_or_default();
                         view! {
                             <dl class="event-facts">
-                                <dt>"stream"</dt><dd>{event.stream_id.clone()}" v"{event.stream_version}</dd>
+                                <dt>"stream"</dt><dd>{event.stream_id.to_string()}" v"{event.stream_version}</dd>
                                 <dt>"recorded"</dt><dd>{event.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true)}</dd>
-                                <dt>"actor"</dt><dd>{event.metadata.actor.clone()}</dd>
+                                <dt>"actor"</dt><dd>{event.metadata.actor.to_string()}</dd>
                             </dl>
                             <pre class="json" data-testid="event-json">{json}</pre>
                         }.into_any()

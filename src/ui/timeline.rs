@@ -137,7 +137,7 @@ pub fn Timeline(
                 .map(|event| Chip {
                     position: event.position,
                     class: if event.position == at { "chip selected" } else if event.position > at { "chip future" } else { "chip" },
-                    event_type: event.event_type.clone(),
+                    event_type: event.event_type.to_string(),
                     stream: short_id(event.aggregate_id()).to_owned(),
                     title: format!("#{} {} on {}", event.position, event.event_type, event.stream_id),
                 })

@@ -70,7 +70,7 @@ pub fn Workspace() -> impl IntoView {
         session.models_at(position.get(), set)
     });
     let stream = Memo::new(move |_| {
-        session.pinned_stream.get().or_else(|| event.get().map(|event| event.stream_id))
+        session.pinned_stream.get().or_else(|| event.get().map(|event| event.stream_id.to_string()))
     });
     let aggregate = Memo::new(move |_| {
         let stream = stream.get()?;

@@ -270,14 +270,14 @@ where
 pub fn record_on<E: kiroku::event_sourcing::aggregate::DomainEvent>(event: &E, stream: &StreamId, position: u64) -> RecordedEvent {
     NewEvent {
         event_id: format!("e{position}"),
-        event_type: event.event_type().to_owned(),
+        event_type: event.event_type().into(),
         schema_version: event.schema_version(),
         data: event.to_data(),
         metadata: kiroku::event_sourcing::recorded::EventMetadata {
-            correlation_id: "c".to_owned(),
-            causation_id: "c".to_owned(),
+            correlation_id: "c".into(),
+            causation_id: "c".into(),
             recorded_at: chrono::DateTime::UNIX_EPOCH,
-            actor: "workshop-user".to_owned(),
+            actor: "workshop-user".into(),
         },
     }
     .record(stream, position, position)
