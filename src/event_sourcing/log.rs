@@ -185,3 +185,43 @@ impl EventLog {
         self.names.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event_sourcing::json_text::JsonText;
+    use crate::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
+
+    fn event(id: &str, correlation_id: &str, causation_id: &str) -> NewEvent {
+        NewEvent {
+            event_id: id.to_owned(),
+            event_type: "ItemAdded".into(),
+            schema_version: 1,
+            data: JsonText::empty(),
+            metadata: EventMetadata {
+                correlation_id: correlation_id.into(),
+                causation_id: causation_id.into(),
+                recorded_at: chrono::DateTime::UNIX_EPOCH,
+                actor: "clerk-sato".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_log_keeps_one_copy_of_each_repeated_text() {
+        let mut log = EventLog::new();
+        let (first, second) = (StreamId::new("Order", "o-1"), StreamId::new("Order", "o-2"));
+        log.push(event("e1", "cmd-1", "cmd-1").record(&first, 1, 1)).unwrap();
+        log.push(event("e2", "cmd-1", "cmd-1").record(&first, 2, 2)).unwrap();
+        log.push(event("e3", "cmd-2", "e2").record(&second, 1, 3)).unwrap();
+        let [one, two, three] = log.all() else { panic!("three events") };
+        assert!(one.stream_id.is_same_copy(&two.stream_id));
+        assert!(one.stream_type.is_same_copy(&three.stream_type));
+        assert!(one.event_type.is_same_copy(&three.event_type));
+        assert!(one.metadata.actor.is_same_copy(&three.metadata.actor));
+        assert!(one.metadata.causation_id.is_same_copy(&one.metadata.correlation_id), "a command's own id, once");
+        assert!(one.metadata.correlation_id.is_same_copy(&two.metadata.correlation_id), "one command, one copy");
+        assert_eq!((three.stream_id.as_str(), three.metadata.causation_id.as_str()), ("Order-o-2", "e2"));
+        assert_eq!(log.stream_ids(), ["Order-o-1", "Order-o-2"]);
+    }
+}

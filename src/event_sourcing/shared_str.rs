@@ -27,6 +27,11 @@ impl SharedStr {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether both point to the same copy of the text (not only to equal texts).
+    pub fn is_same_copy(&self, other: &SharedStr) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Deref for SharedStr {
