@@ -60,7 +60,7 @@ fn summary(models: &ReadModels, order_id: &str) -> Option<(String, OrderStatus, 
         .model
         .orders
         .get(order_id)
-        .map(|row| (row.customer_name.clone(), row.status, row.total_cents, row.item_count))
+        .map(|row| (row.customer_name.to_string(), row.status, row.total_cents, row.item_count))
 }
 
 /// (product, quantity, unit price) of each line of one order's details.

@@ -10,6 +10,7 @@ use crate::domain::account::AccountEvent;
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::Rows;
 use super::table::{Table, TableRow};
@@ -19,8 +20,8 @@ use super::timestamp;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccountBalanceRow {
     /// The stream's aggregate id: `acc-123`.
-    pub account_id: String,
-    pub owner: String,
+    pub account_id: SharedStr,
+    pub owner: SharedStr,
     pub balance: i64,
     /// Deposits and withdrawals (opening the account is not counted).
     pub transaction_count: u32,
@@ -46,8 +47,8 @@ impl Projection<Event> for AccountBalances {
             self.accounts.upsert(
                 account_id,
                 AccountBalanceRow {
-                    account_id: account_id.to_owned(),
-                    owner: owner.clone(),
+                    account_id: account_id.into(),
+                    owner: owner.into(),
                     balance: *initial_balance,
                     transaction_count: 0,
                     last_activity: at,

@@ -10,6 +10,7 @@ use crate::domain::account::AccountEvent;
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows};
 use super::table::{Table, TableRow};
@@ -51,7 +52,7 @@ pub struct Transaction {
 /// One account's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AccountHistoryRow {
-    pub account_id: String,
+    pub account_id: SharedStr,
     pub transactions: List<Transaction>,
 }
 
@@ -80,7 +81,7 @@ impl Projection<Event> for AccountHistory {
             self.accounts.upsert(
                 account_id,
                 AccountHistoryRow {
-                    account_id: account_id.to_owned(),
+                    account_id: account_id.into(),
                     transactions: List::of(line(TransactionKind::Opened, *initial_balance, *initial_balance, &None)),
                 },
             );

@@ -11,6 +11,7 @@ use crate::domain::order::{OrderEvent, OrderStatus};
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Map, Rows};
 use super::table::{Table, TableRow};
@@ -18,7 +19,7 @@ use super::table::{Table, TableRow};
 /// One order in a customer's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CustomerOrder {
-    pub order_id: String,
+    pub order_id: SharedStr,
     pub status: OrderStatus,
     pub total_cents: i64,
 }
@@ -26,7 +27,7 @@ pub struct CustomerOrder {
 /// One customer's order history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CustomerOrdersRow {
-    pub customer_name: String,
+    pub customer_name: SharedStr,
     /// In the order they were created.
     pub orders: List<CustomerOrder>,
     pub order_count: u32,
@@ -61,7 +62,7 @@ impl Projection<Event> for CustomerOrders {
             if self.customer_of.contains_key(order_id) {
                 return; // an order is created once
             }
-            let order = CustomerOrder { order_id: order_id.to_owned(), status: OrderStatus::Draft, total_cents: 0 };
+            let order = CustomerOrder { order_id: order_id.into(), status: OrderStatus::Draft, total_cents: 0 };
             let place = self.customers.get(customer_name).map_or(0, |row| row.orders.len());
             self.customer_of.insert(Rc::from(order_id), (Rc::from(customer_name.as_str()), place));
             match self.customers.get_mut(customer_name) {
@@ -72,7 +73,7 @@ impl Projection<Event> for CustomerOrders {
                 None => self.customers.upsert(
                     customer_name,
                     CustomerOrdersRow {
-                        customer_name: customer_name.clone(),
+                        customer_name: customer_name.into(),
                         orders: List::of(order),
                         order_count: 1,
                         spent_cents: 0,

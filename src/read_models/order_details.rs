@@ -1,5 +1,7 @@
 //! OrderDetails (seed 001): one order with its line items, for an order's page.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::json;
 
@@ -7,16 +9,19 @@ use crate::domain::order::{LineItem, OrderEvent, OrderStatus};
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::Rows;
 use super::table::{lines_summary, Table, TableRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderDetailsRow {
-    pub order_id: String,
-    pub customer_name: String,
+    pub order_id: SharedStr,
+    pub customer_name: SharedStr,
     pub status: OrderStatus,
-    pub items: Vec<LineItem>,
+    /// Shared by the copies of the row until an item is added or removed (an `Arc`:
+    /// the order panel holds the row in a signal).
+    pub items: Arc<Vec<LineItem>>,
     pub total_cents: i64,
     /// Why it was cancelled, once it is.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,10 +45,10 @@ impl Projection<Event> for OrderDetails {
             self.orders.upsert(
                 order_id,
                 OrderDetailsRow {
-                    order_id: order_id.to_owned(),
-                    customer_name: customer_name.clone(),
+                    order_id: order_id.into(),
+                    customer_name: customer_name.into(),
                     status: OrderStatus::Draft,
-                    items: Vec::new(),
+                    items: Arc::default(),
                     total_cents: 0,
                     cancel_reason: None,
                 },
@@ -54,11 +59,11 @@ impl Projection<Event> for OrderDetails {
         match event {
             OrderEvent::OrderCreated { .. } => {}
             OrderEvent::ItemAdded { product_name, quantity, unit_price_cents } => {
-                LineItem::add_to(&mut row.items, product_name, *quantity, *unit_price_cents);
+                LineItem::add_to(Arc::make_mut(&mut row.items), product_name, *quantity, *unit_price_cents);
                 row.total_cents += unit_price_cents * i64::from(*quantity);
             }
             OrderEvent::ItemRemoved { product_name, quantity, unit_price_cents } => {
-                row.items.retain(|item| &item.product_name != product_name);
+                Arc::make_mut(&mut row.items).retain(|item| &item.product_name != product_name);
                 row.total_cents -= unit_price_cents * i64::from(*quantity);
             }
             OrderEvent::OrderConfirmed {} => row.status = OrderStatus::Confirmed,

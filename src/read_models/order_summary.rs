@@ -9,14 +9,15 @@ use crate::domain::order::{OrderEvent, OrderStatus};
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::Rows;
 use super::table::{Table, TableRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderSummaryRow {
-    pub order_id: String,
-    pub customer_name: String,
+    pub order_id: SharedStr,
+    pub customer_name: SharedStr,
     pub status: OrderStatus,
     pub total_cents: i64,
     /// The number of units across all lines.
@@ -43,8 +44,8 @@ impl Projection<Event> for OrderSummary {
             self.orders.upsert(
                 order_id,
                 OrderSummaryRow {
-                    order_id: order_id.to_owned(),
-                    customer_name: customer_name.clone(),
+                    order_id: order_id.into(),
+                    customer_name: customer_name.into(),
                     status: OrderStatus::Draft,
                     total_cents: 0,
                     item_count: 0,

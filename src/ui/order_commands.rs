@@ -25,7 +25,7 @@ struct Choice {
 impl Choice {
     fn of(order: &OrderDetailsRow, chosen: Option<&str>) -> Self {
         Choice {
-            order_id: order.order_id.clone(),
+            order_id: order.order_id.to_string(),
             label: format!("{} · {} · {}", order.customer_name, short_id(&order.order_id), order.status.as_str()),
             selected: chosen == Some(order.order_id.as_str()),
         }
@@ -172,7 +172,7 @@ pub fn OrderCommands() -> impl IntoView {
                                 return view! { <option value="">"no items in this order"</option> }.into_any();
                             }
                             let chosen = remove_product.get_untracked();
-                            items.into_iter().map(|item| {
+                            items.iter().map(|item| {
                                 let selected = item.product_name == chosen;
                                 view! { <option value=item.product_name.clone() selected=selected>{item.product_name.clone()}</option> }
                             }).collect_view().into_any()

@@ -55,8 +55,8 @@ pub fn OrderDetailsPanel(
                     let changed = changed.as_deref() == Some(order.order_id.as_str());
                     let old_items = before.order_details.model.orders.get(&order.order_id).map(|old| old.items.as_slice()).unwrap_or_default();
                     Card {
-                        order_id: order.order_id.clone(),
-                        customer_name: order.customer_name.clone(),
+                        order_id: order.order_id.to_string(),
+                        customer_name: order.customer_name.to_string(),
                         status: order.status.as_str(),
                         total_cents: order.total_cents,
                         cancel_reason: order.cancel_reason.clone(),

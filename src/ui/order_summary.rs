@@ -56,8 +56,8 @@ pub fn OrderSummaryPanel(
                     let is_changed = changed.as_deref() == Some(row.order_id.as_str());
                     let differs = |same: bool| is_changed && !same;
                     Drawn {
-                        order_id: row.order_id.clone(),
-                        customer_name: row.customer_name.clone(),
+                        order_id: row.order_id.to_string(),
+                        customer_name: row.customer_name.to_string(),
                         status: row.status.as_str(),
                         item_count: row.item_count,
                         total_cents: row.total_cents,
