@@ -1,0 +1,92 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! `Rows`: copies share one index from key to place; whatever each copy does
+//! afterwards, each reads as a plain list of its own rows would.
+
+use kiroku::read_models::rows::Rows;
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// A new copy of copy `from`.
+    Copy { from: usize },
+    /// Upserts `key` with `value` in copy `into`.
+    Upsert { into: usize, key: u8, value: u32 },
+    /// Changes the row under `key` in copy `into`, when it has one.
+    Change { into: usize, key: u8, value: u32 },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        1 => (0..8usize).prop_map(|from| Step::Copy { from }),
+        4 => (0..8usize, 0..24u8, any::<u32>()).prop_map(|(into, key, value)| Step::Upsert { into, key, value }),
+        2 => (0..8usize, 0..24u8, any::<u32>()).prop_map(|(into, key, value)| Step::Change { into, key, value }),
+    ]
+}
+
+/// What a copy should hold: its rows in insertion order.
+type Plain = Vec<(String, u32)>;
+
+fn key(n: u8) -> String {
+    format!("key-{n}")
+}
+
+proptest! {
+    #[test]
+    fn copies_that_go_different_ways_each_read_as_their_own_rows(steps in proptest::collection::vec(step(), 1..120)) {
+        let mut copies: Vec<(Rows<u32>, Plain)> = vec![(Rows::default(), Vec::new())];
+        for step in steps {
+            match step {
+                Step::Copy { from } => {
+                    let (rows, plain) = &copies[from % copies.len()];
+                    copies.push((rows.clone(), plain.clone()));
+                }
+                Step::Upsert { into, key: n, value } => {
+                    let at = into % copies.len();
+                    let (rows, plain) = &mut copies[at];
+                    rows.upsert(&key(n), value);
+                    match plain.iter_mut().find(|(k, _)| *k == key(n)) {
+                        Some(entry) => entry.1 = value,
+                        None => plain.push((key(n), value)),
+                    }
+                }
+                Step::Change { into, key: n, value } => {
+                    let at = into % copies.len();
+                    let (rows, plain) = &mut copies[at];
+                    if let Some(row) = rows.get_mut(&key(n)) {
+                        *row = value;
+                    }
+                    if let Some(entry) = plain.iter_mut().find(|(k, _)| *k == key(n)) {
+                        entry.1 = value;
+                    }
+                }
+            }
+            for (rows, plain) in &copies {
+                prop_assert_eq!(rows.iter().copied().collect::<Vec<_>>(), plain.iter().map(|(_, v)| *v).collect::<Vec<_>>());
+                for n in 0..24 {
+                    let expected = plain.iter().position(|(k, _)| *k == key(n));
+                    prop_assert_eq!(rows.place(&key(n)), expected, "place of {}", key(n));
+                    prop_assert_eq!(rows.get(&key(n)).copied(), expected.map(|at| plain[at].1));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_copy_behind_and_a_copy_ahead_share_the_places_of_the_keys_they_both_hold() {
+    let mut behind: Rows<u32> = Rows::default();
+    behind.upsert("a", 1);
+    let mut ahead = behind.clone();
+    ahead.upsert("b", 2);
+    ahead.upsert("c", 3);
+    assert_eq!((behind.place("b"), behind.len()), (None, 1), "the copy behind has not reached b");
+    // Folding the same log forward, the copy behind adds b where the copy ahead did.
+    behind.upsert("b", 20);
+    assert_eq!((behind.place("b"), behind.place("c")), (Some(1), None));
+    assert_eq!(ahead.get("b"), Some(&2), "the copy ahead keeps its own row");
+    // Going another way: the copy behind adds d where the copy ahead has c.
+    behind.upsert("d", 4);
+    behind.upsert("c", 30);
+    assert_eq!(behind.iter().copied().collect::<Vec<_>>(), [1, 20, 4, 30]);
+    assert_eq!((behind.place("c"), ahead.place("c"), ahead.place("d")), (Some(3), Some(2), None));
+}
