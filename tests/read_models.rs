@@ -248,6 +248,41 @@ fn a_customers_spending_counts_an_order_from_its_confirmation_until_it_is_cancel
     assert_eq!(spent(14), None, "佐藤花子 has not ordered yet at position 14");
 }
 
+#[test]
+fn customer_orders_copies_that_went_different_ways_each_find_their_own_orders() {
+    use kiroku::event_sourcing::projection::Projection;
+    use kiroku::read_models::customer_orders::CustomerOrders;
+    let order_event = |position: u64, order_id: &str, event: OrderEvent| {
+        let event = Event::Order(event);
+        (recorded_event(position, "Order", order_id, &event, "2026-11-22T10:00:00.000Z", "clerk-sato"), event)
+    };
+    let created = |position, order_id: &str| order_event(position, order_id, OrderEvent::OrderCreated { customer_name: "山田太郎".into() });
+    let item_added = |position, order_id: &str| {
+        order_event(position, order_id, OrderEvent::ItemAdded { product_name: "Tea".into(), quantity: 1, unit_price_cents: 700 })
+    };
+    let apply = |model: &mut CustomerOrders, (recorded, event): (RecordedEvent, Event)| model.apply(&recorded, &event);
+    let orders = |model: &CustomerOrders| -> Vec<(String, i64)> {
+        model.customers.get("山田太郎").map_or(vec![], |row| row.orders.iter().map(|order| (order.order_id.to_string(), order.total_cents)).collect())
+    };
+    let start = CustomerOrders::default();
+    let (mut first, mut second, mut behind) = (start.clone(), start.clone(), start);
+    apply(&mut first, created(1, "o-1"));
+    // The second copy never saw o-1 created (a projector that skipped it): o-2 is
+    // its first order, where o-1 is the first copy's.
+    apply(&mut second, created(2, "o-2"));
+    apply(&mut second, created(3, "o-1"));
+    apply(&mut second, item_added(4, "o-1"));
+    apply(&mut first, item_added(4, "o-1"));
+    apply(&mut first, created(5, "o-1"));
+    assert_eq!(orders(&first), [("o-1".to_owned(), 700)], "created once");
+    assert_eq!(orders(&second), [("o-2".to_owned(), 0), ("o-1".to_owned(), 700)]);
+    // A copy behind the first one reaches o-1 where the first copy has it.
+    assert_eq!(orders(&behind), []);
+    apply(&mut behind, created(1, "o-1"));
+    apply(&mut behind, item_added(4, "o-1"));
+    assert_eq!(orders(&behind), orders(&first));
+}
+
 // ---- product sales -------------------------------------------------------------
 
 #[test]

@@ -13,7 +13,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
-use super::rows::{List, Map, Rows};
+use super::rows::{List, Rows, SharedIndex};
 use super::table::{Table, TableRow};
 
 /// One order in a customer's history.
@@ -36,14 +36,21 @@ pub struct CustomerOrdersRow {
 }
 
 /// Order history per customer name, customers in the order of their first order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CustomerOrders {
     pub customers: Rows<CustomerOrdersRow>,
     /// order id → customer name and the order's place in that customer's list, to
-    /// find an order from its later events without searching. `Rc<str>`: a change
-    /// after a copy copies a node of this map, and with it pointers, not strings.
+    /// find an order from its later events without searching. Facts of the log,
+    /// shared by every copy: a copy checks them against its own rows ([`Self::find`]).
     #[serde(skip)]
-    customer_of: Map<Rc<str>, (Rc<str>, usize)>,
+    customer_of: SharedIndex<(Rc<str>, usize)>,
+}
+
+/// The rows are the read model; the index only leads to them.
+impl PartialEq for CustomerOrders {
+    fn eq(&self, other: &Self) -> bool {
+        self.customers == other.customers
+    }
 }
 
 fn counts_as_spent(status: OrderStatus) -> bool {
@@ -59,12 +66,12 @@ impl Projection<Event> for CustomerOrders {
         let Event::Order(event) = event else { return };
         let order_id = recorded.aggregate_id();
         if let OrderEvent::OrderCreated { customer_name } = event {
-            if self.customer_of.contains_key(order_id) {
+            if self.find(order_id).is_some() {
                 return; // an order is created once
             }
             let order = CustomerOrder { order_id: order_id.into(), status: OrderStatus::Draft, total_cents: 0 };
             let place = self.customers.get(customer_name).map_or(0, |row| row.orders.len());
-            self.customer_of.insert(Rc::from(order_id), (Rc::from(customer_name.as_str()), place));
+            self.customer_of.insert(order_id, (Rc::from(customer_name.as_str()), place));
             match self.customers.get_mut(customer_name) {
                 Some(row) => {
                     row.orders.push_back(order);
@@ -82,9 +89,9 @@ impl Projection<Event> for CustomerOrders {
             }
             return;
         }
-        let Some((customer, place)) = self.customer_of.get(order_id) else { return };
-        let Some(row) = self.customers.get_mut(customer) else { return };
-        let Some(order) = row.orders.get_mut(*place) else { return };
+        let Some((customer, place)) = self.find(order_id) else { return };
+        let Some(row) = self.customers.get_mut(&customer) else { return };
+        let Some(order) = row.orders.get_mut(place) else { return };
         let spent_before = if counts_as_spent(order.status) { order.total_cents } else { 0 };
         match event {
             OrderEvent::OrderCreated { .. } => {}
@@ -105,6 +112,14 @@ impl Projection<Event> for CustomerOrders {
 }
 
 impl CustomerOrders {
+    /// The customer of an order this copy holds, and the order's place in their list.
+    fn find(&self, order_id: &str) -> Option<(Rc<str>, usize)> {
+        self.customer_of.get(order_id, |(customer, place)| {
+            let order = self.customers.get(customer).and_then(|row| row.orders.get(*place));
+            order.is_some_and(|order| order.order_id == order_id)
+        })
+    }
+
     pub fn table(&self) -> Table {
         Table {
             name: <Self as Projection<Event>>::NAME,

@@ -5,7 +5,7 @@
 //! of a read model (a timeline checkpoint, the state being scrubbed) takes no time
 //! and shares every row with the original; changing a row afterwards copies that
 //! row and the chunk of 64 pointers that holds it, nothing else. The index from a
-//! key to its row is shared by every copy ([`Places`]).
+//! key to its row is shared by every copy ([`SharedIndex`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -36,11 +36,12 @@ pub fn value_mut<'m, V: Clone + Default>(map: &'m mut Map<String, V>, key: &str)
 #[derive(Debug, Clone)]
 pub struct Rows<T: Clone> {
     rows: Vector<Rc<Keyed<T>>>,
-    /// Where each key's row is, shared by this table and every copy of it.
-    places: Places,
-    /// Places this copy gave keys differently from the shared index (see [`Places`]):
-    /// empty unless copies went different ways.
-    own_places: Map<Rc<str>, usize>,
+    /// Where each key's row is. A key keeps its place forever (rows are only ever
+    /// added at the end), so the index is shared by the table and all its copies.
+    /// Copied into each checkpoint instead, the index of a table that grows by a row
+    /// every few events was most of the checkpoints' memory (order summary: 7.1 of
+    /// 7.8 MB natively at 100k events).
+    places: SharedIndex<usize>,
 }
 
 /// A row with its key: a place found in the shared index is trusted only when the
@@ -51,25 +52,63 @@ struct Keyed<T> {
     row: T,
 }
 
-/// Key → place, shared by a table and all its copies (timeline checkpoints, the
-/// state being scrubbed).
+/// Key → value, where the value is a fact of the log (where a key's row was added):
+/// shared by a read model and all its copies (timeline checkpoints, the state being
+/// scrubbed) instead of copied into each.
 ///
-/// A key keeps its place forever: rows are only ever added at the end. A copy taken
-/// earlier in the log holds the first rows of a later copy, at the same places, so
-/// one index serves them all: a place past a copy's last row, or holding another
-/// key's row, is not that copy's. Copied into each checkpoint instead, the index of
-/// a table that grows by a row every few events was most of the checkpoints' memory
-/// (order summary: 7.1 of 7.8 MB natively at 100k events).
-///
-/// Copies of one table that went different ways (a projector that skipped an event
-/// gives later keys other places) may find a key's shared place taken: such a copy
-/// keeps that key's place in its own index.
-#[derive(Debug, Clone, Default)]
-struct Places(Rc<RefCell<HashMap<Rc<str>, usize, FxBuildHasher>>>);
+/// A copy taken earlier in the log holds what a later copy held at that point, so
+/// one index serves them all, as long as each copy checks a value against what it
+/// holds: a place past its last row, or holding another key's row, is not its own.
+/// Copies that went different ways (a projector that skipped an event gives later
+/// keys other places) may find a key's shared value wrong for them: such a copy
+/// keeps that key's value in an index of its own, empty otherwise.
+#[derive(Debug, Clone)]
+pub struct SharedIndex<V: Clone> {
+    shared: Rc<RefCell<HashMap<Rc<str>, V, FxBuildHasher>>>,
+    own: Map<Rc<str>, V>,
+}
+
+impl<V: Clone> Default for SharedIndex<V> {
+    fn default() -> Self {
+        SharedIndex { shared: Rc::default(), own: Map::default() }
+    }
+}
+
+impl<V: Clone + PartialEq> SharedIndex<V> {
+    /// The value under `key`, if this copy holds it: `holds` checks a value found in
+    /// the shared index against the copy.
+    pub fn get(&self, key: &str, holds: impl FnOnce(&V) -> bool) -> Option<V> {
+        if let Some(value) = self.own.get(key) {
+            return Some(value.clone());
+        }
+        self.shared.borrow().get(key).filter(|value| holds(value)).cloned()
+    }
+
+    /// Records `value` under `key`, a key this copy does not hold yet. Returns the
+    /// index's copy of the key, to keep beside the value.
+    pub fn insert(&mut self, key: &str, value: V) -> Rc<str> {
+        let mut shared = self.shared.borrow_mut();
+        match shared.get_key_value(key) {
+            // A copy further on in the log recorded the same already.
+            Some((kept, same)) if *same == value => Rc::clone(kept),
+            // Another copy recorded another value: this copy keeps its own.
+            Some((kept, _)) => {
+                let kept = Rc::clone(kept);
+                self.own.insert(Rc::clone(&kept), value);
+                kept
+            }
+            None => {
+                let kept: Rc<str> = Rc::from(key);
+                shared.insert(Rc::clone(&kept), value);
+                kept
+            }
+        }
+    }
+}
 
 impl<T: Clone> Default for Rows<T> {
     fn default() -> Self {
-        Rows { rows: Vector::new(), places: Places::default(), own_places: Map::default() }
+        Rows { rows: Vector::new(), places: SharedIndex::default() }
     }
 }
 
@@ -85,23 +124,7 @@ impl<T: Clone> Rows<T> {
         match self.place(key) {
             Some(at) => Rc::make_mut(&mut self.rows[at]).row = row,
             None => {
-                let at = self.rows.len();
-                let mut places = self.places.0.borrow_mut();
-                let key: Rc<str> = match places.get_key_value(key) {
-                    // A copy further on in the log added the key here already.
-                    Some((shared, &place)) if place == at => Rc::clone(shared),
-                    // Another copy gave the key a place this one does not share.
-                    Some((shared, _)) => {
-                        let key = Rc::clone(shared);
-                        self.own_places.insert(Rc::clone(&key), at);
-                        key
-                    }
-                    None => {
-                        let key = Rc::from(key);
-                        places.insert(Rc::clone(&key), at);
-                        key
-                    }
-                };
+                let key = self.places.insert(key, self.rows.len());
                 self.rows.push_back(Rc::new(Keyed { key, row }));
             }
         }
@@ -109,11 +132,7 @@ impl<T: Clone> Rows<T> {
 
     /// Where the row under `key` is, in insertion order.
     pub fn place(&self, key: &str) -> Option<usize> {
-        if let Some(&at) = self.own_places.get(key) {
-            return Some(at);
-        }
-        let at = *self.places.0.borrow().get(key)?;
-        self.rows.get(at).filter(|keyed| &*keyed.key == key).map(|_| at)
+        self.places.get(key, |&at| self.rows.get(at).is_some_and(|keyed| &*keyed.key == key))
     }
 
     pub fn get(&self, key: &str) -> Option<&T> {
@@ -143,55 +162,80 @@ impl<T: Clone> Rows<T> {
 }
 
 /// A list inside a read model (an account's transactions, a customer's orders), each
-/// entry behind an `Rc`.
+/// entry behind an `Rc`, in chunks of [`CHUNK`] entries.
 ///
-/// imbl keeps a vector in chunks of 64 entries, each chunk allocated whole. With the
-/// entries in the chunk, every account's first transaction took room for 64, and the
-/// first change after a copy (a timeline checkpoint) copied 64 entries, strings and
-/// all: ~1 MB for each of 99 checkpoints at 100k events. Behind `Rc`, a chunk is 64
-/// pointers and copying it copies pointers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct List<T>(Vector<Rc<T>>);
+/// The full chunks are frozen and shared by every copy of the list; only the last,
+/// partly filled one is copied with the list. A first change after a copy (a timeline
+/// checkpoint) copies at most [`CHUNK`] pointers. In an imbl `Vector` it copied a
+/// chunk of 64 pointers, however short the list: most of the account history's and
+/// the customer orders' checkpoints (most accounts hold a dozen transactions).
+#[derive(Debug, Clone)]
+pub struct List<T> {
+    full: Vector<Rc<Vec<Rc<T>>>>,
+    last: Vec<Rc<T>>,
+}
+
+/// Entries per chunk of a [`List`].
+const CHUNK: usize = 16;
 
 impl<T> Default for List<T> {
     fn default() -> Self {
-        List(Vector::new())
+        List { full: Vector::new(), last: Vec::new() }
+    }
+}
+
+impl<T: PartialEq> PartialEq for List<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<T> List<T> {
+    pub fn get(&self, at: usize) -> Option<&T> {
+        let chunk = at / CHUNK;
+        let entry = if chunk < self.full.len() { self.full[chunk].get(at % CHUNK) } else { self.last.get(at - self.full.len() * CHUNK) };
+        entry.map(|entry| &**entry)
+    }
+
+    pub fn last(&self) -> Option<&T> {
+        self.last.last().or_else(|| self.full.last().and_then(|chunk| chunk.last())).map(|entry| &**entry)
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+        self.full.iter().flat_map(|chunk| chunk.iter()).chain(self.last.iter()).map(|entry| &**entry)
+    }
+
+    pub fn len(&self) -> usize {
+        self.full.len() * CHUNK + self.last.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.last.is_empty() && self.full.is_empty()
     }
 }
 
 impl<T: Clone> List<T> {
     /// A list of one entry.
     pub fn of(entry: T) -> Self {
-        List(imbl::vector![Rc::new(entry)])
+        List { full: Vector::new(), last: vec![Rc::new(entry)] }
     }
 
     pub fn push_back(&mut self, entry: T) {
-        self.0.push_back(Rc::new(entry));
-    }
-
-    pub fn get(&self, at: usize) -> Option<&T> {
-        self.0.get(at).map(|entry| &**entry)
+        self.last.push(Rc::new(entry));
+        if self.last.len() == CHUNK {
+            self.full.push_back(Rc::new(std::mem::take(&mut self.last)));
+        }
     }
 
     /// The entry at `at`, copied first if a copy of the list shares it.
     pub fn get_mut(&mut self, at: usize) -> Option<&mut T> {
-        self.0.get_mut(at).map(Rc::make_mut)
-    }
-
-    pub fn last(&self) -> Option<&T> {
-        self.0.last().map(|entry| &**entry)
-    }
-
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
-        self.0.iter().map(|entry| &**entry)
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        let chunk = at / CHUNK;
+        let entry = if chunk < self.full.len() {
+            Rc::make_mut(&mut self.full[chunk]).get_mut(at % CHUNK)
+        } else {
+            self.last.get_mut(at - self.full.len() * CHUNK)
+        };
+        entry.map(Rc::make_mut)
     }
 }
 
@@ -199,11 +243,11 @@ impl<T> std::ops::Index<usize> for List<T> {
     type Output = T;
 
     fn index(&self, at: usize) -> &T {
-        &self.0[at]
+        self.get(at).expect("an entry of the list")
     }
 }
 
-impl<T: Clone + Serialize> Serialize for List<T> {
+impl<T: Serialize> Serialize for List<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.iter())
     }
@@ -238,6 +282,25 @@ mod tests {
         assert_eq!(copy.iter().collect::<Vec<_>>(), ["A", "b", "c"]);
         assert_eq!((copy.len(), &copy[2], copy.last()), (3, &"c".to_owned(), Some(&"c".to_owned())));
         assert_eq!(serde_json::to_string(&copy).unwrap(), r#"["A","b","c"]"#, "written out as a plain list");
+    }
+
+    #[test]
+    fn a_long_list_copied_then_changed_in_a_full_chunk_leaves_the_original_as_it_was() {
+        let mut original = List::default();
+        for n in 0..40 {
+            original.push_back(n);
+        }
+        let mut copy = original.clone();
+        *copy.get_mut(3).unwrap() = 1003;
+        *copy.get_mut(39).unwrap() = 1039;
+        copy.push_back(40);
+        assert_eq!(original.iter().copied().collect::<Vec<_>>(), (0..40).collect::<Vec<_>>());
+        assert_eq!((original.len(), original.last(), original.get(40)), (40, Some(&39), None));
+        let expected: Vec<i32> = (0..41).map(|n| if n == 3 || n == 39 { 1000 + n } else { n }).collect();
+        assert_eq!(copy.iter().copied().collect::<Vec<_>>(), expected);
+        assert_eq!(copy.iter().rev().next(), Some(&40));
+        assert_eq!((copy.len(), copy[16], copy[32], copy.last()), (41, 16, 32, Some(&40)));
+        assert_ne!(copy, original);
     }
 
     #[test]
