@@ -41,7 +41,7 @@ const FRAME_MS = 1000 / 60;
 const METHOD = [
   "Kiroku's figures are taken in the page with performance.now(); every figure is the median of the measured runs, after one warm-up run.",
   "import: kiroku.importLog(text, {mode: \"replace\"}) into a fresh database, parsing and validating the export text included; Dexie: bulkAdd of the already parsed events into a fresh database.",
-  "cold load: from the reload's navigation start to kiroku.ready resolved (every read model at the head; the timeline checkpoints are taken after it, in the background, and the memory and jump figures wait for them); Dexie: from the peer page's navigation start to toArray done and the same read models reduced in plain JS.",
+  "cold load: from the reload's navigation start to kiroku.ready resolved (every read model at the head and every timeline checkpoint, taken as the log is folded); Dexie: from the peer page's navigation start to toArray done and the same read models reduced in plain JS.",
   "command round trip: kiroku.send(DepositMoney) to its answer, with the history in the log; p50 and p99 of every send of the measured runs.",
   "jump: kiroku.measure({kind: \"jump\"}) at seeded random positions; Redux DevTools: jumpToState (and getState) on the instrumented store of the small history, 20 jumps timed together.",
   "scrub: the timeline slider's value set and `input` dispatched at the start of a frame, until that frame's paint is done; long tasks from a PerformanceObserver.",
@@ -237,7 +237,7 @@ class Bench {
     return page.evaluate(() => ({ installedAt: window.__bench.installedAt, readyAt: window.__bench.readyAt }));
   }
 
-  /** Waits until the page has taken the timeline checkpoints a long load leaves out (in the background, after ready). */
+  /** Waits until the page holds every timeline checkpoint (a load takes them as it folds; an older build took them after ready). */
   async checkpointsTaken(page) {
     // A loop in the page, not waitForFunction: that takes the promise an async
     // predicate returns as a truthy answer and would not wait at all.

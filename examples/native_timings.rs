@@ -1,5 +1,7 @@
 //! Where the time goes in the pure core, natively: `cargo run --release --example native_timings [events]`.
 //! (The browser figures come from `make bench`; these say which step to work on.)
+// In the browser the page counts its own allocations (src/browser/heap.rs).
+#![cfg_attr(target_arch = "wasm32", allow(dead_code))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,7 +36,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 }
 
-#[global_allocator]
+#[cfg_attr(not(target_arch = "wasm32"), global_allocator)]
 static ALLOCATOR: Counting = Counting;
 
 fn live_mb() -> f64 {
@@ -88,6 +90,19 @@ fn main() {
         models
     });
     println!("{:<44} {:>9.1} MB", "memory the read models hold", live_mb() - before_fold);
+    // The same fold keeping a copy every 1,000 events (what taking the timeline
+    // checkpoints during a load would cost it).
+    let with_copies = time("fold, a copy kept every 1,000 events", || {
+        let (mut models, mut copies) = (ReadModels::default(), Vec::new());
+        for (at, (recorded, event)) in parsed.iter().zip(&typed).enumerate() {
+            models.apply(recorded, event);
+            if (at + 1) % 1000 == 0 {
+                copies.push(models.clone());
+            }
+        }
+        copies
+    });
+    drop(with_copies);
     time("clone the read models at the head", || models.clone());
     let mut each = ReadModels::default();
     for lane in each.lanes_mut() {
@@ -120,11 +135,8 @@ fn main() {
     drop((text, typed, models, each));
     let before_lab = live_mb();
     let lab = Lab::new(MemoryStore::new(), Box::new(Still));
-    time("lab.replace_log (check, store, project)", || block_on(lab.replace_log(parsed.clone())).unwrap());
+    time("lab.replace_log (check, store, project, checkpoints)", || block_on(lab.replace_log(parsed.clone())).unwrap());
     println!("{:<44} {:>9.1} MB", "memory the lab and its memory store hold", live_mb() - before_lab);
-    let before_checkpoints = live_mb();
-    time("take the timeline checkpoints", || while lab.build_checkpoints(10_000).0 < lab.checkpoints().1 {});
-    println!("{:<44} {:>9.1} MB", "memory the timeline checkpoints add", live_mb() - before_checkpoints);
     let jumps: Vec<f64> = (0..std::env::var("JUMPS").ok().and_then(|n| n.parse().ok()).unwrap_or(20u64))
         .map(|i| {
             let started = Instant::now();

@@ -147,9 +147,6 @@ struct State {
     /// Timeline checkpoints: `checkpoints[i]` is the read models right after
     /// position `(i + 1) * CHECKPOINT_EVERY` (see `time_travel`).
     checkpoints: Vec<ReadModels>,
-    /// The read models at the last checkpoint held, folded forward to take the ones a
-    /// long fold skipped (see `build_checkpoints`).
-    checkpoint_builder: Option<ReadModels>,
     /// Counts the logs this state was built from: a new log (import, reset, another
     /// tab's clear) makes anything computed from the old one stale.
     generation: u64,
@@ -172,7 +169,6 @@ impl Default for State {
             snapshots: Snapshots::default(),
             snapshots_dirty: false,
             checkpoints: Vec::new(),
-            checkpoint_builder: None,
             generation: 0,
         }
     }
@@ -1102,14 +1098,13 @@ impl State {
         if at >= until {
             return;
         }
-        // A long stretch at once (a load, an import) is folded without checkpoints, so
-        // the page is ready sooner: `build_checkpoints` takes them afterwards.
-        let long = until - at > CHECKPOINT_EVERY as usize;
+        // A long stretch too (a load, an import) takes its checkpoints as it goes: the
+        // checkpoints then share their rows with the read models at the head. Taken
+        // afterwards by another fold, they held a copy of every row of their own, and
+        // a load cost a third more memory (see README, "Performance").
         for index in at..until {
             self.fold_before.apply(&self.log.all()[index], &self.events[index]);
-            if !long {
-                self.checkpoint_if_due();
-            }
+            self.checkpoint_if_due();
         }
     }
 

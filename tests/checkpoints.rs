@@ -35,11 +35,8 @@ proptest! {
     fn checkpoint_plus_a_short_fold_equals_the_full_fold(
         seed in 0u64..1_000,
         picks in proptest::collection::vec(0.0f64..=1.0, 6),
-        built in 0..(CHECKPOINT_EVERY as usize * 4),
     ) {
         let lab = demo_lab(seed, (CHECKPOINT_EVERY * 3 + 500) as usize);
-        // Some of the checkpoints the load left out are taken, the others not yet.
-        lab.build_checkpoints(built);
         let head = lab.head();
         let log = log_of(&lab);
         for pick in picks {
@@ -54,13 +51,8 @@ fn checkpoint_edges_equal_the_full_fold() {
     let lab = demo_lab(3, (CHECKPOINT_EVERY * 2 + 10) as usize);
     let head = lab.head();
     let log = log_of(&lab);
-    for built in [false, true] {
-        if built {
-            assert_eq!(lab.build_checkpoints(usize::MAX), (2, 2));
-        }
-        for position in [0, 1, CHECKPOINT_EVERY - 1, CHECKPOINT_EVERY, CHECKPOINT_EVERY + 1, 2 * CHECKPOINT_EVERY, head - 2, head - 1, head] {
-            assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)), "at {position}, built: {built}");
-        }
+    for position in [0, 1, CHECKPOINT_EVERY - 1, CHECKPOINT_EVERY, CHECKPOINT_EVERY + 1, 2 * CHECKPOINT_EVERY, head - 2, head - 1, head] {
+        assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)), "at {position}");
     }
 }
 
@@ -68,12 +60,9 @@ fn checkpoint_edges_equal_the_full_fold() {
 fn the_lab_keeps_a_checkpoint_every_so_many_events_and_as_commands_arrive() {
     let lab = demo_lab(5, (CHECKPOINT_EVERY * 2 + 100) as usize);
     let held = |lab: &Lab<MemoryStore>| lab.measure(&json!({"kind": "memory"})).unwrap()["checkpoints"].as_u64().unwrap();
-    // A log loaded at once is folded without checkpoints; they are taken afterwards, a slice at a time.
-    assert_eq!(held(&lab), 0);
-    assert_eq!(lab.build_checkpoints(CHECKPOINT_EVERY as usize + 10), (1, 2));
-    assert_eq!(lab.build_checkpoints(usize::MAX), (2, 2));
-    assert_eq!(lab.build_checkpoints(usize::MAX), (2, 2), "nothing left to do");
+    // A log loaded at once takes its checkpoints as it is folded.
     assert_eq!(held(&lab), 2);
+    assert_eq!(lab.measure(&json!({"kind": "memory"})).unwrap()["checkpoints_due"], 2);
     // Commands that take the log past the next checkpoint add one.
     accept(&lab, command("CreateAccount", "cp", json!({"owner": "Mika", "initial_balance": 0})));
     while lab.head() < CHECKPOINT_EVERY * 3 + 1 {
@@ -83,22 +72,6 @@ fn the_lab_keeps_a_checkpoint_every_so_many_events_and_as_commands_arrive() {
     let log = log_of(&lab);
     let position = CHECKPOINT_EVERY * 3 - 7;
     assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)));
-}
-
-#[test]
-fn commands_that_arrive_while_checkpoints_are_taken_leave_no_gap() {
-    let lab = demo_lab(8, (CHECKPOINT_EVERY * 2 + 100) as usize);
-    assert_eq!(lab.build_checkpoints(CHECKPOINT_EVERY as usize / 2), (0, 2), "half way to the first");
-    // Commands take the log past the third checkpoint's position before the builder is done.
-    accept(&lab, command("CreateAccount", "cp", json!({"owner": "Mika", "initial_balance": 0})));
-    while lab.head() < CHECKPOINT_EVERY * 3 + 5 {
-        accept(&lab, command("DepositMoney", "cp", json!({"amount": 1})));
-    }
-    assert_eq!(lab.build_checkpoints(usize::MAX), (3, 3), "the third is taken too, after the first two");
-    let log = log_of(&lab);
-    for position in [CHECKPOINT_EVERY / 2 + 1, CHECKPOINT_EVERY * 2 + 3, CHECKPOINT_EVERY * 3, CHECKPOINT_EVERY * 3 + 2] {
-        assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)), "at {position}");
-    }
 }
 
 #[test]

@@ -45,6 +45,8 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
                     let mut answer = answer(lab.measure(&input));
                     if input.get("kind").and_then(Value::as_str) == Some("memory") {
                         answer["wasm_bytes"] = json!(wasm_memory_bytes());
+                        answer["heap_live_bytes"] = json!(super::heap::live_bytes());
+                        answer["heap_peak_bytes"] = json!(super::heap::peak_bytes());
                     }
                     answer
                 })

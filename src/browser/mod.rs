@@ -4,6 +4,7 @@
 pub mod broadcast;
 pub mod console;
 pub mod environment;
+pub mod heap;
 pub mod indexed_db;
 pub mod preferences;
 

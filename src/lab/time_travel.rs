@@ -154,31 +154,6 @@ impl State {
         keep_if_due(&mut self.checkpoints, &self.fold_before);
     }
 
-    /// Takes the checkpoints a long fold skipped, folding at most `events` events.
-    /// Answers how many checkpoints are held and how many are due.
-    pub(super) fn build_checkpoints(&mut self, events: usize) -> (usize, usize) {
-        let due = self.checkpoints_due();
-        if self.checkpoints.len() >= due {
-            self.checkpoint_builder = None;
-            return (self.checkpoints.len(), due);
-        }
-        // From the last checkpoint held (a copy: free), or from where the last slice stopped.
-        let mut models = match self.checkpoint_builder.take() {
-            Some(models) => models,
-            None => self.checkpoints.last().cloned().unwrap_or_default(),
-        };
-        let from = models.order_summary.checkpoint as usize;
-        let to = from.saturating_add(events).min(due * CHECKPOINT_EVERY as usize);
-        for index in from..to {
-            models.apply(&self.log.all()[index], &self.events[index]);
-            keep_if_due(&mut self.checkpoints, &models);
-        }
-        if self.checkpoints.len() < due {
-            self.checkpoint_builder = Some(models);
-        }
-        (self.checkpoints.len(), due)
-    }
-
     /// How many checkpoints the log calls for: one every [`CHECKPOINT_EVERY`] events up
     /// to the time-travel fold (one event before the head).
     fn checkpoints_due(&self) -> usize {
@@ -224,8 +199,7 @@ impl State {
     }
 }
 
-/// Keeps a copy of `models` as the next checkpoint when they stand right at it
-/// (and every earlier checkpoint is there).
+/// Keeps a copy of `models` as the next checkpoint when they stand right at it.
 fn keep_if_due(checkpoints: &mut Vec<ReadModels>, models: &ReadModels) {
     let at = models.order_summary.checkpoint;
     if at > 0 && at % CHECKPOINT_EVERY == 0 && checkpoints.len() as u64 == at / CHECKPOINT_EVERY - 1 {
@@ -286,19 +260,6 @@ impl<S: EventStore> Lab<S> {
         let answer = read(&next.at, &next.before);
         *scrub = Some(Scrub { position, ..next });
         answer
-    }
-
-    /// Takes, a slice at a time, the timeline checkpoints that a long load or import
-    /// left out, folding at most `events` events per call (until then a far jump folds
-    /// from the last checkpoint held). Answers `(held, due)`: done when they are equal.
-    pub fn build_checkpoints(&self, events: usize) -> (usize, usize) {
-        self.state.borrow_mut().build_checkpoints(events)
-    }
-
-    /// How many timeline checkpoints are held, and how many the log calls for.
-    pub fn checkpoints(&self) -> (usize, usize) {
-        let state = self.state.borrow();
-        (state.checkpoints.len(), state.checkpoints_due())
     }
 
     /// The read models as they were right after `position`.

@@ -47,8 +47,6 @@ pub struct Session {
     last_poll: StoredValue<f64>,
     /// A redraw is already asked for the next animation frame.
     redraw_asked: StoredValue<bool>,
-    /// The checkpoints a long load left out are being taken.
-    taking_checkpoints: StoredValue<bool>,
 }
 
 impl Session {
@@ -65,7 +63,6 @@ impl Session {
             bus_revision: RwSignal::new(0),
             last_poll: StoredValue::new(0.0),
             redraw_asked: StoredValue::new(false),
-            taking_checkpoints: StoredValue::new(false),
         }
     }
 
@@ -104,33 +101,11 @@ impl Session {
         self.revision.update(|revision| *revision += 1);
         if self.lab.with_value(Option::is_some) {
             self.persist();
-            self.take_checkpoints();
         }
         let head = self.head_untracked();
         if self.following.get_untracked() || self.position.get_untracked() > head {
             self.position.set(head);
         }
-    }
-
-    /// Takes the timeline checkpoints a long load or import left out, a slice of a
-    /// frame at a time, yielding to the page between slices.
-    fn take_checkpoints(&self) {
-        let lab = self.lab();
-        let (held, due) = lab.checkpoints();
-        if held >= due || self.taking_checkpoints.get_value() {
-            return;
-        }
-        self.taking_checkpoints.set_value(true);
-        let session = *self;
-        spawn_local(async move {
-            while !work_for_a_slice(|| {
-                let (held, due) = lab.build_checkpoints(CHECKPOINT_SLICE);
-                held >= due
-            }) {
-                next_task().await;
-            }
-            session.taking_checkpoints.set_value(false);
-        });
     }
 
     /// [`Session::log_changed`] at the next animation frame, once however many changes
@@ -362,7 +337,6 @@ impl Default for Session {
 /// Events a rebuild reads per step.
 pub const REBUILD_BATCH: u64 = 256;
 /// Events folded per call while taking checkpoints (a few milliseconds).
-const CHECKPOINT_SLICE: usize = 250;
 /// How long work in the background (a rebuild, taking checkpoints) runs before it
 /// yields to the browser, in milliseconds: well under the 50 ms that makes a task
 /// "long", so the page never freezes.
