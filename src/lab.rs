@@ -595,7 +595,7 @@ impl<S: EventStore> Lab<S> {
     fn publish(&self, events: &[RecordedEvent]) {
         let Some(broker) = self.broker.borrow().clone() else { return };
         for event in events {
-            let first = self.publisher.borrow_mut().sent.insert(event.event_id.clone());
+            let first = self.publisher.borrow_mut().sent.insert(event.event_id.to_string());
             {
                 let mut publisher = self.publisher.borrow_mut();
                 if first {
@@ -625,7 +625,7 @@ impl<S: EventStore> Lab<S> {
             let mut publisher = self.publisher.borrow_mut();
             pending
                 .iter()
-                .map(|event| event.event_id.clone())
+                .map(|event| event.event_id.to_string())
                 // With the crash switch, each message's first send dies before its mark;
                 // the next poll sends it again and marks it.
                 .filter(|id| !delivery.crash_between || !publisher.crashed.insert(id.clone()))
@@ -876,7 +876,7 @@ impl<S: EventStore> Lab<S> {
         events
             .into_iter()
             .map(|event| NewEvent {
-                event_id: self.env.new_id(),
+                event_id: self.env.new_id().into(),
                 event_type: event.event_type().into(),
                 schema_version: event.schema_version(),
                 data: event.data(),

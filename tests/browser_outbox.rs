@@ -20,7 +20,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn event(id: &str, event_type: &str) -> NewEvent {
     NewEvent {
-        event_id: id.to_owned(),
+        event_id: id.into(),
         event_type: event_type.into(),
         schema_version: 1,
         data: json!({"customer_name": "山田太郎"}).into(),
@@ -44,7 +44,7 @@ async fn an_aborted_outbox_append_leaves_neither_events_nor_messages() {
     assert!(matches!(aborted, Err(AppendError::Storage(_))), "{aborted:?}");
     assert_eq!(store.head_position().await.unwrap(), 1, "the aborted event is not in the log");
     assert_eq!(store.read_stream("Order-a").await.unwrap().len(), 1, "nor in its stream");
-    let pending: Vec<String> = store.unpublished(10).await.unwrap().into_iter().map(|e| e.event_id).collect();
+    let pending: Vec<String> = store.unpublished(10).await.unwrap().into_iter().map(|e| e.event_id.to_string()).collect();
     assert_eq!(pending, vec!["e1"], "and its outbox message was not kept either");
     // The stream still takes its next version: nothing half-written stands in the way.
     let next = store.append_with_outbox(&order, ExpectedVersion::Exact(1), vec![event("e3", "OrderConfirmed")]).await.unwrap();
@@ -97,9 +97,9 @@ async fn a_log_stored_in_layout_version_1_opens_after_the_upgrade() {
     assert_eq!(next[0].position, 3, "the upgraded log goes on where it was");
     assert_eq!(store.unpublished(10).await.unwrap().len(), 1);
     // The old JSON segment and the new packed one read as one log and one stream.
-    let all: Vec<String> = store.read_all(0).await.unwrap().into_iter().map(|e| e.event_id).collect();
+    let all: Vec<String> = store.read_all(0).await.unwrap().into_iter().map(|e| e.event_id.to_string()).collect();
     assert_eq!(all, ["e1", "b1", "e2"]);
-    let ids = |events: Vec<kiroku::event_sourcing::recorded::RecordedEvent>| events.into_iter().map(|e| e.event_id).collect::<Vec<_>>();
+    let ids = |events: Vec<kiroku::event_sourcing::recorded::RecordedEvent>| events.into_iter().map(|e| e.event_id.to_string()).collect::<Vec<_>>();
     assert_eq!(ids(store.read_stream("Order-a").await.unwrap()), ["e1", "e2"]);
     assert_eq!(ids(store.read_stream("Order-b").await.unwrap()), ["b1"], "a stream not written since the upgrade reads from its old record");
     let conflict = store.append(&StreamId::new("Order", "b"), ExpectedVersion::Exact(0), vec![event("b2", "OrderConfirmed")]).await;

@@ -98,7 +98,7 @@ async fn clear_removes_every_event() {
 
 fn event(id: &str) -> NewEvent {
     NewEvent {
-        event_id: id.to_owned(),
+        event_id: id.into(),
         event_type: "ItemAdded".into(),
         schema_version: 1,
         data: json!({"quantity": 1}).into(),

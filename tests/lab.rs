@@ -770,7 +770,7 @@ impl EventStore for Interloper {
 
 fn other_writers_item(product_name: &str) -> NewEvent {
     NewEvent {
-        event_id: format!("other-{product_name}"),
+        event_id: format!("other-{product_name}").into(),
         event_type: "ItemAdded".into(),
         schema_version: 1,
         data: item(product_name, 1, 500).into(),
@@ -868,8 +868,8 @@ fn a_tab_reloads_when_the_store_was_reset_and_has_grown_past_its_head() {
     accept(&a, command("ConfirmOrder", "o-7", json!({})));
     // Positions 3.. now exist again, but they follow a different log.
     block_on(b.catch_up()).unwrap();
-    let store_ids: Vec<String> = block_on(storage.read_all(0)).unwrap().into_iter().map(|e| e.event_id).collect();
-    let b_ids: Vec<String> = b.events_between(0, b.head()).into_iter().map(|e| e.event_id).collect();
+    let store_ids: Vec<String> = block_on(storage.read_all(0)).unwrap().into_iter().map(|e| e.event_id.to_string()).collect();
+    let b_ids: Vec<String> = b.events_between(0, b.head()).into_iter().map(|e| e.event_id.to_string()).collect();
     assert_eq!(b_ids, store_ids, "tab B's working copy is the store's new log");
     assert_eq!(query(&b, json!({"query_type": "GetOrder", "filters": {"order_id": "o-1"}}))["data"], Value::Null);
     assert_eq!(query(&b, json!({"query_type": "GetOrder", "filters": {"order_id": "o-7"}}))["data"]["summary"]["status"], "confirmed");

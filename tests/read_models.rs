@@ -115,7 +115,7 @@ fn story() -> Story {
 
 fn recorded_event(position: u64, stream_type: &str, aggregate_id: &str, event: &Event, at: &str, actor: &str) -> RecordedEvent {
     RecordedEvent {
-        event_id: format!("e-{position}"),
+        event_id: format!("e-{position}").into(),
         stream_id: format!("{stream_type}-{aggregate_id}").into(),
         stream_type: stream_type.into(),
         stream_version: position,

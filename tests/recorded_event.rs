@@ -10,7 +10,7 @@ use serde_json::json;
 
 fn recorded(data: JsonText) -> RecordedEvent {
     RecordedEvent {
-        event_id: "e-1".to_owned(),
+        event_id: "e-1".into(),
         stream_id: "Order-o-1".into(),
         stream_type: "Order".into(),
         stream_version: 1,

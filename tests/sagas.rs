@@ -116,7 +116,7 @@ fn saga_command(command_type: &str, aggregate_id: &str) -> (String, String, Stri
 /// An event written straight into the storage, as a tab that closed right after would leave it.
 fn raw_event(event_id: &str, event_type: &str, data: Value) -> NewEvent {
     NewEvent {
-        event_id: event_id.to_owned(),
+        event_id: event_id.into(),
         event_type: event_type.into(),
         schema_version: 1,
         data: data.into(),
@@ -896,7 +896,7 @@ fn when_two_tabs_run_the_same_transfer_step_only_one_records_it_and_the_money_mo
     assert_eq!((count("TransferWithdrawn"), count("TransferCompleted")), (1, 1), "each step recorded once");
     assert_eq!((count("MoneyWithdrawn"), count("MoneyDeposited")), (1, 1), "the money moved once");
     let recorded_by_b = stored.iter().find(|event| event.event_type == "TransferWithdrawn").unwrap();
-    assert!(recorded_by_b.event_id.starts_with("b-"), "tab B recorded it: {recorded_by_b:?}");
+    assert!(recorded_by_b.event_id.to_string().starts_with("b-"), "tab B recorded it: {recorded_by_b:?}");
     assert_eq!(
         saga_commands(&tab_b),
         vec![saga_command("WithdrawMoney", "acc-1"), saga_command("DepositMoney", "acc-2")],

@@ -77,7 +77,7 @@ fn a_failed_outbox_write_leaves_neither_the_events_nor_the_messages() {
 
 fn new_event(id: &str) -> NewEvent {
     NewEvent {
-        event_id: id.to_owned(),
+        event_id: id.into(),
         event_type: "ItemAdded".into(),
         schema_version: 1,
         data: kiroku::event_sourcing::json_text::JsonText::empty(),

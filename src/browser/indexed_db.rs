@@ -38,6 +38,7 @@ use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
 
 use crate::event_sourcing::json_text::JsonText;
+use crate::event_sourcing::event_id::EventId;
 use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::store::{check_expected, place, AppendError, EventStore, ExpectedVersion, StoreError};
 
@@ -107,7 +108,7 @@ impl Segment {
 /// Its texts borrow from the event when packing and from the bytes when unpacking.
 #[derive(Serialize, Deserialize)]
 struct Packed<'a> {
-    event_id: &'a str,
+    event_id: EventId,
     stream_id: &'a str,
     stream_type: &'a str,
     stream_version: u64,
@@ -125,7 +126,7 @@ struct Packed<'a> {
 impl<'a> From<&'a RecordedEvent> for Packed<'a> {
     fn from(event: &'a RecordedEvent) -> Self {
         Packed {
-            event_id: &event.event_id,
+            event_id: event.event_id.clone(),
             stream_id: &event.stream_id,
             stream_type: &event.stream_type,
             stream_version: event.stream_version,
@@ -148,7 +149,7 @@ impl Packed<'_> {
         let recorded_at = chrono::DateTime::from_timestamp_millis(self.recorded_at_ms)
             .ok_or_else(|| format!("event {}: time {} is out of range", self.position, self.recorded_at_ms))?;
         Ok(RecordedEvent {
-            event_id: self.event_id.to_owned(),
+            event_id: self.event_id,
             stream_id: self.stream_id.into(),
             stream_type: self.stream_type.into(),
             stream_version: self.stream_version,
@@ -423,7 +424,7 @@ impl EventStore for IndexedDbStore {
         let texts: Vec<String> = messages.get_all::<String>().serde()?.await?.collect::<Result<_, _>>()?;
         for text in texts {
             if let Ok(event) = serde_json::from_str::<RecordedEvent>(&text) {
-                if event_ids.contains(&event.event_id) {
+                if event_ids.iter().any(|id| event.event_id == id.as_str()) {
                     messages.delete(event.position).serde()?;
                 }
             }

@@ -194,7 +194,7 @@ mod tests {
 
     fn event(id: &str, correlation_id: &str, causation_id: &str) -> NewEvent {
         NewEvent {
-            event_id: id.to_owned(),
+            event_id: id.into(),
             event_type: "ItemAdded".into(),
             schema_version: 1,
             data: JsonText::empty(),

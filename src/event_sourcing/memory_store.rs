@@ -84,7 +84,7 @@ impl EventStore for MemoryStore {
     }
 
     async fn mark_published(&self, event_ids: &[String]) -> Result<(), StoreError> {
-        self.outbox.borrow_mut().retain(|_, event| !event_ids.contains(&event.event_id));
+        self.outbox.borrow_mut().retain(|_, event| !event_ids.iter().any(|id| event.event_id == id.as_str()));
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod envelope;
+pub mod event_id;
 pub mod json_text;
 pub mod log;
 pub mod memory_store;

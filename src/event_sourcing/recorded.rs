@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::event_id::EventId;
 use super::json_text::JsonText;
 use super::shared_str::SharedStr;
 
@@ -12,7 +13,7 @@ use super::shared_str::SharedStr;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedEvent {
     /// A UUID v4, chosen by whoever wrote the event.
-    pub event_id: String,
+    pub event_id: EventId,
     /// `"<StreamType>-<aggregate id>"`.
     pub stream_id: SharedStr,
     pub stream_type: SharedStr,
@@ -56,7 +57,7 @@ pub struct EventMetadata {
 /// An event not yet in the log: the store gives it a stream version and a position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
-    pub event_id: String,
+    pub event_id: EventId,
     pub event_type: SharedStr,
     pub schema_version: u32,
     pub data: JsonText,

@@ -71,7 +71,7 @@ pub mod store_contract {
 
     fn event(id: &str, event_type: &str, data: serde_json::Value) -> NewEvent {
         NewEvent {
-            event_id: id.to_owned(),
+            event_id: id.into(),
             event_type: event_type.into(),
             schema_version: 1,
             data: data.into(),
@@ -119,17 +119,15 @@ pub mod store_contract {
         store.append(&a, ExpectedVersion::Exact(2), vec![event("e4", "OrderConfirmed", json!({}))]).await.unwrap();
 
         let all = store.read_all(0).await.unwrap();
-        let summary: Vec<(u64, &str, &str, u64)> = all
+        let summary: Vec<(u64, String, &str, u64)> = all
             .iter()
-            .map(|e| (e.position, e.event_id.as_str(), e.stream_id.as_str(), e.stream_version))
+            .map(|e| (e.position, e.event_id.to_string(), e.stream_id.as_str(), e.stream_version))
             .collect();
-        assert_eq!(
-            summary,
-            vec![(1, "e1", "Order-a", 1), (2, "e2", "Order-a", 2), (3, "e3", "Order-b", 1), (4, "e4", "Order-a", 3)]
-        );
+        let expected = [(1, "e1", "Order-a", 1), (2, "e2", "Order-a", 2), (3, "e3", "Order-b", 1), (4, "e4", "Order-a", 3)];
+        assert_eq!(summary, expected.map(|(position, id, stream, version)| (position, id.to_owned(), stream, version)));
         let stream_a = store.read_stream("Order-a").await.unwrap();
         assert_eq!(stream_a.iter().map(|e| e.stream_version).collect::<Vec<_>>(), vec![1, 2, 3]);
-        assert_eq!(stream_a.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), vec!["e1", "e2", "e4"]);
+        assert_eq!(stream_a.iter().map(|e| e.event_id.to_string()).collect::<Vec<_>>(), vec!["e1", "e2", "e4"]);
         let tail = store.read_all(2).await.unwrap();
         assert_eq!(tail.iter().map(|e| e.position).collect::<Vec<_>>(), vec![3, 4], "read_all reads after a position");
         assert_eq!(store.head_position().await.unwrap(), 4);
@@ -213,7 +211,7 @@ pub mod store_contract {
         let reopened = open().await;
         assert_eq!(reopened.unpublished(10).await.unwrap().len(), 2, "the outbox survives reopening");
         reopened.mark_published(&["e2".to_owned(), "unknown".to_owned()]).await.unwrap();
-        let left: Vec<String> = reopened.unpublished(10).await.unwrap().into_iter().map(|e| e.event_id).collect();
+        let left: Vec<String> = reopened.unpublished(10).await.unwrap().into_iter().map(|e| e.event_id.to_string()).collect();
         assert_eq!(left, vec!["e3"]);
         assert_eq!(reopened.read_all(0).await.unwrap().len(), 3, "publishing takes nothing out of the log");
     }

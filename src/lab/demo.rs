@@ -344,7 +344,7 @@ impl DemoHistory {
         for event in decided {
             *version += 1;
             self.events.push(RecordedEvent {
-                event_id: self.rng.uuid(),
+                event_id: self.rng.uuid().into(),
                 stream_id: stream_id.as_str().into(),
                 stream_type: stream_type.into(),
                 stream_version: *version,

@@ -82,7 +82,7 @@ impl<S: EventStore> Lab<S> {
             if !type_prefix {
                 return Err(invalid(format!("event {}: stream {} is not of type {}", event.position, event.stream_id, event.stream_type)));
             }
-            if !ids.insert(event.event_id.as_str()) {
+            if !ids.insert(&event.event_id) {
                 return Err(invalid(format!("event {}: the event id {} appears twice", event.position, event.event_id)));
             }
             typed.push(Event::decode(event).map_err(|error| invalid(format!("event {}: {error}", event.position)))?);

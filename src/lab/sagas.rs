@@ -252,7 +252,7 @@ impl<S: EventStore> Lab<S> {
             "metadata": { "correlation_id": cause.metadata.correlation_id, "causation_id": cause.event_id },
         });
         match self.send_as(&envelope, &SAGA_RUNNER).await {
-            CommandResult::Accepted { events, .. } => Outcome::Done(events.first().map(|e| e.event_id.clone()).unwrap_or_default()),
+            CommandResult::Accepted { events, .. } => Outcome::Done(events.first().map(|e| e.event_id.to_string()).unwrap_or_default()),
             CommandResult::Rejected { error } | CommandResult::Invalid { error } => Outcome::Refused(format!("{}: {}", error.code, error.message)),
             CommandResult::Conflict { .. } | CommandResult::Error { .. } => Outcome::Unsettled,
         }
@@ -267,7 +267,7 @@ impl<S: EventStore> Lab<S> {
             expected_version,
             metadata: CommandMetadata {
                 correlation_id: Some(cause.metadata.correlation_id.to_string()),
-                causation_id: Some(cause.event_id.clone()),
+                causation_id: Some(cause.event_id.to_string()),
                 actor: Some(SAGA_RUNNER.name.to_owned()),
             },
         };

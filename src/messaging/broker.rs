@@ -20,8 +20,8 @@ pub struct Message {
 }
 
 impl Message {
-    pub fn id(&self) -> &str {
-        &self.event.event_id
+    pub fn id(&self) -> String {
+        self.event.event_id.to_string()
     }
 }
 

@@ -269,7 +269,7 @@ where
 /// A typed event as recorded at `position` (and stream version `position`) of `stream`.
 pub fn record_on<E: kiroku::event_sourcing::aggregate::DomainEvent>(event: &E, stream: &StreamId, position: u64) -> RecordedEvent {
     NewEvent {
-        event_id: format!("e{position}"),
+        event_id: format!("e{position}").into(),
         event_type: event.event_type().into(),
         schema_version: event.schema_version(),
         data: event.to_data(),
