@@ -47,6 +47,7 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
                         answer["wasm_bytes"] = json!(wasm_memory_bytes());
                         answer["heap_live_bytes"] = json!(super::heap::live_bytes());
                         answer["heap_peak_bytes"] = json!(super::heap::peak_bytes());
+                        answer["heap_live_allocations"] = json!(super::heap::live_allocations());
                     }
                     answer
                 })

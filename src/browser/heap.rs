@@ -11,8 +11,10 @@ pub struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+static COUNT: AtomicUsize = AtomicUsize::new(0);
 
 fn grew(bytes: usize) {
+    COUNT.fetch_add(1, Relaxed);
     let live = LIVE.fetch_add(bytes, Relaxed) + bytes;
     PEAK.fetch_max(live, Relaxed);
 }
@@ -37,12 +39,14 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
         unsafe { System.dealloc(pointer, layout) };
         LIVE.fetch_sub(layout.size(), Relaxed);
+        COUNT.fetch_sub(1, Relaxed);
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let moved = unsafe { System.realloc(pointer, layout, new_size) };
         if !moved.is_null() {
             LIVE.fetch_sub(layout.size(), Relaxed);
+            COUNT.fetch_sub(1, Relaxed);
             grew(new_size);
         }
         moved
@@ -60,4 +64,9 @@ pub fn live_bytes() -> usize {
 /// The most bytes held at once since the page loaded.
 pub fn peak_bytes() -> usize {
     PEAK.load(Relaxed)
+}
+
+/// Allocations not yet freed.
+pub fn live_allocations() -> usize {
+    COUNT.load(Relaxed)
 }
