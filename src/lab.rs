@@ -330,14 +330,17 @@ impl<S: EventStore> Lab<S> {
         let count = fresh.len();
         let now = self.env.now();
         let mut state = self.state.borrow_mut();
-        state.reserve(count);
-        for recorded in fresh {
-            // Another call may have caught up meanwhile: skip what is already here.
-            if recorded.position <= state.log.head() {
-                continue;
-            }
-            state.integrate(recorded)?;
-        }
+        // Another call may have caught up meanwhile: skip what is already here.
+        let head = state.log.head();
+        fresh.retain(|recorded| recorded.position > head);
+        let typed = fresh
+            .iter()
+            .map(|recorded| {
+                Event::decode(recorded)
+                    .map_err(|error| StoreError(format!("the event at position {} cannot be read: {error}", recorded.position)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        state.integrate_all(fresh, typed)?;
         state.pump_all(now);
         Ok(count)
     }
@@ -1024,12 +1027,6 @@ impl State {
         }
     }
 
-    /// Makes room for `additional` more events in the working copy (see [`EventLog::reserve`]).
-    fn reserve(&mut self, additional: usize) {
-        self.log.reserve(additional);
-        self.events.reserve_exact(additional);
-    }
-
     fn integrate(&mut self, recorded: RecordedEvent) -> Result<(), StoreError> {
         let event = Event::decode(&recorded).map_err(|error| {
             StoreError(format!("the event at position {} cannot be read: {error}", recorded.position))
@@ -1039,18 +1036,36 @@ impl State {
 
     /// [`State::integrate`] for an event already read.
     fn integrate_typed(&mut self, recorded: RecordedEvent, event: Event) -> Result<(), StoreError> {
+        self.log.push(recorded).map_err(StoreError)?;
+        self.integrated(event);
+        Ok(())
+    }
+
+    /// [`State::integrate_typed`] for many events at once (a load, an import): an empty
+    /// working copy keeps the vector they came in.
+    fn integrate_all(&mut self, recorded: Vec<RecordedEvent>, typed: Vec<Event>) -> Result<(), StoreError> {
+        self.log.append_all(recorded).map_err(StoreError)?;
+        self.events.reserve_exact(typed.len());
+        for event in typed {
+            self.integrated(event);
+        }
+        Ok(())
+    }
+
+    /// Keeps the typed event of the next position the log holds, and what follows
+    /// from it: the open sagas, a snapshot when one is due.
+    fn integrated(&mut self, event: Event) {
+        let position = self.events.len() as u64 + 1;
         if event.is_saga_event() {
+            let stream_id = &self.log.at(position).expect("the log holds the event").stream_id;
             if event.ends_saga() {
-                self.open_sagas.retain(|stream_id| stream_id != &recorded.stream_id);
-            } else if !self.open_sagas.contains(&recorded.stream_id) {
-                self.open_sagas.push(recorded.stream_id.clone());
+                self.open_sagas.retain(|open| open != stream_id);
+            } else if !self.open_sagas.contains(stream_id) {
+                self.open_sagas.push(stream_id.clone());
             }
         }
-        let position = recorded.position;
-        self.log.push(recorded).map_err(StoreError)?;
         self.events.push(event);
         self.snapshot_if_due(position);
-        Ok(())
     }
 
     /// Lets every running projector read up to the head (a rebuilding one reads in

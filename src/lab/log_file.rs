@@ -96,10 +96,7 @@ impl<S: EventStore> Lab<S> {
         {
             let mut state = self.state.borrow_mut();
             state.restart();
-            state.reserve(count);
-            for (recorded, event) in events.into_iter().zip(typed) {
-                state.integrate_typed(recorded, event).map_err(|error| ErrorBody::new("storage_failed", error.0))?;
-            }
+            state.integrate_all(events, typed).map_err(|error| ErrorBody::new("storage_failed", error.0))?;
             state.pump_all(now);
         }
         self.saga_checkpoint.set(self.head());
