@@ -44,16 +44,13 @@ impl Projection<Event> for AccountBalances {
         let account_id = recorded.aggregate_id();
         let at = timestamp(recorded);
         if let AccountEvent::AccountCreated { owner, initial_balance } = event {
-            self.accounts.upsert(
-                account_id,
-                AccountBalanceRow {
-                    account_id: account_id.into(),
-                    owner: owner.into(),
-                    balance: *initial_balance,
-                    transaction_count: 0,
-                    last_activity: at,
-                },
-            );
+            self.accounts.upsert_with(account_id, |id| AccountBalanceRow {
+                account_id: id.clone(),
+                owner: owner.into(),
+                balance: *initial_balance,
+                transaction_count: 0,
+                last_activity: at,
+            });
             return;
         }
         let Some(row) = self.accounts.get_mut(account_id) else { return };

@@ -78,13 +78,10 @@ impl Projection<Event> for AccountHistory {
             description: description.clone(),
         };
         if let AccountEvent::AccountCreated { initial_balance, .. } = event {
-            self.accounts.upsert(
-                account_id,
-                AccountHistoryRow {
-                    account_id: account_id.into(),
-                    transactions: List::of(line(TransactionKind::Opened, *initial_balance, *initial_balance, &None)),
-                },
-            );
+            self.accounts.upsert_with(account_id, |id| AccountHistoryRow {
+                account_id: id.clone(),
+                transactions: List::of(line(TransactionKind::Opened, *initial_balance, *initial_balance, &None)),
+            });
             return;
         }
         let Some(row) = self.accounts.get_mut(account_id) else { return };

@@ -69,9 +69,9 @@ impl Projection<Event> for CustomerOrders {
             if self.find(order_id).is_some() {
                 return; // an order is created once
             }
-            let order = CustomerOrder { order_id: order_id.into(), status: OrderStatus::Draft, total_cents: 0 };
             let place = self.customers.get(customer_name).map_or(0, |row| row.orders.len());
-            self.customer_of.insert(order_id, (Rc::from(customer_name.as_str()), place));
+            let order_id = self.customer_of.insert(order_id, (Rc::from(customer_name.as_str()), place));
+            let order = CustomerOrder { order_id, status: OrderStatus::Draft, total_cents: 0 };
             match self.customers.get_mut(customer_name) {
                 Some(row) => {
                     row.orders.push_back(order);

@@ -42,17 +42,14 @@ impl Projection<Event> for OrderDetails {
         let Event::Order(event) = event else { return };
         let order_id = recorded.aggregate_id();
         if let OrderEvent::OrderCreated { customer_name } = event {
-            self.orders.upsert(
-                order_id,
-                OrderDetailsRow {
-                    order_id: order_id.into(),
-                    customer_name: customer_name.into(),
-                    status: OrderStatus::Draft,
-                    items: Arc::default(),
-                    total_cents: 0,
-                    cancel_reason: None,
-                },
-            );
+            self.orders.upsert_with(order_id, |id| OrderDetailsRow {
+                order_id: id.clone(),
+                customer_name: customer_name.into(),
+                status: OrderStatus::Draft,
+                items: Arc::default(),
+                total_cents: 0,
+                cancel_reason: None,
+            });
             return;
         }
         let Some(row) = self.orders.get_mut(order_id) else { return };

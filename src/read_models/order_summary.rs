@@ -41,17 +41,14 @@ impl Projection<Event> for OrderSummary {
         let order_id = recorded.aggregate_id();
         let updated_at = super::timestamp(recorded);
         if let OrderEvent::OrderCreated { customer_name } = event {
-            self.orders.upsert(
-                order_id,
-                OrderSummaryRow {
-                    order_id: order_id.into(),
-                    customer_name: customer_name.into(),
-                    status: OrderStatus::Draft,
-                    total_cents: 0,
-                    item_count: 0,
-                    updated_at,
-                },
-            );
+            self.orders.upsert_with(order_id, |id| OrderSummaryRow {
+                order_id: id.clone(),
+                customer_name: customer_name.into(),
+                status: OrderStatus::Draft,
+                total_cents: 0,
+                item_count: 0,
+                updated_at,
+            });
             return;
         }
         let Some(row) = self.orders.get_mut(order_id) else { return };

@@ -16,6 +16,8 @@ use imbl::{GenericHashMap, GenericHashSet, Vector};
 use rustc_hash::FxBuildHasher;
 use serde::{Serialize, Serializer};
 
+use crate::event_sourcing::shared_str::SharedStr;
+
 /// A persistent map for the read models, hashed with FxHash (fast on short ids,
 /// the same on every run).
 pub type Map<K, V> = GenericHashMap<K, V, FxBuildHasher, DefaultSharedPtr>;
@@ -48,7 +50,7 @@ pub struct Rows<T: Clone> {
 /// row there has the key looked for.
 #[derive(Debug, Clone, PartialEq)]
 struct Keyed<T> {
-    key: Rc<str>,
+    key: SharedStr,
     row: T,
 }
 
@@ -64,8 +66,8 @@ struct Keyed<T> {
 /// keeps that key's value in an index of its own, empty otherwise.
 #[derive(Debug, Clone)]
 pub struct SharedIndex<V: Clone> {
-    shared: Rc<RefCell<HashMap<Rc<str>, V, FxBuildHasher>>>,
-    own: Map<Rc<str>, V>,
+    shared: Rc<RefCell<HashMap<SharedStr, V, FxBuildHasher>>>,
+    own: Map<SharedStr, V>,
 }
 
 impl<V: Clone> Default for SharedIndex<V> {
@@ -86,20 +88,20 @@ impl<V: Clone + PartialEq> SharedIndex<V> {
 
     /// Records `value` under `key`, a key this copy does not hold yet. Returns the
     /// index's copy of the key, to keep beside the value.
-    pub fn insert(&mut self, key: &str, value: V) -> Rc<str> {
+    pub fn insert(&mut self, key: &str, value: V) -> SharedStr {
         let mut shared = self.shared.borrow_mut();
         match shared.get_key_value(key) {
             // A copy further on in the log recorded the same already.
-            Some((kept, same)) if *same == value => Rc::clone(kept),
+            Some((kept, same)) if *same == value => kept.clone(),
             // Another copy recorded another value: this copy keeps its own.
             Some((kept, _)) => {
-                let kept = Rc::clone(kept);
-                self.own.insert(Rc::clone(&kept), value);
+                let kept = kept.clone();
+                self.own.insert(kept.clone(), value);
                 kept
             }
             None => {
-                let kept: Rc<str> = Rc::from(key);
-                shared.insert(Rc::clone(&kept), value);
+                let kept = SharedStr::from(key);
+                shared.insert(kept.clone(), value);
                 kept
             }
         }
@@ -121,10 +123,20 @@ impl<T: Clone + PartialEq> PartialEq for Rows<T> {
 impl<T: Clone> Rows<T> {
     /// Inserts a row under `key`, or replaces the row already there (keeping its place).
     pub fn upsert(&mut self, key: &str, row: T) {
+        self.upsert_with(key, |_| row);
+    }
+
+    /// [`Rows::upsert`] of the row `row` makes from the table's copy of the key: a
+    /// row that holds its own key shares that copy instead of allocating another.
+    pub fn upsert_with(&mut self, key: &str, row: impl FnOnce(&SharedStr) -> T) {
         match self.place(key) {
-            Some(at) => Rc::make_mut(&mut self.rows[at]).row = row,
+            Some(at) => {
+                let keyed = Rc::make_mut(&mut self.rows[at]);
+                keyed.row = row(&keyed.key);
+            }
             None => {
                 let key = self.places.insert(key, self.rows.len());
+                let row = row(&key);
                 self.rows.push_back(Rc::new(Keyed { key, row }));
             }
         }
@@ -261,7 +273,7 @@ impl<T: Clone + Serialize> Serialize for Rows<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::{List, Rows};
+    use super::{List, Rows, SharedStr};
 
     fn numbered(count: usize) -> Rows<(String, u32)> {
         let mut rows = Rows::default();
@@ -301,6 +313,18 @@ mod tests {
         assert_eq!(copy.iter().rev().next(), Some(&40));
         assert_eq!((copy.len(), copy[16], copy[32], copy.last()), (41, 16, 32, Some(&40)));
         assert_ne!(copy, original);
+    }
+
+    #[test]
+    fn a_row_made_with_its_key_shares_the_tables_copy_of_it() {
+        let mut rows: Rows<SharedStr> = Rows::default();
+        rows.upsert_with("o-1", |id| id.clone());
+        let first = rows.get("o-1").unwrap().clone();
+        rows.upsert_with("o-1", |id| id.clone());
+        let mut copy = rows.clone();
+        copy.upsert_with("o-1", |id| id.clone());
+        assert_eq!(first, "o-1");
+        assert!(rows.get("o-1").unwrap().is_same_copy(&first) && copy.get("o-1").unwrap().is_same_copy(&first));
     }
 
     #[test]
