@@ -162,7 +162,10 @@ mod tests {
         assert_eq!((id.to_string(), format!("{id:?}")), (text.to_owned(), format!("{text:?}")));
         assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{text}\""));
         assert_eq!(serde_json::from_str::<EventId>(&format!("\"{text}\"")).unwrap(), id);
-        assert!(id == text && id == SharedStr::from(text) && SharedStr::from(text) == id);
+        let shared = SharedStr::from(text);
+        assert!(id == text);
+        assert_eq!(id, shared, "an event id equals the same text shared");
+        assert_eq!(shared, id, "and the other way round");
         assert_eq!(EventId::from(text.to_owned()), id);
     }
 

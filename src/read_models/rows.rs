@@ -310,7 +310,7 @@ mod tests {
         assert_eq!((original.len(), original.last(), original.get(40)), (40, Some(&39), None));
         let expected: Vec<i32> = (0..41).map(|n| if n == 3 || n == 39 { 1000 + n } else { n }).collect();
         assert_eq!(copy.iter().copied().collect::<Vec<_>>(), expected);
-        assert_eq!(copy.iter().rev().next(), Some(&40));
+        assert_eq!(copy.iter().next_back(), Some(&40));
         assert_eq!((copy.len(), copy[16], copy[32], copy.last()), (41, 16, 32, Some(&40)));
         assert_ne!(copy, original);
     }
