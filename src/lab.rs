@@ -333,13 +333,7 @@ impl<S: EventStore> Lab<S> {
         // Another call may have caught up meanwhile: skip what is already here.
         let head = state.log.head();
         fresh.retain(|recorded| recorded.position > head);
-        let typed = fresh
-            .iter()
-            .map(|recorded| {
-                Event::decode(recorded)
-                    .map_err(|error| StoreError(format!("the event at position {} cannot be read: {error}", recorded.position)))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let typed = fresh.iter().map(read_stored).collect::<Result<Vec<_>, _>>()?;
         state.integrate_all(fresh, typed)?;
         state.pump_all(now);
         Ok(count)
@@ -1010,6 +1004,11 @@ impl<S: EventStore> Lab<S> {
     }
 }
 
+/// The typed event of a stored one; one the domain cannot read is a storage error.
+fn read_stored(recorded: &RecordedEvent) -> Result<Event, StoreError> {
+    Event::decode(recorded).map_err(|error| StoreError(format!("the event at position {} cannot be read: {error}", recorded.position)))
+}
+
 impl State {
     /// Forgets the log and everything built from it; the cache keeps its settings.
     fn restart(&mut self) {
@@ -1028,9 +1027,7 @@ impl State {
     }
 
     fn integrate(&mut self, recorded: RecordedEvent) -> Result<(), StoreError> {
-        let event = Event::decode(&recorded).map_err(|error| {
-            StoreError(format!("the event at position {} cannot be read: {error}", recorded.position))
-        })?;
+        let event = read_stored(&recorded)?;
         self.integrate_typed(recorded, event)
     }
 

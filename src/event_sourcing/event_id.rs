@@ -2,10 +2,10 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::shared_str::SharedStr;
+use super::shared_str::{self, SharedStr};
 
 /// An event's id. The lab gives every event a UUID (v4, written lowercase with
 /// hyphens); such an id is kept as its 16 bytes, any other text as it is. As a
@@ -132,21 +132,7 @@ impl Serialize for EventId {
 
 impl<'de> Deserialize<'de> for EventId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Text;
-
-        impl Visitor<'_> for Text {
-            type Value = EventId;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<EventId, E> {
-                Ok(EventId::from(text))
-            }
-        }
-
-        deserializer.deserialize_str(Text)
+        shared_str::from_text(deserializer)
     }
 }
 

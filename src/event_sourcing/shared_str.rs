@@ -4,6 +4,7 @@
 use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -133,24 +134,29 @@ impl Serialize for SharedStr {
 }
 
 impl<'de> Deserialize<'de> for SharedStr {
-    /// Read from the text in place where the format allows (no `String` in between).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Text;
+        from_text(deserializer)
+    }
+}
 
-        impl Visitor<'_> for Text {
-            type Value = SharedStr;
+/// Reads a string as the `T` made from its text, read in place where the format
+/// allows (no `String` in between): how [`SharedStr`] and `EventId` deserialize.
+pub(super) fn from_text<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(deserializer: D) -> Result<T, D::Error> {
+    struct Text<T>(PhantomData<T>);
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
+    impl<T: for<'a> From<&'a str>> Visitor<'_> for Text<T> {
+        type Value = T;
 
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<SharedStr, E> {
-                Ok(SharedStr::from(text))
-            }
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
         }
 
-        deserializer.deserialize_str(Text)
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+            Ok(T::from(text))
+        }
     }
+
+    deserializer.deserialize_str(Text(PhantomData))
 }
 
 /// One copy of each text: [`Interner::share`] points a [`SharedStr`] at the copy

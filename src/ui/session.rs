@@ -336,8 +336,7 @@ impl Default for Session {
 
 /// Events a rebuild reads per step.
 pub const REBUILD_BATCH: u64 = 256;
-/// Events folded per call while taking checkpoints (a few milliseconds).
-/// How long work in the background (a rebuild, taking checkpoints) runs before it
+/// How long work in the background (a rebuild) runs before it
 /// yields to the browser, in milliseconds: well under the 50 ms that makes a task
 /// "long", so the page never freezes.
 pub const SLICE_MS: f64 = 8.0;
