@@ -31,6 +31,8 @@
 //! every early return (`?`, a conflict) leaves the database as it was. Read-only
 //! transactions are simply dropped once read: rolling back a read changes nothing.
 
+use std::future::Future;
+
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
@@ -238,8 +240,12 @@ impl IndexedDbStore {
         let stores: &[&str] =
             if outbox { &[SEGMENTS, STREAMS, STREAM_BUCKETS, META, OUTBOX] } else { &[SEGMENTS, STREAMS, STREAM_BUCKETS, META] };
         let tx = self.begin(stores, TransactionMode::Readwrite)?;
-        let head = read_head(&tx).await?;
+        // The head and the stream's record are asked for at once: each read waits on
+        // the browser's storage (~0.85 ms here), and one after the other they would
+        // wait twice.
+        let head = ask_head(&tx)?;
         let Found { number, mut bucket, mut record, unbucketed } = find_stream_record(&tx, &stream.id).await?;
+        let head = head.await?;
         // On a conflict, returning drops `tx`, which rolls it back: nothing is written.
         check_expected(expected, record.version)?;
 
@@ -290,8 +296,17 @@ fn upgrade(db: &Database, old_version: f64) -> indexed_db_futures::Result<()> {
 
 /// The position of the last event, `0` for an empty log.
 async fn read_head(tx: &Transaction<'_>) -> Result<u64, StoreError> {
-    let head: Option<u64> = tx.object_store(META)?.get(HEAD).serde()?.await?;
-    Ok(head.unwrap_or(0))
+    ask_head(tx)?.await
+}
+
+/// Sends the read of the log's head now; the answer comes when awaited, so other
+/// reads can be sent meanwhile.
+fn ask_head(tx: &Transaction<'_>) -> Result<impl Future<Output = Result<u64, StoreError>>, StoreError> {
+    let request = tx.object_store(META)?.get(HEAD).serde()?;
+    Ok(async move {
+        let head: Option<u64> = request.await?;
+        Ok(head.unwrap_or(0))
+    })
 }
 
 /// A stream's record and the bucket it belongs in.
@@ -310,12 +325,16 @@ struct Found {
 /// Finds a stream's record: in its bucket, else where an older layout left it.
 async fn find_stream_record(tx: &Transaction<'_>, stream_id: &str) -> Result<Found, StoreError> {
     let number = bucket_of(stream_id);
-    let stored: Option<Bucket> = tx.object_store(STREAM_BUCKETS)?.get(number).serde()?.await?;
+    // Both places are asked at once (the second answer is only read when the bucket
+    // lacks the stream): one wait on the storage instead of two.
+    let in_bucket = tx.object_store(STREAM_BUCKETS)?.get(number).serde()?;
+    let in_older_layout = tx.object_store(STREAMS)?.get(stream_id).serde()?;
+    let stored: Option<Bucket> = in_bucket.await?;
     let mut bucket = stored.unwrap_or_default();
     if let Some(record) = bucket.remove(stream_id) {
         return Ok(Found { number, bucket, record, unbucketed: false });
     }
-    let older: Option<StreamRecord> = tx.object_store(STREAMS)?.get(stream_id).serde()?.await?;
+    let older: Option<StreamRecord> = in_older_layout.await?;
     Ok(Found { number, bucket, unbucketed: older.is_some(), record: older.unwrap_or_default() })
 }
 
