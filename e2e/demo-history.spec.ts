@@ -23,8 +23,14 @@ test("the demo history fills the log with progress shown, and survives a reload"
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
 
-  // The timeline draws only what is near the selection, never 10,000 chips.
-  expect(await page.getByTestId("timeline-event").count()).toBeLessThan(200);
+  // The timeline draws only what is near the selection, never 10,000 chips: the
+  // selected event and 8 on each side (more than a wide screen shows).
+  await lab.scrubTo(5000);
+  await expect(lab.position).toHaveText(`5000 / ${loaded}`);
+  const drawn = await page.getByTestId("timeline-event").evaluateAll((chips) => chips.map((chip) => Number(chip.getAttribute("data-position"))));
+  expect(drawn).toEqual(Array.from({ length: 17 }, (_, index) => 4992 + index));
+  await expect(page.locator("[data-testid=timeline-event][data-position='5000']")).toBeInViewport();
+  await lab.scrubTo(loaded);
 
   // The same seed and size give the same events; the log is stored.
   const stored = await kiroku(page, "events", {});
