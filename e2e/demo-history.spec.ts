@@ -127,4 +127,22 @@ test("a command redraws only the rows and timeline chips it changed", async ({ p
   // In the strip, the new event's chip and the one that was selected are new; the others are kept.
   const redrawn = kept.chips.filter(([, same]) => !same).map(([position]) => position);
   expect(redrawn.sort((a, b) => Number(a) - Number(b))).toEqual([head - 1, head]);
+
+  // The write model shows the account; a deposit redraws its balance and keeps the
+  // other fields' rows and the line of how it was loaded.
+  const writeModel = page.getByTestId("aggregate-state");
+  await expect(writeModel.locator("tr[data-field=owner]")).toContainText("Mika");
+  await page.evaluate(() => {
+    document.querySelectorAll("[data-testid=aggregate-state] tr[data-field], [data-testid=aggregate-state] td, [data-testid=snapshot-figure]").forEach((node) => ((node as any).__kept = true));
+  });
+  expect((await kiroku(page, "send", { command_type: "DepositMoney", aggregate_id: "patch-1", data: { amount: 700 } })).status).toBe("accepted");
+  await expect(page.getByTestId("snapshot-loaded")).toHaveText("loaded: replayed 2 events");
+  await expect(writeModel.locator("tr[data-field=balance]")).toContainText("700");
+  const fields = await page.evaluate(() => ({
+    rows: Object.fromEntries([...document.querySelectorAll("[data-testid=aggregate-state] tr[data-field]")].map((row) => [row.getAttribute("data-field"), [!!(row as any).__kept, !!(row.querySelector("td") as any).__kept, row.classList.contains("changed")]])),
+    figure: !!(document.querySelector("[data-testid=snapshot-figure]") as any).__kept,
+  }));
+  expect(fields.figure).toBe(true);
+  expect(fields.rows.owner).toEqual([true, true, false]);
+  expect(fields.rows.balance).toEqual([true, true, true]);
 });

@@ -10,6 +10,16 @@ use super::format::{changed_keys, compact, pretty, thousands};
 use super::session::use_session;
 use crate::lab::AggregateView;
 
+/// What the panel's body is drawn for. The body is drawn anew only when this
+/// changes (another stream, or the aggregate coming into being); a new event of the
+/// same stream patches the fields it changed and the line saying how it was loaded.
+#[derive(Clone, PartialEq)]
+enum Body {
+    Nothing,
+    NotYet(String),
+    Stream { stream_id: String, stream_type: String },
+}
+
 #[component]
 pub fn AggregatePanel(
     /// The aggregate at the selected position.
@@ -20,45 +30,65 @@ pub fn AggregatePanel(
     before: Signal<Option<AggregateView>>,
 ) -> impl IntoView {
     let session = use_session();
+    let body = Memo::new(move |_| {
+        aggregate.with(|view| match view {
+            None => Body::Nothing,
+            Some(view) if view.state.is_null() => Body::NotYet(view.stream_id.clone()),
+            Some(view) => Body::Stream { stream_id: view.stream_id.clone(), stream_type: view.stream_type.clone() },
+        })
+    });
+    // The state's field names, in order, and the ones the selected event changed.
+    let names = Memo::new(move |_| {
+        aggregate.with(|view| {
+            view.as_ref().and_then(|view| view.state.as_object()).map(|fields| fields.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()
+        })
+    });
+    let changed = Memo::new(move |_| {
+        aggregate.with(|view| {
+            let Some(view) = view else { return Vec::new() };
+            before.with(|before| changed_keys(before.as_ref().map(|before| &before.state), &view.state))
+        })
+    });
     view! {
         <section class="card panel" data-testid="aggregate-state" aria-label="Write model">
             <header class="panel-header">
                 <h2>"Write model"</h2>
-                <span class="panel-note">{move || aggregate.get().map(|view| format!("{} · v{}", view.stream_id, view.stream_version))}</span>
+                <span class="panel-note">{move || aggregate.with(|view| view.as_ref().map(|view| format!("{} · v{}", view.stream_id, view.stream_version)))}</span>
                 {move || session.pinned_stream.get().map(|_| view! {
                     <button class="ghost small" on:click=move |_| session.pinned_stream.set(None)
                         title="Show the stream of the selected event again">"Unpin"</button>
                 })}
             </header>
             <div class="panel-body">
-                {move || match aggregate.get() {
-                    None => view! { <p class="empty">"Select an event or an order to see its aggregate."</p> }.into_any(),
-                    Some(view) if view.state.is_null() => view! {
-                        <p class="empty">{format!("{} does not exist yet at this position.", view.stream_id)}</p>
+                {move || match body.get() {
+                    Body::Nothing => view! { <p class="empty">"Select an event or an order to see its aggregate."</p> }.into_any(),
+                    Body::NotYet(stream_id) => view! {
+                        <p class="empty">{format!("{stream_id} does not exist yet at this position.")}</p>
                     }.into_any(),
-                    Some(view) => {
-                        let previous = before.get().map(|before| before.state);
-                        let changed = changed_keys(previous.as_ref(), &view.state);
-                        let fields = view.state.as_object().cloned().unwrap_or_default();
-                        let figure = view! { <SnapshotFigure view=view.clone()/> };
-                        view! {
-                            {figure}
-                            <table class="fields">
-                                <tbody>
-                                    {fields.into_iter().map(|(key, value)| {
-                                        let is_changed = changed.contains(&key);
-                                        let field = key.clone();
-                                            view! {
-                                            <tr class:changed=is_changed data-field=field>
-                                                <th scope="row">{key}</th>
-                                                <td><FieldValue value=value/></td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any()
-                    }
+                    Body::Stream { stream_id, stream_type } => view! {
+                        <SnapshotFigure aggregate=aggregate stream_id=stream_id stream_type=stream_type/>
+                        <table class="fields">
+                            <tbody>
+                                <For each=move || names.get() key=|name| name.clone() children=move |name: String| {
+                                    let is_changed = {
+                                        let name = name.clone();
+                                        Memo::new(move |_| changed.with(|changed| changed.contains(&name)))
+                                    };
+                                    // Drawn anew only when this field's value changes.
+                                    let value = {
+                                        let name = name.clone();
+                                        Memo::new(move |_| aggregate.with(|view| view.as_ref().and_then(|view| view.state.get(&name)).cloned()))
+                                    };
+                                    view! {
+                                        <tr class:changed=is_changed data-field=name.clone()>
+                                            <th scope="row">{name.clone()}</th>
+                                            <td>{move || value.get().map(|value| view! { <FieldValue value=value/> })}</td>
+                                        </tr>
+                                    }
+                                }/>
+                            </tbody>
+                        </table>
+                    }.into_any(),
                 }}
             </div>
         </section>
@@ -69,17 +99,11 @@ pub fn AggregatePanel(
 /// or every event), the snapshot interval of its type, and a timing of loading it
 /// with and without the snapshot, side by side.
 #[component]
-fn SnapshotFigure(view: AggregateView) -> impl IntoView {
+fn SnapshotFigure(aggregate: Signal<Option<AggregateView>>, stream_id: String, stream_type: String) -> impl IntoView {
     let session = use_session();
     let timing = RwSignal::new(None::<String>);
-    let stream_type = view.stream_type.clone();
     let interval = session.lab().snapshot_policy().interval(&stream_type);
-    let events = |n: u64| if n == 1 { "1 event".to_owned() } else { format!("{} events", thousands(n)) };
-    let how = match view.snapshot_version {
-        Some(version) => format!("snapshot v{} + {}", thousands(version), events(view.events_replayed)),
-        None => format!("replayed {}", events(view.events_replayed)),
-    };
-    let stream_id = view.stream_id.clone();
+    let how = move || aggregate.with(|view| view.as_ref().map(loaded_how));
     let time_it = move |_| {
         let lab = session.lab();
         // Medians of 9 runs of several loads each (one load with a snapshot is shorter than the clock's tick).
@@ -120,6 +144,15 @@ fn SnapshotFigure(view: AggregateView) -> impl IntoView {
 /// How many records of a list field are drawn: the latest ones (a busy stock item
 /// holds thousands of reservations).
 const FIELD_ROWS: usize = 10;
+
+/// How an aggregate was loaded: its snapshot plus the events after it, or every event.
+fn loaded_how(view: &AggregateView) -> String {
+    let events = |n: u64| if n == 1 { "1 event".to_owned() } else { format!("{} events", thousands(n)) };
+    match view.snapshot_version {
+        Some(version) => format!("snapshot v{} + {}", thousands(version), events(view.events_replayed)),
+        None => format!("replayed {}", events(view.events_replayed)),
+    }
+}
 
 /// One field of a state: a list of records as a small table (its latest records),
 /// anything else as text.

@@ -199,7 +199,13 @@ pub fn Timeline(
                     {move || format!("{} / {}", position.get(), head.get())}
                 </span>
             </div>
-            <ol class="timeline-events">
+            // One listener for every chip (a scrub step draws up to 17 new ones).
+            <ol class="timeline-events" on:click=move |event| {
+                if let Some(position) = chip_position(&event) {
+                    playing.set(false);
+                    session.seek(position);
+                }
+            }>
                 <li class="origin">
                     <button class=move || if position.get() == 0 { "chip selected" } else { "chip" }
                         on:click=move |_| { playing.set(false); session.seek(0) } title="Before the first event">
@@ -212,9 +218,7 @@ pub fn Timeline(
                     view! {
                         <li>
                             <button class=chip.class data-testid="timeline-event" data-position=here.to_string()
-                                data-event-type=chip.event_type.clone() data-kind=chip.event_type.clone()
-                                title=chip.title.clone()
-                                on:click=move |_| { playing.set(false); session.seek(here) }>
+                                data-event-type=chip.event_type.clone() title=chip.title.clone()>
                                 <span class="chip-position">{here}</span>
                                 <span class="chip-type">{chip.event_type.clone()}</span>
                                 <span class="chip-stream">{chip.stream.clone()}</span>
@@ -226,4 +230,11 @@ pub fn Timeline(
             <p class="hint">"← → step · Home / End jump · Space play · events after the selected one are dimmed: they have not happened yet"</p>
         </section>
     }
+}
+
+/// The position of the chip a click landed in, if it landed in one.
+fn chip_position(event: &ev::MouseEvent) -> Option<u64> {
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let chip = target.closest("[data-testid=timeline-event]").ok()??;
+    chip.get_attribute("data-position")?.parse().ok()
 }
