@@ -1039,8 +1039,14 @@ impl State {
     }
 
     /// [`State::integrate_typed`] for many events at once (a load, an import): an empty
-    /// working copy keeps the vector they came in.
+    /// working copy keeps the vector they came in. A working copy that holds events
+    /// takes them one by one, so that on an error the log and the typed events still
+    /// hold the same events.
     fn integrate_all(&mut self, recorded: Vec<RecordedEvent>, typed: Vec<Event>) -> Result<(), StoreError> {
+        if !self.log.is_empty() {
+            self.events.reserve_exact(typed.len());
+            return recorded.into_iter().zip(typed).try_for_each(|(recorded, event)| self.integrate_typed(recorded, event));
+        }
         self.log.append_all(recorded).map_err(StoreError)?;
         self.events.reserve_exact(typed.len());
         for event in typed {

@@ -677,6 +677,8 @@ struct Interloper {
     slip_in: Rc<RefCell<Option<(StreamId, NewEvent)>>>,
     /// How many times the lab read the log from the store.
     reads: Rc<std::cell::Cell<usize>>,
+    /// A position the store's reads of the log leave out (a damaged log).
+    gap: Rc<std::cell::Cell<Option<u64>>>,
 }
 
 /// A lab whose store has an [`Interloper`] in front of it, with order `o-1` created:
@@ -686,15 +688,16 @@ struct Race {
     lab: Lab<Interloper>,
     slip_in: Rc<RefCell<Option<(StreamId, NewEvent)>>>,
     reads: Rc<std::cell::Cell<usize>>,
+    gap: Rc<std::cell::Cell<Option<u64>>>,
 }
 
 fn race() -> Race {
     let storage = Rc::new(MemoryStore::new());
-    let interloper = Interloper { storage: Rc::clone(&storage), slip_in: Rc::default(), reads: Rc::default() };
-    let (slip_in, reads) = (Rc::clone(&interloper.slip_in), Rc::clone(&interloper.reads));
+    let interloper = Interloper { storage: Rc::clone(&storage), slip_in: Rc::default(), reads: Rc::default(), gap: Rc::default() };
+    let (slip_in, reads, gap) = (Rc::clone(&interloper.slip_in), Rc::clone(&interloper.reads), Rc::clone(&interloper.gap));
     let lab = Lab::new(interloper, Box::new(TestEnv::new()));
     accept(&lab, command("CreateOrder", "o-1", json!({"customer_name": "山田太郎"})));
-    Race { storage, lab, slip_in, reads }
+    Race { storage, lab, slip_in, reads, gap }
 }
 
 impl Interloper {
@@ -726,7 +729,9 @@ impl EventStore for Interloper {
 
     async fn read_all(&self, after_position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
         self.reads.set(self.reads.get() + 1);
-        self.storage.read_all(after_position).await
+        let mut events = self.storage.read_all(after_position).await?;
+        events.retain(|event| Some(event.position) != self.gap.get());
+        Ok(events)
     }
 
     async fn head_position(&self) -> Result<u64, StoreError> {
@@ -873,4 +878,25 @@ fn a_tab_reloads_when_the_store_was_reset_and_has_grown_past_its_head() {
     assert_eq!(b_ids, store_ids, "tab B's working copy is the store's new log");
     assert_eq!(query(&b, json!({"query_type": "GetOrder", "filters": {"order_id": "o-1"}}))["data"], Value::Null);
     assert_eq!(query(&b, json!({"query_type": "GetOrder", "filters": {"order_id": "o-7"}}))["data"]["summary"]["status"], "confirmed");
+}
+
+#[test]
+fn a_gap_in_what_the_store_reads_stops_a_catch_up_with_the_working_copy_whole() {
+    let Race { storage, lab, gap, .. } = race();
+    // Another tab writes three events; the lab's reads of the log leave out the second.
+    for product in ["ケーブル", "マウス", "ノートPC"] {
+        block_on(storage.append(&StreamId::new("Order", "o-1"), ExpectedVersion::Any, vec![other_writers_item(product)])).unwrap();
+    }
+    gap.set(Some(3));
+    assert!(block_on(lab.catch_up()).is_err(), "position 4 cannot follow position 2");
+    assert_eq!(lab.head(), 2, "the event before the gap is in");
+    gap.set(None);
+    assert_eq!(block_on(lab.catch_up()).unwrap(), 2, "once the store reads whole, the rest comes in");
+    // The log and the typed events it is folded from still go together.
+    assert_eq!(lab.head(), 4);
+    let log = common::log_of(&lab);
+    let tables = |models: &kiroku::read_models::ReadModels| serde_json::to_value(models.tables()).unwrap();
+    for position in 1..=4 {
+        assert_eq!(tables(&lab.read_models_at(position)), tables(&common::fresh_fold(&log, position)), "at {position}");
+    }
 }
