@@ -473,19 +473,15 @@ impl EventStore for IndexedDbStore {
 
     async fn read_all(&self, after_position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
         let tx = self.begin(&[SEGMENTS, META], TransactionMode::Readonly)?;
-        // Room for every event at once: grown by doubling, a load of 100k events took
-        // 1.5 times the room, with the vector before it still held while it moved.
-        let head = read_head(&tx).await?;
+        // The head, for room for every event at once: grown by doubling, a load of
+        // 100k events took 1.5 times the room, with the vector before it still held
+        // while it moved. Asked for with the segments, not before them.
+        let head = ask_head(&tx)?;
         // A segment is keyed by its last position: every segment ending after
         // `after_position` holds events to read (the first may also hold older ones).
-        let segments = tx
-            .object_store(SEGMENTS)?
-            .get_all::<Segment>()
-            .with_query(after_position.saturating_add(1)..)
-            .serde()?
-            .await?;
-        let mut events = Vec::with_capacity(head.saturating_sub(after_position) as usize);
-        for segment in segments {
+        let segments = tx.object_store(SEGMENTS)?.get_all::<Segment>().with_query(after_position.saturating_add(1)..).serde()?;
+        let mut events = Vec::with_capacity(head.await?.saturating_sub(after_position) as usize);
+        for segment in segments.await? {
             events.extend(segment?.decode()?.into_iter().filter(|event| event.position > after_position));
         }
         Ok(events)

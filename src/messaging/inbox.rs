@@ -41,14 +41,15 @@ pub struct Inbox {
 impl Inbox {
     /// Takes a message; `true` if it was new (processed), `false` for a duplicate.
     pub fn receive(&mut self, message: &Message) -> bool {
-        let new = self.processed.insert(message.id());
+        let id = message.id();
+        let new = self.processed.insert(id.clone());
         if new {
             self.stats.delivered += 1;
         } else {
             self.stats.deduplicated += 1;
         }
         self.recent.push_front(Received {
-            message_id: message.id(),
+            message_id: id,
             event_type: message.event.event_type.to_string(),
             position: message.event.position,
             sent_by: message.sent_by.clone(),

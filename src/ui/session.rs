@@ -336,9 +336,9 @@ impl Default for Session {
 
 /// Events a rebuild reads per step.
 pub const REBUILD_BATCH: u64 = 256;
-/// How long work in the background (a rebuild) runs before it
-/// yields to the browser, in milliseconds: well under the 50 ms that makes a task
-/// "long", so the page never freezes.
+/// How long work in the background (a rebuild) runs before it yields to the browser,
+/// in milliseconds: well under the 50 ms that makes a task "long", so the page never
+/// freezes.
 pub const SLICE_MS: f64 = 8.0;
 
 /// Calls `step` for a slice of one frame ([`SLICE_MS`]), or until it answers `true`
