@@ -89,6 +89,14 @@ async fn replace_all_swaps_in_a_whole_log() {
 }
 
 #[wasm_bindgen_test]
+async fn a_long_log_reads_back_whole_from_any_position() {
+    store_contract::a_long_log_reads_back_whole_from_any_position(|| async {
+        IndexedDbStore::open("kiroku-contract-long").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn clear_removes_every_event() {
     store_contract::clear_removes_every_event(|| async {
         IndexedDbStore::open("kiroku-contract-clear").await.unwrap()

@@ -96,6 +96,11 @@ fn replace_all_swaps_in_a_whole_log() {
 }
 
 #[test]
+fn a_long_log_reads_back_whole_from_any_position() {
+    block_on(store_contract::a_long_log_reads_back_whole_from_any_position(opener()));
+}
+
+#[test]
 fn clear_removes_every_event() {
     block_on(store_contract::clear_removes_every_event(opener()));
 }

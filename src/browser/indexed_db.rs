@@ -63,6 +63,11 @@ const HEAD: &str = "head";
 /// How many events an import packs into one segment record.
 pub const IMPORT_SEGMENT: usize = 1000;
 
+/// How many positions a load asks IndexedDB for at a time: the next span is read
+/// while one is decoded (about 8 import segments; a log of single-command appends
+/// reads 8,192 records at once).
+const READ_SPAN: u64 = 8192;
+
 /// The `meta` key of a document.
 fn document_key(key: &str) -> String {
     format!("document:{key}")
@@ -475,14 +480,26 @@ impl EventStore for IndexedDbStore {
         let tx = self.begin(&[SEGMENTS, META], TransactionMode::Readonly)?;
         // The head, for room for every event at once: grown by doubling, a load of
         // 100k events took 1.5 times the room, with the vector before it still held
-        // while it moved. Asked for with the segments, not before them.
+        // while it moved. Asked for with the first span, not before it.
         let head = ask_head(&tx)?;
-        // A segment is keyed by its last position: every segment ending after
-        // `after_position` holds events to read (the first may also hold older ones).
-        let segments = tx.object_store(SEGMENTS)?.get_all::<Segment>().with_query(after_position.saturating_add(1)..).serde()?;
-        let mut events = Vec::with_capacity(head.await?.saturating_sub(after_position) as usize);
-        for segment in segments.await? {
-            events.extend(segment?.decode()?.into_iter().filter(|event| event.position > after_position));
+        // A segment is keyed by its last position: the segments ending in a span of
+        // positions hold its events (the first may also hold older ones). The next span
+        // is asked for before this one is decoded, so IndexedDB reads it meanwhile.
+        let segments = tx.object_store(SEGMENTS)?;
+        let ask = |from: u64| segments.get_all::<Segment>().with_query(from..from.saturating_add(READ_SPAN)).serde();
+        let mut from = after_position.saturating_add(1);
+        let mut asked = Some(ask(from)?);
+        let head = head.await?;
+        let mut events = Vec::with_capacity(head.saturating_sub(after_position) as usize);
+        while let Some(span) = asked.take() {
+            let span = span.await?;
+            from = from.saturating_add(READ_SPAN);
+            if from <= head {
+                asked = Some(ask(from)?);
+            }
+            for segment in span {
+                events.extend(segment?.decode()?.into_iter().filter(|event| event.position > after_position));
+            }
         }
         Ok(events)
     }

@@ -32,14 +32,19 @@ impl EventId {
         if text.len() != 36 || HYPHENS.iter().any(|&at| text[at] != b'-') {
             return None;
         }
-        let mut digits = text.iter().enumerate().filter(|(at, _)| !HYPHENS.contains(at)).map(|(_, &digit)| match digit {
-            b'0'..=b'9' => Some(digit - b'0'),
-            b'a'..=b'f' => Some(digit - b'a' + 10),
+        let digit = |character: u8| match character {
+            b'0'..=b'9' => Some(character - b'0'),
+            b'a'..=b'f' => Some(character - b'a' + 10),
             _ => None,
-        });
+        };
         let mut bytes = [0; 16];
+        let mut at = 0;
         for byte in &mut bytes {
-            *byte = digits.next()?? << 4 | digits.next()??;
+            if HYPHENS.contains(&at) {
+                at += 1;
+            }
+            *byte = digit(text[at])? << 4 | digit(text[at + 1])?;
+            at += 2;
         }
         Some(bytes)
     }

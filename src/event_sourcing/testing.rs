@@ -243,6 +243,31 @@ pub mod store_contract {
         assert_eq!(store.append(&order("a"), ExpectedVersion::Exact(2), vec![event("n2", "ItemAdded", json!({}))]).await, Err(AppendError::Conflict { expected: 2, actual: 3 }));
     }
 
+    /// A log longer than any one read of the store (IndexedDB reads 8,192 positions
+    /// at a time): read whole, and after positions on and around the edges of a read.
+    pub async fn a_long_log_reads_back_whole_from_any_position<S: EventStore, F: Future<Output = S>>(open: impl Fn() -> F) {
+        const EVENTS: u64 = 20_000;
+        let streams = [order("a"), order("b"), order("c")];
+        let mut versions = [0u64; 3];
+        let log: Vec<_> = (1..=EVENTS)
+            .map(|position| {
+                let which = (position % 3) as usize;
+                versions[which] += 1;
+                let new = event(&format!("long-{position}"), "ItemAdded", json!({"n": position}));
+                new.record(&streams[which], versions[which], position)
+            })
+            .collect();
+        let store = fresh(open).await;
+        store.replace_all(&log).await.unwrap();
+        assert_eq!(store.read_all(0).await.unwrap(), log, "the whole log, in order");
+        for after in [1, 8_191, 8_192, 8_193, 16_383, 16_384, 19_999, 20_000, 25_000] {
+            let tail = store.read_all(after).await.unwrap();
+            let expected: Vec<u64> = (after + 1..=EVENTS).collect();
+            assert_eq!(tail.iter().map(|event| event.position).collect::<Vec<_>>(), expected, "after {after}");
+        }
+        assert_eq!(store.read_stream("Order-b").await.unwrap().len(), versions[1] as usize);
+    }
+
     pub async fn it_keeps_documents_when_reopened_and_clear_removes_them<S: EventStore, F: Future<Output = S>>(
         open: impl Fn() -> F,
     ) {
