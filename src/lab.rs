@@ -1050,14 +1050,22 @@ impl State {
         self.log.append_all(recorded).map_err(StoreError)?;
         self.events.reserve_exact(typed.len());
         for event in typed {
-            self.integrated(event);
+            self.keep_typed(event);
         }
+        self.take_last_snapshots_due(1..=self.log.head());
         Ok(())
     }
 
     /// Keeps the typed event of the next position the log holds, and what follows
     /// from it: the open sagas, a snapshot when one is due.
     fn integrated(&mut self, event: Event) {
+        let position = self.events.len() as u64 + 1;
+        self.keep_typed(event);
+        self.snapshot_if_due(position);
+    }
+
+    /// Keeps the typed event of the next position the log holds, and the open sagas.
+    fn keep_typed(&mut self, event: Event) {
         let position = self.events.len() as u64 + 1;
         if event.is_saga_event() {
             let stream_id = &self.log.at(position).expect("the log holds the event").stream_id;
@@ -1068,7 +1076,6 @@ impl State {
             }
         }
         self.events.push(event);
-        self.snapshot_if_due(position);
     }
 
     /// Lets every running projector read up to the head (a rebuilding one reads in

@@ -226,3 +226,37 @@ fn the_interval_is_kept_with_the_snapshots() {
     assert_eq!(reloaded.snapshot_policy().interval("Account"), 10);
     assert_eq!(reloaded.snapshot_of("Account-long").unwrap().stream_version, 30);
 }
+
+/// The snapshot a stream should keep, from its events alone: the state after its last
+/// multiple of `every` events.
+fn expected_snapshot(stream_id: &str, log: &[RecordedEvent], every: u64) -> Option<Snapshot> {
+    let events: Vec<&RecordedEvent> = log.iter().filter(|event| event.stream_id == stream_id).collect();
+    let version = events.len() as u64 / every * every;
+    let last = events.get(version.checked_sub(1)? as usize)?;
+    let state = events[..version as usize]
+        .iter()
+        .fold(AggregateState::initial(&last.stream_type).unwrap(), |state, event| state.evolve(&Event::decode(event).unwrap()));
+    state.snapshot(stream_id, version, last.position)
+}
+
+#[test]
+fn a_whole_log_imported_at_once_keeps_each_streams_last_due_snapshot() {
+    // The demo history: orders, accounts, inventory and products, one valid log.
+    let log = DemoHistory::generate(7, 3_000, demo_start());
+    let intervals = [("Order", 3), ("Account", 7), ("Inventory", 50), ("Product", 2)];
+    let lab = Lab::new(Shared::default(), Box::new(TestEnv::new()));
+    block_on(lab.load()).unwrap();
+    for (stream_type, every) in intervals {
+        lab.set_snapshot_interval(stream_type, every);
+    }
+    let file = json!({"format": "kiroku-event-log", "version": 1, "events": log}).to_string();
+    block_on(lab.import_log(&file)).unwrap();
+    let mut taken = 0;
+    for (stream_id, (stream_type, _)) in streams_of(&log) {
+        let every = intervals.iter().find(|(kind, _)| *kind == stream_type).unwrap().1;
+        let expected = expected_snapshot(&stream_id, &log, every);
+        taken += usize::from(expected.is_some());
+        assert_eq!(lab.snapshot_of(&stream_id), expected, "{stream_id}");
+    }
+    assert!(taken > 100, "most streams are long enough for a snapshot ({taken})");
+}

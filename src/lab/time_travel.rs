@@ -9,12 +9,16 @@
 //!   its events (N per stream type, default 100), so loading a long stream is its
 //!   latest snapshot plus the events after it.
 
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{Lab, State};
 use crate::domain::AggregateState;
 use crate::event_sourcing::envelope::{typed, ErrorBody};
+use crate::event_sourcing::shared_str::SharedStr;
 use crate::event_sourcing::snapshot::{Snapshot, SnapshotPolicy, Snapshots};
 use crate::event_sourcing::store::{EventStore, StoreError};
 use crate::read_models::{ModelSet, ReadModels};
@@ -131,6 +135,21 @@ impl State {
         }
     }
 
+    /// Takes the snapshots due after the events at `positions`, but of each stream
+    /// only the last: a stream keeps only its latest snapshot, so on a whole log (a
+    /// load, an import) the ones before it would each be taken only to be replaced.
+    pub(super) fn take_last_snapshots_due(&mut self, positions: RangeInclusive<u64>) {
+        let mut last_due: HashMap<SharedStr, u64> = HashMap::new();
+        for event in positions.filter_map(|position| self.log.at(position)) {
+            if self.snapshots.policy.is_due(&event.stream_type, event.stream_version) {
+                last_due.insert(event.stream_id.clone(), event.position);
+            }
+        }
+        for position in last_due.into_values() {
+            self.snapshot_if_due(position);
+        }
+    }
+
     /// Drops saved snapshots that do not belong to this log (another log was
     /// imported, or their schema is stale), then takes the ones due again.
     pub(super) fn check_snapshots(&mut self) {
@@ -143,9 +162,7 @@ impl State {
         });
         if self.snapshots.len() != before {
             self.snapshots_dirty = true;
-            for position in 1..=self.log.head() {
-                self.snapshot_if_due(position);
-            }
+            self.take_last_snapshots_due(1..=self.log.head());
         }
     }
 
