@@ -2,6 +2,9 @@
 //! orders, released when an order no longer needs it. Never reserve more than is
 //! available.
 
+use std::collections::HashMap;
+
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 
 use crate::event_sourcing::aggregate::{adjacent_data, from_adjacent, Aggregate, DecodeError, DomainEvent, Rejection};
@@ -59,13 +62,48 @@ impl DomainEvent for InventoryEvent {
 }
 
 /// The write model of one SKU. `None` is "never received".
+///
+/// A busy SKU holds thousands of reservations (a shipped order's stay), and every
+/// reservation and release asks whether an order holds one: `held` answers that and
+/// the total without a scan. It is derived from `reservations`, is not written, and is
+/// rebuilt when a state is read (a snapshot restored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredInventoryState")]
 pub struct InventoryState {
     pub sku: String,
     pub on_hand: u32,
     /// Units held for orders, in the order they were reserved.
-    pub reservations: Vec<Reservation>,
+    reservations: Vec<Reservation>,
     pub low_stock_threshold: u32,
+    #[serde(skip)]
+    held: Held,
+}
+
+/// What `reservations` add up to: each order's units (its first reservation's, as
+/// a scan would find it) and the units of all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Held {
+    by_order: HashMap<String, u32, FxBuildHasher>,
+    total: u32,
+}
+
+/// [`InventoryState`] as it is written, without what is derived from it.
+#[derive(Deserialize)]
+struct StoredInventoryState {
+    sku: String,
+    on_hand: u32,
+    reservations: Vec<Reservation>,
+    low_stock_threshold: u32,
+}
+
+impl From<StoredInventoryState> for InventoryState {
+    fn from(stored: StoredInventoryState) -> Self {
+        let mut state = InventoryState::new(stored.sku, stored.on_hand, stored.low_stock_threshold);
+        for reservation in stored.reservations {
+            state.reserve(reservation);
+        }
+        state
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,17 +113,49 @@ pub struct Reservation {
 }
 
 impl InventoryState {
-    pub fn reserved(&self) -> u32 {
-        self.reservations.iter().map(|reservation| reservation.quantity).sum()
+    /// An item received for the first time, with nothing reserved.
+    pub fn new(sku: String, on_hand: u32, low_stock_threshold: u32) -> Self {
+        InventoryState { sku, on_hand, reservations: Vec::new(), low_stock_threshold, held: Held::default() }
     }
 
-    fn reservation_for(&self, order_id: &str) -> Option<&Reservation> {
-        self.reservations.iter().find(|reservation| reservation.order_id == order_id)
+    /// Units held for orders, in the order they were reserved.
+    pub fn reservations(&self) -> &[Reservation] {
+        &self.reservations
+    }
+
+    pub fn reserved(&self) -> u32 {
+        self.held.total
+    }
+
+    /// The units `order_id` holds, if it holds any.
+    fn reserved_for(&self, order_id: &str) -> Option<u32> {
+        self.held.by_order.get(order_id).copied()
     }
 
     /// Units neither shipped nor promised to an order.
     pub fn available(&self) -> u32 {
         self.on_hand.saturating_sub(self.reserved())
+    }
+
+    fn reserve(&mut self, reservation: Reservation) {
+        self.held.total = self.held.total.saturating_add(reservation.quantity);
+        self.held.by_order.entry(reservation.order_id.clone()).or_insert(reservation.quantity);
+        self.reservations.push(reservation);
+    }
+
+    fn release(&mut self, order_id: &str) {
+        if self.held.by_order.remove(order_id).is_none() {
+            return;
+        }
+        let mut freed = 0u32;
+        self.reservations.retain(|reservation| {
+            let theirs = reservation.order_id == order_id;
+            if theirs {
+                freed = freed.saturating_add(reservation.quantity);
+            }
+            !theirs
+        });
+        self.held.total = self.held.total.saturating_sub(freed);
     }
 }
 
@@ -166,7 +236,7 @@ impl Aggregate for InventoryItem {
                 if *quantity == 0 {
                     return Err(R::InvalidQuantity { quantity: 0 });
                 }
-                if item.reservation_for(order_id).is_some() {
+                if item.reserved_for(order_id).is_some() {
                     return Err(R::AlreadyReserved { order_id: order_id.clone() });
                 }
                 if *quantity > item.available() {
@@ -176,22 +246,17 @@ impl Aggregate for InventoryItem {
             }
             InventoryCommand::ReleaseStock { order_id } => {
                 let item = state.as_ref().ok_or(R::NotFound)?;
-                let reservation = item
-                    .reservation_for(order_id)
-                    .ok_or_else(|| R::ReservationNotFound { order_id: order_id.clone() })?;
-                Ok(vec![InventoryEvent::StockReleased { order_id: order_id.clone(), quantity: reservation.quantity }])
+                let quantity = item.reserved_for(order_id).ok_or_else(|| R::ReservationNotFound { order_id: order_id.clone() })?;
+                Ok(vec![InventoryEvent::StockReleased { order_id: order_id.clone(), quantity }])
             }
         }
     }
 
     fn evolve(state: Self::State, event: &InventoryEvent) -> Self::State {
         match (state, event) {
-            (None, InventoryEvent::StockReceived { sku, quantity, low_stock_threshold }) => Some(InventoryState {
-                sku: sku.clone(),
-                on_hand: *quantity,
-                reservations: Vec::new(),
-                low_stock_threshold: low_stock_threshold.unwrap_or(DEFAULT_LOW_STOCK_THRESHOLD),
-            }),
+            (None, InventoryEvent::StockReceived { sku, quantity, low_stock_threshold }) => {
+                Some(InventoryState::new(sku.clone(), *quantity, low_stock_threshold.unwrap_or(DEFAULT_LOW_STOCK_THRESHOLD)))
+            }
             (None, _) => None,
             (Some(mut item), InventoryEvent::StockReceived { quantity, low_stock_threshold, .. }) => {
                 item.on_hand += quantity;
@@ -201,11 +266,11 @@ impl Aggregate for InventoryItem {
                 Some(item)
             }
             (Some(mut item), InventoryEvent::StockReserved { order_id, quantity }) => {
-                item.reservations.push(Reservation { order_id: order_id.clone(), quantity: *quantity });
+                item.reserve(Reservation { order_id: order_id.clone(), quantity: *quantity });
                 Some(item)
             }
             (Some(mut item), InventoryEvent::StockReleased { order_id, .. }) => {
-                item.reservations.retain(|reservation| &reservation.order_id != order_id);
+                item.release(order_id);
                 Some(item)
             }
         }
