@@ -289,6 +289,36 @@ fn a_state_read_back_from_its_json_answers_like_the_folded_one() {
 }
 
 #[test]
+fn a_state_that_has_decided_stays_right_as_events_come() {
+    // Once a decision has asked, what each order holds is kept up to date by evolve;
+    // at every step it answers as a state read afresh from its JSON.
+    let history = [
+        received("SKU-PC", 100),
+        reserved("o-1", 4),
+        reserved("o-2", 3),
+        released("o-1", 4),
+        reserved("o-1", 2),
+        reserved("o-3", 7),
+        reserved("o-2", 1),
+        released("o-2", 3),
+        received("SKU-PC", 5),
+        released("o-3", 7),
+    ];
+    let mut carried: Option<InventoryState> = None;
+    for (step, event) in history.iter().enumerate() {
+        carried = InventoryItem::evolve(carried, event);
+        let item = carried.as_ref().unwrap();
+        let fresh: InventoryState = serde_json::from_value(serde_json::to_value(item).unwrap()).unwrap();
+        assert_eq!((item.reserved(), item.available()), (fresh.reserved(), fresh.available()), "step {step}");
+        for order in ["o-1", "o-2", "o-3"] {
+            let decide = |state: &InventoryState| InventoryItem::decide(&Some(state.clone()), &release(order)).map_err(|error| error.code());
+            assert_eq!(decide(item), decide(&fresh), "step {step}, {order}");
+        }
+    }
+    assert_eq!(carried.unwrap().reserved(), 2, "o-1 holds 2; o-2 and o-3 released");
+}
+
+#[test]
 fn a_reservation_made_twice_in_a_log_is_released_whole() {
     // A log written elsewhere (an import) can hold what this lab's rules refuse.
     let item = state(&[received("SKU-PC", 10), reserved("o-1", 2), reserved("o-2", 1), reserved("o-1", 3)]);

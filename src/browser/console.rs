@@ -72,10 +72,15 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
             "importLog",
             Rc::new(|lab, input| {
                 Box::pin(async move {
-                    // `importLog(text, {mode: "replace"})` arrives as [text, options].
-                    let (text, mode) = match &input {
-                        Value::Array(args) => (args.first().cloned(), args.get(1).and_then(|o| o.get("mode")).and_then(Value::as_str).map(str::to_owned)),
-                        other => (Some(other.clone()), None),
+                    // `importLog(text, {mode: "replace"})` arrives as [text, options]; the
+                    // text (tens of MB) is taken, not copied.
+                    let (text, mode) = match input {
+                        Value::Array(args) => {
+                            let mut args = args.into_iter();
+                            let text = args.next();
+                            (text, args.next().and_then(|options| options.get("mode").and_then(Value::as_str).map(str::to_owned)))
+                        }
+                        other => (Some(other), None),
                     };
                     if mode.as_deref().is_some_and(|mode| mode != "replace") {
                         return json!({ "status": "invalid", "error": ErrorBody::new("unknown_mode", "the only import mode is \"replace\"") });

@@ -2,6 +2,7 @@
 //! orders, released when an order no longer needs it. Never reserve more than is
 //! available.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use rustc_hash::FxBuildHasher;
@@ -62,13 +63,7 @@ impl DomainEvent for InventoryEvent {
 }
 
 /// The write model of one SKU. `None` is "never received".
-///
-/// A busy SKU holds thousands of reservations (a shipped order's stay), and every
-/// reservation and release asks whether an order holds one: `held` answers that and
-/// the total without a scan. It is derived from `reservations`, is not written, and is
-/// rebuilt when a state is read (a snapshot restored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "StoredInventoryState")]
 pub struct InventoryState {
     pub sku: String,
     pub on_hand: u32,
@@ -79,37 +74,57 @@ pub struct InventoryState {
     held: Held,
 }
 
-/// What `reservations` add up to: each order's units (its first reservation's, as
-/// a scan would find it) and the units of all of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Held {
-    by_order: HashMap<String, u32, FxBuildHasher>,
-    total: u32,
-}
-
-/// [`InventoryState`] as it is written, without what is derived from it.
-#[derive(Deserialize)]
-struct StoredInventoryState {
-    sku: String,
-    on_hand: u32,
-    reservations: Vec<Reservation>,
-    low_stock_threshold: u32,
-}
-
-impl From<StoredInventoryState> for InventoryState {
-    fn from(stored: StoredInventoryState) -> Self {
-        let mut state = InventoryState::new(stored.sku, stored.on_hand, stored.low_stock_threshold);
-        for reservation in stored.reservations {
-            state.reserve(reservation);
-        }
-        state
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reservation {
     pub order_id: String,
     pub quantity: u32,
+}
+
+/// What the reservations add up to: each order's units and the units of all of them.
+///
+/// A busy SKU holds thousands of reservations (a shipped order's stay), and every
+/// reservation and release asks whether an order holds one: this answers without a
+/// scan. It is derived, so not written: built when a decision first asks, then kept
+/// up to date by `evolve`. A state that is only read (time travel, a snapshot
+/// restored to be drawn) never builds it.
+#[derive(Clone, Default)]
+struct Held(OnceCell<HeldIndex>);
+
+#[derive(Clone, Default)]
+struct HeldIndex {
+    /// An order's units: its first reservation's, as a scan would find them.
+    by_order: HashMap<String, u32, FxBuildHasher>,
+    total: u32,
+}
+
+impl HeldIndex {
+    fn of(reservations: &[Reservation]) -> Self {
+        let mut index = HeldIndex::default();
+        for reservation in reservations {
+            index.add(reservation);
+        }
+        index
+    }
+
+    fn add(&mut self, reservation: &Reservation) {
+        self.total = self.total.saturating_add(reservation.quantity);
+        self.by_order.entry(reservation.order_id.clone()).or_insert(reservation.quantity);
+    }
+}
+
+/// Derived from the reservations, which are compared and shown.
+impl PartialEq for Held {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Held {}
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() { "Held(indexed)" } else { "Held(not yet)" })
+    }
 }
 
 impl InventoryState {
@@ -123,13 +138,17 @@ impl InventoryState {
         &self.reservations
     }
 
+    fn held(&self) -> &HeldIndex {
+        self.held.0.get_or_init(|| HeldIndex::of(&self.reservations))
+    }
+
     pub fn reserved(&self) -> u32 {
-        self.held.total
+        self.held().total
     }
 
     /// The units `order_id` holds, if it holds any.
     fn reserved_for(&self, order_id: &str) -> Option<u32> {
-        self.held.by_order.get(order_id).copied()
+        self.held().by_order.get(order_id).copied()
     }
 
     /// Units neither shipped nor promised to an order.
@@ -138,15 +157,13 @@ impl InventoryState {
     }
 
     fn reserve(&mut self, reservation: Reservation) {
-        self.held.total = self.held.total.saturating_add(reservation.quantity);
-        self.held.by_order.entry(reservation.order_id.clone()).or_insert(reservation.quantity);
+        if let Some(held) = self.held.0.get_mut() {
+            held.add(&reservation);
+        }
         self.reservations.push(reservation);
     }
 
     fn release(&mut self, order_id: &str) {
-        if self.held.by_order.remove(order_id).is_none() {
-            return;
-        }
         let mut freed = 0u32;
         self.reservations.retain(|reservation| {
             let theirs = reservation.order_id == order_id;
@@ -155,7 +172,10 @@ impl InventoryState {
             }
             !theirs
         });
-        self.held.total = self.held.total.saturating_sub(freed);
+        if let Some(held) = self.held.0.get_mut() {
+            held.by_order.remove(order_id);
+            held.total = held.total.saturating_sub(freed);
+        }
     }
 }
 
