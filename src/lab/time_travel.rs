@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -139,13 +140,16 @@ impl State {
     /// only the last: a stream keeps only its latest snapshot, so on a whole log (a
     /// load, an import) the ones before it would each be taken only to be replaced.
     pub(super) fn take_last_snapshots_due(&mut self, positions: RangeInclusive<u64>) {
-        let mut last_due: HashMap<SharedStr, u64> = HashMap::new();
+        let mut last_due: HashMap<SharedStr, u64, FxBuildHasher> = HashMap::default();
         for event in positions.filter_map(|position| self.log.at(position)) {
             if self.snapshots.policy.is_due(&event.stream_type, event.stream_version) {
                 last_due.insert(event.stream_id.clone(), event.position);
             }
         }
-        for position in last_due.into_values() {
+        // In log order, as they would have been taken one by one.
+        let mut due: Vec<u64> = last_due.into_values().collect();
+        due.sort_unstable();
+        for position in due {
             self.snapshot_if_due(position);
         }
     }
