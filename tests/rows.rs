@@ -13,6 +13,8 @@ enum Step {
     Upsert { into: usize, key: u8, value: u32 },
     /// Changes the row under `key` in copy `into`, when it has one.
     Change { into: usize, key: u8, value: u32 },
+    /// Changes the row at `place` in copy `into`, when it has one.
+    ChangeAt { into: usize, place: usize, value: u32 },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -20,6 +22,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..8usize).prop_map(|from| Step::Copy { from }),
         4 => (0..8usize, 0..24u8, any::<u32>()).prop_map(|(into, key, value)| Step::Upsert { into, key, value }),
         2 => (0..8usize, 0..24u8, any::<u32>()).prop_map(|(into, key, value)| Step::Change { into, key, value }),
+        2 => (0..8usize, 0..24usize, any::<u32>()).prop_map(|(into, place, value)| Step::ChangeAt { into, place, value }),
     ]
 }
 
@@ -56,6 +59,16 @@ proptest! {
                         *row = value;
                     }
                     if let Some(entry) = plain.iter_mut().find(|(k, _)| *k == key(n)) {
+                        entry.1 = value;
+                    }
+                }
+                Step::ChangeAt { into, place, value } => {
+                    let at = into % copies.len();
+                    let (rows, plain) = &mut copies[at];
+                    if let Some(row) = rows.at_mut(place) {
+                        *row = value;
+                    }
+                    if let Some(entry) = plain.get_mut(place) {
                         entry.1 = value;
                     }
                 }

@@ -42,9 +42,10 @@ pub struct DailyStats {
     /// order id → current total, for orders not confirmed yet.
     #[serde(skip)]
     open_totals: Map<String, i64>,
-    /// The last event's date and its text: most events fall on the day before them.
+    /// The last event's date, its text and the place of its row in `days`: most
+    /// events fall on the day of the event before them.
     #[serde(skip)]
-    today: Option<(chrono::NaiveDate, String)>,
+    today: Option<(chrono::NaiveDate, String, usize)>,
 }
 
 /// The UTC date of an event, `YYYY-MM-DD`.
@@ -60,13 +61,16 @@ impl Projection<Event> for DailyStats {
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let day = recorded.metadata.recorded_at.date_naive();
         let today = match self.today.take() {
-            Some((today, text)) if today == day => (today, text),
-            _ => (day, date_of(recorded)),
+            Some(today) if today.0 == day => today,
+            _ => {
+                let date = date_of(recorded);
+                let place = self.days.place(&date).unwrap_or_else(|| {
+                    self.days.upsert(&date, DailyStatsRow { date: date.clone(), ..DailyStatsRow::default() });
+                    self.days.len() - 1
+                });
+                (day, date, place)
+            }
         };
-        let date = today.1.as_str();
-        if self.days.get(date).is_none() {
-            self.days.upsert(date, DailyStatsRow { date: date.to_owned(), ..DailyStatsRow::default() });
-        }
         let order_id = recorded.aggregate_id();
         let mut confirmed_total = None;
         if let Event::Order(order) = event {
@@ -90,7 +94,7 @@ impl Projection<Event> for DailyStats {
                 OrderEvent::OrderReadyToShip {} | OrderEvent::OrderShipped {} => {}
             }
         }
-        let day = self.days.get_mut(date).expect("just inserted");
+        let day = self.days.at_mut(today.2).expect("the day's row");
         day.events += 1;
         match event {
             Event::Order(OrderEvent::OrderCreated { .. }) => day.orders_created += 1,

@@ -171,6 +171,12 @@ impl<T: Clone> Rows<T> {
     pub fn at(&self, place: usize) -> Option<&T> {
         self.rows.get(place).map(|keyed| &keyed.row)
     }
+
+    /// The row at `place`, to change (copied first if a copy of the table shares it).
+    /// A row keeps its place for good: rows are never removed.
+    pub fn at_mut(&mut self, place: usize) -> Option<&mut T> {
+        self.rows.get_mut(place).map(|keyed| &mut Rc::make_mut(keyed).row)
+    }
 }
 
 /// A list inside a read model (an account's transactions, a customer's orders), each
