@@ -42,10 +42,16 @@ pub struct DailyStats {
     /// order id → current total, for orders not confirmed yet.
     #[serde(skip)]
     open_totals: Map<String, i64>,
-    /// The last event's date, its text and the place of its row in `days`: most
-    /// events fall on the day of the event before them.
+    /// The last event's day: most events fall on the day of the event before them.
     #[serde(skip)]
-    today: Option<(chrono::NaiveDate, String, usize)>,
+    today: Option<Today>,
+}
+
+/// A day and the place of its row in [`DailyStats::days`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Today {
+    day: chrono::NaiveDate,
+    place: usize,
 }
 
 /// The UTC date of an event, `YYYY-MM-DD`.
@@ -60,15 +66,15 @@ impl Projection<Event> for DailyStats {
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let day = recorded.metadata.recorded_at.date_naive();
-        let today = match self.today.take() {
-            Some(today) if today.0 == day => today,
+        let today = match self.today {
+            Some(today) if today.day == day => today,
             _ => {
                 let date = date_of(recorded);
                 let place = self.days.place(&date).unwrap_or_else(|| {
                     self.days.upsert(&date, DailyStatsRow { date: date.clone(), ..DailyStatsRow::default() });
                     self.days.len() - 1
                 });
-                (day, date, place)
+                Today { day, place }
             }
         };
         let order_id = recorded.aggregate_id();
@@ -94,7 +100,7 @@ impl Projection<Event> for DailyStats {
                 OrderEvent::OrderReadyToShip {} | OrderEvent::OrderShipped {} => {}
             }
         }
-        let day = self.days.at_mut(today.2).expect("the day's row");
+        let day = self.days.at_mut(today.place).expect("the day's row");
         day.events += 1;
         match event {
             Event::Order(OrderEvent::OrderCreated { .. }) => day.orders_created += 1,

@@ -152,7 +152,7 @@ impl<T: Clone> Rows<T> {
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut T> {
-        self.place(key).map(|at| &mut Rc::make_mut(&mut self.rows[at]).row)
+        self.place(key).and_then(|at| self.at_mut(at))
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
