@@ -30,6 +30,12 @@ test("the demo history fills the log with progress shown, and survives a reload"
   const drawn = await page.getByTestId("timeline-event").evaluateAll((chips) => chips.map((chip) => Number(chip.getAttribute("data-position"))));
   expect(drawn).toEqual(Array.from({ length: 17 }, (_, index) => 4992 + index));
   await expect(page.locator("[data-testid=timeline-event][data-position='5000']")).toBeInViewport();
+  // A jump across the log changes the chips in place: no chip is drawn anew.
+  await page.evaluate(() => document.querySelectorAll("[data-testid=timeline-event]").forEach((node) => ((node as any).__kept = true)));
+  await lab.scrubTo(7000);
+  await expect(page.locator("[data-testid=timeline-event][data-position='7000']")).toHaveClass(/selected/);
+  const jumped = await page.getByTestId("timeline-event").evaluateAll((chips) => chips.map((chip) => [Number(chip.getAttribute("data-position")), !!(chip as any).__kept]));
+  expect(jumped).toEqual(Array.from({ length: 17 }, (_, index) => [6992 + index, true]));
   await lab.scrubTo(loaded);
 
   // The same seed and size give the same events; the log is stored.
@@ -103,7 +109,7 @@ test("kiroku.measure answers the benchmark's timings", async ({ page }) => {
 
 // Panels are patched, not rebuilt: after a command, the rows and chips that look the
 // same are the very same DOM nodes, and only what changed is drawn anew.
-test("a command redraws only the rows and timeline chips it changed", async ({ page }) => {
+test("a command redraws only the rows it changed, and the timeline changes its chips in place", async ({ page }) => {
   await LabPage.open(page, "patched");
   expect((await kiroku(page, "loadDemo", { events: 3000, seed: 4 })).status).toBe("ok");
   const summary = page.getByTestId("read-model-order-summary");
@@ -124,9 +130,10 @@ test("a command redraws only the rows and timeline chips it changed", async ({ p
   expect(kept.rows.length).toBeGreaterThan(10);
   expect(kept.rows.every(([, same]) => same)).toBe(true);
   expect(kept.rows[0][0]).toBe(firstOrder);
-  // In the strip, the new event's chip and the one that was selected are new; the others are kept.
-  const redrawn = kept.chips.filter(([, same]) => !same).map(([position]) => position);
-  expect(redrawn.sort((a, b) => Number(a) - Number(b))).toEqual([head - 1, head]);
+  // The strip's chips are drawn once and changed in place: the very same nodes now
+  // show the events up to the new one.
+  expect(kept.chips.every(([, same]) => same)).toBe(true);
+  expect(kept.chips.map(([position]) => position)).toEqual(Array.from({ length: 9 }, (_, index) => head - 8 + index));
 
   // The write model shows the account; a deposit redraws its balance and keeps the
   // other fields' rows and the line of how it was loaded.
@@ -145,4 +152,15 @@ test("a command redraws only the rows and timeline chips it changed", async ({ p
   expect(fields.figure).toBe(true);
   expect(fields.rows.owner).toEqual([true, true, false]);
   expect(fields.rows.balance).toEqual([true, true, true]);
+
+  // Another stream of the same type (a jump across the log lands on one most of the
+  // time) keeps the body and its rows, and patches what differs.
+  expect((await kiroku(page, "send", { command_type: "CreateAccount", aggregate_id: "patch-2", data: { owner: "Noa", initial_balance: 5 } })).status).toBe("accepted");
+  await expect(writeModel.locator("tr[data-field=owner]")).toContainText("Noa");
+  await expect(page.getByTestId("snapshot-loaded")).toHaveText("loaded: replayed 1 event");
+  const other = await page.evaluate(() => ({
+    owner: !!(document.querySelector("[data-testid=aggregate-state] tr[data-field=owner]") as any).__kept,
+    figure: !!(document.querySelector("[data-testid=snapshot-figure]") as any).__kept,
+  }));
+  expect(other).toEqual({ owner: true, figure: true });
 });

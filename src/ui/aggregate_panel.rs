@@ -11,13 +11,14 @@ use super::session::use_session;
 use crate::lab::AggregateView;
 
 /// What the panel's body is drawn for. The body is drawn anew only when this
-/// changes (another stream, or the aggregate coming into being); a new event of the
-/// same stream patches the fields it changed and the line saying how it was loaded.
+/// changes (another type of aggregate, or the aggregate coming into being); a new
+/// event, or another stream of the same type (a jump across the log), patches the
+/// fields that differ and the line saying how it was loaded.
 #[derive(Clone, PartialEq)]
 enum Body {
     Nothing,
     NotYet(String),
-    Stream { stream_id: String, stream_type: String },
+    Stream { stream_type: String },
 }
 
 #[component]
@@ -34,7 +35,7 @@ pub fn AggregatePanel(
         aggregate.with(|view| match view {
             None => Body::Nothing,
             Some(view) if view.state.is_null() => Body::NotYet(view.stream_id.clone()),
-            Some(view) => Body::Stream { stream_id: view.stream_id.clone(), stream_type: view.stream_type.clone() },
+            Some(view) => Body::Stream { stream_type: view.stream_type.clone() },
         })
     });
     // The state's field names, in order, and the ones the selected event changed.
@@ -65,8 +66,8 @@ pub fn AggregatePanel(
                     Body::NotYet(stream_id) => view! {
                         <p class="empty">{format!("{stream_id} does not exist yet at this position.")}</p>
                     }.into_any(),
-                    Body::Stream { stream_id, stream_type } => view! {
-                        <SnapshotFigure aggregate=aggregate stream_id=stream_id stream_type=stream_type/>
+                    Body::Stream { stream_type } => view! {
+                        <SnapshotFigure aggregate=aggregate stream_type=stream_type/>
                         <table class="fields">
                             <tbody>
                                 <For each=move || names.get() key=|name| name.clone() children=move |name: String| {
@@ -99,12 +100,14 @@ pub fn AggregatePanel(
 /// or every event), the snapshot interval of its type, and a timing of loading it
 /// with and without the snapshot, side by side.
 #[component]
-fn SnapshotFigure(aggregate: Signal<Option<AggregateView>>, stream_id: String, stream_type: String) -> impl IntoView {
+fn SnapshotFigure(aggregate: Signal<Option<AggregateView>>, stream_type: String) -> impl IntoView {
     let session = use_session();
-    let timing = RwSignal::new(None::<String>);
+    // The last timing, with the stream it timed: shown while that stream is.
+    let timing = RwSignal::new(None::<(String, String)>);
     let interval = session.lab().snapshot_policy().interval(&stream_type);
     let how = move || aggregate.with(|view| view.as_ref().map(loaded_how));
     let time_it = move |_| {
+        let Some(stream_id) = aggregate.with_untracked(|view| view.as_ref().map(|view| view.stream_id.clone())) else { return };
         let lab = session.lab();
         // Medians of 9 runs of several loads each (one load with a snapshot is shorter than the clock's tick).
         let median = |use_snapshot: bool| {
@@ -116,7 +119,7 @@ fn SnapshotFigure(aggregate: Signal<Option<AggregateView>>, stream_id: String, s
         };
         let (with, without) = (median(true), median(false));
         let ratio = if with > 0.0 { format!(" ({:.0}× faster)", without / with) } else { String::new() };
-        timing.set(Some(format!("with snapshot {with:.3} ms · full replay {without:.3} ms{ratio}")));
+        timing.set(Some((stream_id, format!("with snapshot {with:.3} ms · full replay {without:.3} ms{ratio}"))));
     };
     let set_interval = {
         let stream_type = stream_type.clone();
@@ -136,7 +139,12 @@ fn SnapshotFigure(aggregate: Signal<Option<AggregateView>>, stream_id: String, s
             </label>
             <button class="ghost small" data-testid="snapshot-compare" on:click=time_it
                 title="Load this stream 450 times with its snapshot and 450 times from its first event">"Time it"</button>
-            <output data-testid="snapshot-timing">{move || timing.get()}</output>
+            <output data-testid="snapshot-timing">{move || {
+                timing.with(|timing| {
+                    let (timed, text) = timing.as_ref()?;
+                    aggregate.with(|view| view.as_ref().is_some_and(|view| &view.stream_id == timed)).then(|| text.clone())
+                })
+            }}</output>
         </div>
     }
 }
