@@ -4,7 +4,7 @@ import { callKiroku, LabPage } from "./pages/lab";
 const send = (page: Page, envelope: object) => callKiroku(page, "send", envelope);
 
 // A long read model draws its first rows (and those the selected event changed), not thousands.
-test("a read model of 150 orders draws 40 rows, says so, and still shows the row the selected event changed", async ({ page }) => {
+test("a read model of 150 orders draws its first 16 rows, says so, draws more when asked or scrolled to its end, and still shows the row the selected event changed", async ({ page }) => {
   const lab = await LabPage.open(page, "long");
   const events = Array.from({ length: 150 }, (_, i) => ({
     event_id: `e-${i + 1}`, stream_id: `Order-o-${i + 1}`, stream_type: "Order", stream_version: 1, position: i + 1,
@@ -15,10 +15,18 @@ test("a read model of 150 orders draws 40 rows, says so, and still shows the row
   const answer = await callKiroku(page, "importLog", text, { mode: "replace" });
   expect(answer).toEqual({ status: "ok", imported: 150 });
   await expect(lab.position).toHaveText("150 / 150");
-  // At the head the selected event created order 150: it is drawn after the first 40.
-  await expect(lab.summary.locator("tbody tr[data-order-id]")).toHaveCount(41);
-  await expect(lab.summary.locator("tbody tr.more")).toHaveText("showing 41 of 150 rows");
+  // At the head the selected event created order 150: it is drawn after the first 16.
+  const rows = lab.summary.locator("tbody tr[data-order-id]");
+  await expect(rows).toHaveCount(17);
+  await expect(lab.summary.getByTestId("rows-note")).toHaveText("showing 17 of 150 rows");
   await expect(lab.summary.locator("tr[data-order-id='o-150']")).toHaveClass(/changed/);
+  // The button draws 40 more; scrolling the panel to its end draws 40 more again.
+  await lab.summary.getByTestId("more-rows").click();
+  await expect(rows).toHaveCount(57);
+  await expect(rows.nth(55)).toHaveAttribute("data-order-id", "o-56");
+  await lab.summary.locator(".panel-body").evaluate((body) => body.scrollTo(0, body.scrollHeight));
+  await expect(rows).toHaveCount(97);
+  await expect(lab.summary.getByTestId("rows-note")).toHaveText("showing 97 of 150 rows");
   await lab.scrubTo(140);
   await expect(lab.summary.locator("tr[data-order-id='o-140']")).toHaveCount(1);
   await expect(lab.summary.locator("tr[data-order-id='o-141']")).toHaveCount(0);

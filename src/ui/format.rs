@@ -46,14 +46,11 @@ pub fn changed_keys(before: Option<&Value>, after: &Value) -> Vec<String> {
         .collect()
 }
 
-/// How many rows a panel draws: a long read model shows its first rows (and the
-/// ones the selected event changed), never thousands of DOM nodes.
-pub const MAX_ROWS: usize = 40;
-
-/// The indexes of the rows to draw: the first [`MAX_ROWS`], then any row `keep`
-/// asks for beyond them.
-pub fn rows_to_draw(count: usize, keep: impl Fn(usize) -> bool) -> Vec<usize> {
-    (0..count).filter(|&index| index < MAX_ROWS || keep(index)).collect()
+/// The indexes of the rows to draw: the first `limit` (a long read model shows its
+/// first rows, never thousands of DOM nodes), then any row `keep` asks for beyond
+/// them (the ones the selected event changed).
+pub fn rows_to_draw(count: usize, limit: usize, keep: impl Fn(usize) -> bool) -> Vec<usize> {
+    (0..count).filter(|&index| index < limit || keep(index)).collect()
 }
 
 /// The note under a panel that draws fewer rows than it has.

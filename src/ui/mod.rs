@@ -16,6 +16,7 @@ pub mod inspector;
 pub mod inventory_commands;
 pub mod json_console;
 pub mod log_file;
+pub mod more_rows;
 pub mod order_commands;
 pub mod order_details;
 pub mod order_summary;

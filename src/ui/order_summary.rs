@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::format::{hidden_rows_note, money, short_id, MAX_ROWS};
+use super::format::{hidden_rows_note, money, short_id};
+use super::more_rows::{MoreRows, RowLimit};
 use super::session::{use_session, ModelsAt};
 
 /// One drawn row: everything it shows. Rows are keyed by all of it, so a row that
@@ -21,8 +22,8 @@ struct Drawn {
     total_changed: bool,
 }
 
-/// The rows to draw (the first ones, and the changed order wherever it is) and the
-/// note on the rows left out.
+/// The rows to draw (the first ones, as many as the panel was scrolled to, and the
+/// changed order wherever it is) and the note on the rows left out.
 #[derive(Clone, PartialEq, Default)]
 struct Shown {
     rows: Vec<Drawn>,
@@ -40,13 +41,15 @@ pub fn OrderSummaryPanel(
     changed_order: Signal<Option<String>>,
 ) -> impl IntoView {
     let session = use_session();
+    let limit = RowLimit::new();
     let shown = Memo::new(move |_| {
         let changed = changed_order.get();
+        let limit = limit.get();
         models.get().with(session, |models, before| {
             let orders = &models.order_summary.model.orders;
             // The first rows, and the changed order's wherever it is (found by its key, not by a scan).
-            let changed_place = changed.as_deref().and_then(|id| orders.place(id)).filter(|&place| place >= MAX_ROWS);
-            let drawn: Vec<usize> = (0..orders.len().min(MAX_ROWS)).chain(changed_place).collect();
+            let changed_place = changed.as_deref().and_then(|id| orders.place(id)).filter(|&place| place >= limit);
+            let drawn: Vec<usize> = (0..orders.len().min(limit)).chain(changed_place).collect();
             let note = hidden_rows_note(orders.len(), drawn.len());
             let rows = drawn
                 .into_iter()
@@ -82,7 +85,7 @@ pub fn OrderSummaryPanel(
                 <h2>"Order summary"</h2>
                 <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_summary.checkpoint))}</span>
             </header>
-            <div class="panel-body">
+            <div class="panel-body" on:scroll=limit.on_scroll(move || shown.with_untracked(|shown| shown.note.is_some()))>
                 <Show when=move || shown.with(|shown| shown.total > 0)
                     fallback=|| view! { <p class="empty">"No orders yet at this position."</p> }>
                     <table class="rows">
@@ -108,7 +111,7 @@ pub fn OrderSummaryPanel(
                                     </tr>
                                 }
                             }/>
-                            {move || shown.with(|shown| shown.note.clone()).map(|note| view! { <tr class="more"><td colspan="5">{note}</td></tr> })}
+                            {move || shown.with(|shown| shown.note.clone()).map(|note| view! { <MoreRows limit=limit note=note columns=5/> })}
                         </tbody>
                     </table>
                 </Show>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use super::format::{compact, hidden_rows_note, rows_to_draw};
+use super::more_rows::{MoreRows, RowLimit};
 use crate::read_models::table::Table;
 
 #[component]
@@ -18,13 +19,16 @@ pub fn ReadModelPanel(
     /// The read model's name, for the test id.
     name: String,
 ) -> impl IntoView {
+    let limit = RowLimit::new();
+    // Whether the table leaves rows out, for the scroll handler (not tracked).
+    let hidden = move || table.with_untracked(|table| table.as_ref().is_some_and(|table| table.rows.len() > limit.get_untracked()));
     view! {
         <section class="card panel read-model" data-testid=format!("read-model-{}", name.replace('_', "-")) aria-label=name.clone()>
             <header class="panel-header">
                 <h2>{move || table.get().map(|table| table.title).unwrap_or_default()}</h2>
                 <span class="panel-note">"read model · "{name.clone()}</span>
             </header>
-            <div class="panel-body">
+            <div class="panel-body" on:scroll=limit.on_scroll(hidden)>
                 {move || {
                     let Some(table) = table.get() else { return view! { <p class="empty">"Unknown read model."</p> }.into_any() };
                     if table.rows.is_empty() {
@@ -37,9 +41,9 @@ pub fn ReadModelPanel(
                             <thead><tr>{table.columns.iter().map(|column| view! { <th>{*column}</th> }).collect_view()}</tr></thead>
                             <tbody>
                                 {
-                                let drawn = rows_to_draw(table.rows.len(), |index| old_row(&table.rows[index].key).as_ref() != Some(&table.rows[index]));
+                                let drawn = rows_to_draw(table.rows.len(), limit.get(), |index| old_row(&table.rows[index].key).as_ref() != Some(&table.rows[index]));
                                 let note = hidden_rows_note(table.rows.len(), drawn.len());
-                                let columns = table.columns.len().to_string();
+                                let columns = table.columns.len();
                                 (drawn.into_iter().map(|index| &table.rows[index]).map(|row| {
                                     let old = old_row(&row.key);
                                     let changed = old.as_ref() != Some(row);
@@ -52,7 +56,7 @@ pub fn ReadModelPanel(
                                             {cells.into_iter().map(|(text, differs)| view! { <td class=if differs { "changed-cell" } else { "" }>{text}</td> }).collect_view()}
                                         </tr>
                                     }
-                                }).collect_view(), note.map(|note| view! { <tr class="more"><td colspan=columns>{note}</td></tr> }))
+                                }).collect_view(), note.map(|note| view! { <MoreRows limit=limit note=note columns=columns/> }))
                                 }
                             </tbody>
                         </table>

@@ -1,0 +1,69 @@
+//! How many rows a long table draws: its first screenful, and more as the panel is
+//! scrolled to its end (or on the "more" button). Every drawn row costs each scrub
+//! step its script, layout and paint, so rows nobody has scrolled to are not drawn.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Rows drawn at first: more than a panel shows on a projector.
+pub const FIRST_ROWS: usize = 16;
+/// Rows added each time the end is reached.
+pub const MORE_ROWS: usize = 40;
+/// How close to the end (in pixels) scrolling draws more.
+const NEAR_THE_END: i32 = 48;
+
+/// The number of rows a table draws; it only grows.
+#[derive(Clone, Copy)]
+pub struct RowLimit(RwSignal<usize>);
+
+impl RowLimit {
+    pub fn new() -> Self {
+        RowLimit(RwSignal::new(FIRST_ROWS))
+    }
+
+    /// The number of rows to draw (tracked).
+    pub fn get(self) -> usize {
+        self.0.get()
+    }
+
+    /// The number of rows to draw, for event handlers (not tracked).
+    pub fn get_untracked(self) -> usize {
+        self.0.get_untracked()
+    }
+
+    /// Draws [`MORE_ROWS`] more.
+    pub fn more(self) {
+        self.0.update(|limit| *limit += MORE_ROWS);
+    }
+
+    /// For the scrolling element's `scroll` event: near its end, while `hidden`
+    /// says rows are left out, draws more.
+    pub fn on_scroll(self, hidden: impl Fn() -> bool + 'static) -> impl Fn(leptos::ev::Event) + 'static {
+        move |event| {
+            let Some(body) = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else { return };
+            if body.scroll_top() + body.client_height() + NEAR_THE_END >= body.scroll_height() && hidden() {
+                self.more();
+            }
+        }
+    }
+}
+
+impl Default for RowLimit {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The note on the rows left out, with a button drawing more of them.
+#[component]
+pub fn MoreRows(limit: RowLimit, note: String, columns: usize) -> impl IntoView {
+    view! {
+        <tr class="more">
+            <td colspan=columns.to_string()>
+                <span data-testid="rows-note">{note}</span>
+                " "
+                <button class="ghost small" data-testid="more-rows" on:click=move |_| limit.more()>{format!("show {MORE_ROWS} more")}</button>
+            </td>
+        </tr>
+    }
+}
