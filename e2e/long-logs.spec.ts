@@ -21,7 +21,7 @@ test("a read model of 150 orders draws its first 16 rows, says so, draws more wh
   await expect(lab.summary.getByTestId("rows-note")).toHaveText("showing 17 of 150 rows");
   await expect(lab.summary.locator("tr[data-order-id='o-150']")).toHaveClass(/changed/);
   // The button draws 40 more; scrolling the panel to its end draws 40 more again.
-  await lab.summary.getByTestId("more-rows").click();
+  await lab.summary.getByTestId("more-rows").dispatchEvent("click"); // a click without scrolling the panel to its end
   await expect(rows).toHaveCount(57);
   await expect(rows.nth(55)).toHaveAttribute("data-order-id", "o-56");
   await lab.summary.locator(".panel-body").evaluate((body) => body.scrollTo(0, body.scrollHeight));
@@ -30,8 +30,15 @@ test("a read model of 150 orders draws its first 16 rows, says so, draws more wh
   await lab.scrubTo(140);
   await expect(lab.summary.locator("tr[data-order-id='o-140']")).toHaveCount(1);
   await expect(lab.summary.locator("tr[data-order-id='o-141']")).toHaveCount(0);
-  await expect(lab.details.locator(".order-card")).toHaveCount(8);
-  await expect(lab.details.locator(".order-card").first()).toHaveAttribute("data-order-id", "o-140");
+  // Order cards are tall: the changed order's and the first others, 4 in all, then 8 more at a time.
+  const cards = lab.details.locator(".order-card");
+  await expect(cards).toHaveCount(4);
+  await expect(cards.first()).toHaveAttribute("data-order-id", "o-140");
+  await expect(lab.details.getByTestId("rows-note")).toHaveText("showing 4 of 140 rows");
+  await lab.details.getByTestId("more-rows").dispatchEvent("click"); // a click without scrolling the panel to its end
+  await expect(cards).toHaveCount(12);
+  await lab.details.locator(".panel-body").evaluate((body) => body.scrollTo(0, body.scrollHeight));
+  await expect(cards).toHaveCount(20);
 });
 
 // A busy stock item holds thousands of reservations: its write model draws the latest ones.

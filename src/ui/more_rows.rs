@@ -1,6 +1,7 @@
-//! How many rows a long table draws: its first screenful, and more as the panel is
-//! scrolled to its end (or on the "more" button). Every drawn row costs each scrub
-//! step its script, layout and paint, so rows nobody has scrolled to are not drawn.
+//! How many rows a long table (or cards a long list) draws: its first screenful,
+//! and more as the panel is scrolled to its end (or on the "more" button). Every
+//! drawn row costs each scrub step its script, layout and paint, so rows nobody has
+//! scrolled to are not drawn.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,26 +15,35 @@ const NEAR_THE_END: i32 = 48;
 
 /// The number of rows a table draws; it only grows.
 #[derive(Clone, Copy)]
-pub struct RowLimit(RwSignal<usize>);
+pub struct RowLimit {
+    limit: RwSignal<usize>,
+    step: usize,
+}
 
 impl RowLimit {
+    /// [`FIRST_ROWS`], then [`MORE_ROWS`] more at a time.
     pub fn new() -> Self {
-        RowLimit(RwSignal::new(FIRST_ROWS))
+        Self::with(FIRST_ROWS, MORE_ROWS)
+    }
+
+    /// `first`, then `step` more at a time.
+    pub fn with(first: usize, step: usize) -> Self {
+        RowLimit { limit: RwSignal::new(first), step }
     }
 
     /// The number of rows to draw (tracked).
     pub fn get(self) -> usize {
-        self.0.get()
+        self.limit.get()
     }
 
     /// The number of rows to draw, for event handlers (not tracked).
     pub fn get_untracked(self) -> usize {
-        self.0.get_untracked()
+        self.limit.get_untracked()
     }
 
-    /// Draws [`MORE_ROWS`] more.
+    /// Draws one step more.
     pub fn more(self) {
-        self.0.update(|limit| *limit += MORE_ROWS);
+        self.limit.update(|limit| *limit += self.step);
     }
 
     /// For the scrolling element's `scroll` event: near its end, while `hidden`
@@ -54,16 +64,23 @@ impl Default for RowLimit {
     }
 }
 
-/// The note on the rows left out, with a button drawing more of them.
+/// The note on the rows left out, with a button drawing more of them: the last
+/// row of a table.
 #[component]
 pub fn MoreRows(limit: RowLimit, note: String, columns: usize) -> impl IntoView {
     view! {
         <tr class="more">
-            <td colspan=columns.to_string()>
-                <span data-testid="rows-note">{note}</span>
-                " "
-                <button class="ghost small" data-testid="more-rows" on:click=move |_| limit.more()>{format!("show {MORE_ROWS} more")}</button>
-            </td>
+            <td colspan=columns.to_string()><MoreNote limit=limit note=note/></td>
         </tr>
+    }
+}
+
+/// The note on the rows left out and the button drawing more of them.
+#[component]
+pub fn MoreNote(limit: RowLimit, note: String) -> impl IntoView {
+    view! {
+        <span data-testid="rows-note">{note}</span>
+        " "
+        <button class="ghost small" data-testid="more-rows" on:click=move |_| limit.more()>{format!("show {} more", limit.step)}</button>
     }
 }

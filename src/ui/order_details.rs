@@ -3,10 +3,13 @@
 use leptos::prelude::*;
 
 use super::format::{hidden_rows_note, money, short_id};
+use super::more_rows::{MoreNote, RowLimit};
 use super::session::{use_session, ModelsAt};
 
-/// How many order cards are drawn at most.
-pub const MAX_CARDS: usize = 8;
+/// How many order cards are drawn at first (cards are tall: a panel shows two or
+/// three), and how many more each time the panel is scrolled to its end.
+pub const FIRST_CARDS: usize = 4;
+pub const MORE_CARDS: usize = 8;
 
 /// One drawn card: everything it shows, so cards are keyed by it and a card that
 /// looks the same at the new position keeps its DOM nodes.
@@ -40,17 +43,19 @@ pub fn OrderDetailsPanel(
     changed_order: Signal<Option<String>>,
 ) -> impl IntoView {
     let session = use_session();
+    let limit = RowLimit::with(FIRST_CARDS, MORE_CARDS);
     // The order the selected event touched comes first, then the first others:
-    // cards are tall, so only a screenful or two is drawn.
+    // cards are tall, so only a screenful is drawn until the panel is scrolled.
     let shown = Memo::new(move |_| {
         let changed = changed_order.get();
+        let limit = limit.get();
         models.get().with(session, |models, before| {
             let all = &models.order_details.model.orders;
             let touched = changed.as_deref().and_then(|id| all.get(id));
             let cards: Vec<Card> = touched
                 .into_iter()
                 .chain(all.iter().filter(|order| Some(order.order_id.as_str()) != changed.as_deref()))
-                .take(MAX_CARDS)
+                .take(limit)
                 .map(|order| {
                     let changed = changed.as_deref() == Some(order.order_id.as_str());
                     let old_items = before.order_details.model.orders.get(&order.order_id).map(|old| old.items.as_slice()).unwrap_or_default();
@@ -83,7 +88,7 @@ pub fn OrderDetailsPanel(
                 <h2>"Order details"</h2>
                 <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_details.checkpoint))}</span>
             </header>
-            <div class="panel-body">
+            <div class="panel-body" on:scroll=limit.on_scroll(move || shown.with_untracked(|(cards, total)| cards.len() < *total))>
                 <Show when=move || shown.with(|(_, total)| *total > 0)
                     fallback=|| view! { <p class="empty">"No orders yet at this position."</p> }>
                     <div class="details-list">
@@ -117,7 +122,7 @@ pub fn OrderDetailsPanel(
                                 }}
                             </article>
                         }/>
-                        {move || shown.with(|(cards, total)| hidden_rows_note(*total, cards.len())).map(|note| view! { <p class="panel-note more">{note}</p> })}
+                        {move || shown.with(|(cards, total)| hidden_rows_note(*total, cards.len())).map(|note| view! { <p class="panel-note more"><MoreNote limit=limit note=note/></p> })}
                     </div>
                 </Show>
             </div>
