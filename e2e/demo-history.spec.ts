@@ -153,8 +153,8 @@ test("a command redraws only the rows it changed, and the timeline changes its c
   expect(fields.rows.owner).toEqual([true, true, false]);
   expect(fields.rows.balance).toEqual([true, true, true]);
 
-  // Another stream of the same type (a jump across the log lands on one most of the
-  // time) keeps the body and its rows, and patches what differs.
+  // Another stream (a jump across the log lands on another stream almost every time)
+  // keeps the body: of the same type, its rows too, patched where they differ.
   expect((await kiroku(page, "send", { command_type: "CreateAccount", aggregate_id: "patch-2", data: { owner: "Noa", initial_balance: 5 } })).status).toBe("accepted");
   await expect(writeModel.locator("tr[data-field=owner]")).toContainText("Noa");
   await expect(page.getByTestId("snapshot-loaded")).toHaveText("loaded: replayed 1 event");
@@ -163,4 +163,18 @@ test("a command redraws only the rows it changed, and the timeline changes its c
     figure: !!(document.querySelector("[data-testid=snapshot-figure]") as any).__kept,
   }));
   expect(other).toEqual({ owner: true, figure: true });
+  // Of another type: the same figure, with that type's interval; the other type's fields.
+  await page.getByTestId("snapshot-interval").fill("7");
+  await page.getByTestId("snapshot-interval").dispatchEvent("change");
+  expect((await kiroku(page, "send", { command_type: "CreateOrder", aggregate_id: "patch-3", data: { customer_name: "山田太郎" } })).status).toBe("accepted");
+  await expect(writeModel.locator("tr[data-field=customer_name]")).toContainText("山田太郎");
+  await expect(writeModel.locator("tr[data-field=owner]")).toHaveCount(0);
+  expect(await page.evaluate(() => !!(document.querySelector("[data-testid=snapshot-figure]") as any).__kept)).toBe(true);
+  await expect(page.getByTestId("snapshot-interval")).toHaveValue("100");
+  await expect(page.getByTestId("snapshot-interval")).toHaveAttribute("title", /each Order stream/);
+  // Back on the account, its own interval.
+  await page.getByTestId("timeline-step-back").click();
+  await expect(writeModel.locator("tr[data-field=owner]")).toContainText("Noa");
+  await expect(page.getByTestId("snapshot-interval")).toHaveValue("7");
+  await expect(page.getByTestId("snapshot-interval")).toHaveAttribute("title", /each Account stream/);
 });

@@ -11,14 +11,14 @@ use super::session::use_session;
 use crate::lab::AggregateView;
 
 /// What the panel's body is drawn for. The body is drawn anew only when this
-/// changes (another type of aggregate, or the aggregate coming into being); a new
-/// event, or another stream of the same type (a jump across the log), patches the
-/// fields that differ and the line saying how it was loaded.
+/// changes (the aggregate coming into being); a new event, or another stream (a
+/// jump across the log), patches the fields that differ, adds and removes the
+/// fields another type has, and sets the line saying how it was loaded.
 #[derive(Clone, PartialEq)]
 enum Body {
     Nothing,
     NotYet(String),
-    Stream { stream_type: String },
+    Stream,
 }
 
 #[component]
@@ -35,7 +35,7 @@ pub fn AggregatePanel(
         aggregate.with(|view| match view {
             None => Body::Nothing,
             Some(view) if view.state.is_null() => Body::NotYet(view.stream_id.clone()),
-            Some(view) => Body::Stream { stream_type: view.stream_type.clone() },
+            Some(_) => Body::Stream,
         })
     });
     // The state's field names, in order, and the ones the selected event changed.
@@ -66,8 +66,8 @@ pub fn AggregatePanel(
                     Body::NotYet(stream_id) => view! {
                         <p class="empty">{format!("{stream_id} does not exist yet at this position.")}</p>
                     }.into_any(),
-                    Body::Stream { stream_type } => view! {
-                        <SnapshotFigure aggregate=aggregate stream_type=stream_type/>
+                    Body::Stream => view! {
+                        <SnapshotFigure aggregate=aggregate/>
                         <table class="fields">
                             <tbody>
                                 <For each=move || names.get() key=|name| name.clone() children=move |name: String| {
@@ -100,11 +100,13 @@ pub fn AggregatePanel(
 /// or every event), the snapshot interval of its type, and a timing of loading it
 /// with and without the snapshot, side by side.
 #[component]
-fn SnapshotFigure(aggregate: Signal<Option<AggregateView>>, stream_type: String) -> impl IntoView {
+fn SnapshotFigure(aggregate: Signal<Option<AggregateView>>) -> impl IntoView {
     let session = use_session();
     // The last timing, with the stream it timed: shown while that stream is.
     let timing = RwSignal::new(None::<(String, String)>);
-    let interval = session.lab().snapshot_policy().interval(&stream_type);
+    let stream_type = Memo::new(move |_| aggregate.with(|view| view.as_ref().map(|view| view.stream_type.clone()).unwrap_or_default()));
+    // Read again when the type changes; an interval typed in stays as typed meanwhile.
+    let interval = move || session.lab().snapshot_policy().interval(&stream_type.get()).to_string();
     let how = move || aggregate.with(|view| view.as_ref().map(loaded_how));
     let time_it = move |_| {
         let Some(stream_id) = aggregate.with_untracked(|view| view.as_ref().map(|view| view.stream_id.clone())) else { return };
@@ -121,21 +123,18 @@ fn SnapshotFigure(aggregate: Signal<Option<AggregateView>>, stream_type: String)
         let ratio = if with > 0.0 { format!(" ({:.0}× faster)", without / with) } else { String::new() };
         timing.set(Some((stream_id, format!("with snapshot {with:.3} ms · full replay {without:.3} ms{ratio}"))));
     };
-    let set_interval = {
-        let stream_type = stream_type.clone();
-        move |event: leptos::ev::Event| {
-            if let Ok(every) = event_target_value(&event).parse::<u64>() {
-                session.lab().set_snapshot_interval(&stream_type, every.max(1));
-                session.log_changed();
-            }
+    let set_interval = move |event: leptos::ev::Event| {
+        if let Ok(every) = event_target_value(&event).parse::<u64>() {
+            session.lab().set_snapshot_interval(&stream_type.get_untracked(), every.max(1));
+            session.log_changed();
         }
     };
     view! {
         <div class="snapshot-figure" data-testid="snapshot-figure">
             <span data-testid="snapshot-loaded">"loaded: " {how}</span>
             <label>"snapshot every "
-                <input type="number" min="1" data-testid="snapshot-interval" value=interval.to_string() on:change=set_interval
-                    title=format!("Every how many events a {stream_type} stream is snapshotted (from now on)")/>
+                <input type="number" min="1" data-testid="snapshot-interval" prop:value=interval on:change=set_interval
+                    title=move || format!("Every how many events each {} stream is snapshotted (from now on)", stream_type.get())/>
             </label>
             <button class="ghost small" data-testid="snapshot-compare" on:click=time_it
                 title="Load this stream 450 times with its snapshot and 450 times from its first event">"Time it"</button>
