@@ -34,11 +34,37 @@ test("a read model of 150 orders draws its first 16 rows, says so, draws more wh
   const cards = lab.details.locator(".order-card");
   await expect(cards).toHaveCount(4);
   await expect(cards.first()).toHaveAttribute("data-order-id", "o-140");
-  await expect(lab.details.getByTestId("rows-note")).toHaveText("showing 4 of 140 rows");
+  await expect(lab.details.getByTestId("rows-note")).toHaveText("showing 4 of 140 orders");
   await lab.details.getByTestId("more-rows").dispatchEvent("click"); // a click without scrolling the panel to its end
   await expect(cards).toHaveCount(12);
   await lab.details.locator(".panel-body").evaluate((body) => body.scrollTo(0, body.scrollHeight));
   await expect(cards).toHaveCount(20);
+});
+
+// On a tall screen (a projector in portrait, a big monitor) a panel has room below
+// its first rows and no scroll bar to ask for more: it draws more until it is full.
+test("a panel with room below its rows draws more until it is full", async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 2400 });
+  const lab = await LabPage.open(page, "long-tall");
+  const events = Array.from({ length: 300 }, (_, i) => ({
+    event_id: `t-${i + 1}`, stream_id: `Order-t-${i + 1}`, stream_type: "Order", stream_version: 1, position: i + 1,
+    event_type: "OrderCreated", schema_version: 1, data: { customer_name: `customer ${i + 1}` },
+    metadata: { correlation_id: `c-${i}`, causation_id: `c-${i}`, recorded_at: "2026-11-22T10:00:00.000Z", actor: "workshop-user" },
+  }));
+  const text = JSON.stringify({ format: "kiroku-event-log", version: 1, exported_at: "2026-11-22T10:00:00.000Z", events });
+  expect(await callKiroku(page, "importLog", text, { mode: "replace" })).toEqual({ status: "ok", imported: 300 });
+  await expect(lab.position).toHaveText("300 / 300");
+  const rows = lab.summary.locator("tbody tr[data-order-id]");
+  await expect.poll(() => rows.count()).toBeGreaterThan(17);
+  // Once it settles, either the body scrolls (more come on scrolling) or every row is drawn.
+  await expect.poll(async () => {
+    const count = await rows.count();
+    const scrolls = await lab.summary.locator(".panel-body").evaluate((body) => body.scrollHeight > body.clientHeight);
+    return scrolls || count === 300;
+  }).toBe(true);
+  const settled = await rows.count();
+  await page.waitForTimeout(300);
+  expect(await rows.count(), "and then it stops").toBe(settled);
 });
 
 // A busy stock item holds thousands of reservations: its write model draws the latest ones.

@@ -53,9 +53,9 @@ pub fn rows_to_draw(count: usize, limit: usize, keep: impl Fn(usize) -> bool) ->
     (0..count).filter(|&index| index < limit || keep(index)).collect()
 }
 
-/// The note under a panel that draws fewer rows than it has.
-pub fn hidden_rows_note(count: usize, drawn: usize) -> Option<String> {
-    (drawn < count).then(|| format!("showing {drawn} of {count} rows"))
+/// The note under a panel that draws fewer rows (or `things`) than it has.
+pub fn hidden_rows_note(count: usize, drawn: usize, things: &str) -> Option<String> {
+    (drawn < count).then(|| format!("showing {drawn} of {count} {things}"))
 }
 
 /// A count with thousands separators: `100,000`.

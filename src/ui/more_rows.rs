@@ -46,6 +46,26 @@ impl RowLimit {
         self.limit.update(|limit| *limit += self.step);
     }
 
+    /// Draws more while the panel's body has room below its rows and `hidden` says
+    /// rows are left out (a tall screen, a projector): without a scroll bar, no
+    /// scrolling could ask for them. Runs when either changes, not on every redraw.
+    pub fn fill(self, body: NodeRef<leptos::html::Div>, hidden: Memo<bool>) {
+        Effect::new(move |_| {
+            self.limit.track();
+            if !hidden.get() {
+                return;
+            }
+            request_animation_frame(move || {
+                let Some(body) = body.get_untracked() else { return };
+                // A body not laid out (0 high) has no room to speak of.
+                let room = body.client_height() > 0 && body.scroll_height() <= body.client_height() + NEAR_THE_END;
+                if room && hidden.get_untracked() {
+                    self.more();
+                }
+            });
+        });
+    }
+
     /// For the scrolling element's `scroll` event: near its end, while `hidden`
     /// says rows are left out, draws more.
     pub fn on_scroll(self, hidden: impl Fn() -> bool + 'static) -> impl Fn(leptos::ev::Event) + 'static {

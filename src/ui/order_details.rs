@@ -82,13 +82,16 @@ pub fn OrderDetailsPanel(
             (cards, all.len())
         })
     });
+    let hidden = Memo::new(move |_| shown.with(|(cards, total)| cards.len() < *total));
+    let body = NodeRef::new();
+    limit.fill(body, hidden);
     view! {
         <section class="card panel" data-testid="read-model-order-details" aria-label="Order details read model">
             <header class="panel-header">
                 <h2>"Order details"</h2>
                 <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_details.checkpoint))}</span>
             </header>
-            <div class="panel-body" on:scroll=limit.on_scroll(move || shown.with_untracked(|(cards, total)| cards.len() < *total))>
+            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(move || hidden.get_untracked())>
                 <Show when=move || shown.with(|(_, total)| *total > 0)
                     fallback=|| view! { <p class="empty">"No orders yet at this position."</p> }>
                     <div class="details-list">
@@ -122,7 +125,7 @@ pub fn OrderDetailsPanel(
                                 }}
                             </article>
                         }/>
-                        {move || shown.with(|(cards, total)| hidden_rows_note(*total, cards.len())).map(|note| view! { <p class="panel-note more"><MoreNote limit=limit note=note/></p> })}
+                        {move || shown.with(|(cards, total)| hidden_rows_note(*total, cards.len(), "orders")).map(|note| view! { <p class="panel-note more"><MoreNote limit=limit note=note/></p> })}
                     </div>
                 </Show>
             </div>

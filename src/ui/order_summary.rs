@@ -50,7 +50,7 @@ pub fn OrderSummaryPanel(
             // The first rows, and the changed order's wherever it is (found by its key, not by a scan).
             let changed_place = changed.as_deref().and_then(|id| orders.place(id)).filter(|&place| place >= limit);
             let drawn: Vec<usize> = (0..orders.len().min(limit)).chain(changed_place).collect();
-            let note = hidden_rows_note(orders.len(), drawn.len());
+            let note = hidden_rows_note(orders.len(), drawn.len(), "rows");
             let rows = drawn
                 .into_iter()
                 .filter_map(|index| orders.at(index))
@@ -74,6 +74,9 @@ pub fn OrderSummaryPanel(
             Shown { rows, total: orders.len(), note }
         })
     });
+    let hidden = Memo::new(move |_| shown.with(|shown| shown.note.is_some()));
+    let body = NodeRef::new();
+    limit.fill(body, hidden);
     let changed_class = |changed: bool, base: &'static str| match (changed, base.is_empty()) {
         (true, true) => "changed-cell".to_owned(),
         (true, false) => format!("{base} changed-cell"),
@@ -85,7 +88,7 @@ pub fn OrderSummaryPanel(
                 <h2>"Order summary"</h2>
                 <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_summary.checkpoint))}</span>
             </header>
-            <div class="panel-body" on:scroll=limit.on_scroll(move || shown.with_untracked(|shown| shown.note.is_some()))>
+            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(move || hidden.get_untracked())>
                 <Show when=move || shown.with(|shown| shown.total > 0)
                     fallback=|| view! { <p class="empty">"No orders yet at this position."</p> }>
                     <table class="rows">

@@ -20,15 +20,17 @@ pub fn ReadModelPanel(
     name: String,
 ) -> impl IntoView {
     let limit = RowLimit::new();
-    // Whether the table leaves rows out, for the scroll handler (not tracked).
-    let hidden = move || table.with_untracked(|table| table.as_ref().is_some_and(|table| table.rows.len() > limit.get_untracked()));
+    // Whether the table leaves rows out.
+    let hidden = Memo::new(move |_| table.with(|table| table.as_ref().is_some_and(|table| table.rows.len() > limit.get())));
+    let body = NodeRef::new();
+    limit.fill(body, hidden);
     view! {
         <section class="card panel read-model" data-testid=format!("read-model-{}", name.replace('_', "-")) aria-label=name.clone()>
             <header class="panel-header">
                 <h2>{move || table.get().map(|table| table.title).unwrap_or_default()}</h2>
                 <span class="panel-note">"read model · "{name.clone()}</span>
             </header>
-            <div class="panel-body" on:scroll=limit.on_scroll(hidden)>
+            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(move || hidden.get_untracked())>
                 {move || {
                     let Some(table) = table.get() else { return view! { <p class="empty">"Unknown read model."</p> }.into_any() };
                     if table.rows.is_empty() {
@@ -42,7 +44,7 @@ pub fn ReadModelPanel(
                             <tbody>
                                 {
                                 let drawn = rows_to_draw(table.rows.len(), limit.get(), |index| old_row(&table.rows[index].key).as_ref() != Some(&table.rows[index]));
-                                let note = hidden_rows_note(table.rows.len(), drawn.len());
+                                let note = hidden_rows_note(table.rows.len(), drawn.len(), "rows");
                                 let columns = table.columns.len();
                                 (drawn.into_iter().map(|index| &table.rows[index]).map(|row| {
                                     let old = old_row(&row.key);
