@@ -3,17 +3,21 @@ import { callKiroku, LabPage } from "./pages/lab";
 
 const send = (page: Page, envelope: object) => callKiroku(page, "send", envelope);
 
-// A long read model draws its first rows (and those the selected event changed), not thousands.
-test("a read model of 150 orders draws its first 16 rows, says so, draws more when asked or scrolled to its end, and still shows the row the selected event changed", async ({ page }) => {
-  const lab = await LabPage.open(page, "long");
-  const events = Array.from({ length: 150 }, (_, i) => ({
+/** Imports a log of `count` new orders, `Order-o-1` … (replacing the log). */
+async function importOrders(page: Page, count: number) {
+  const events = Array.from({ length: count }, (_, i) => ({
     event_id: `e-${i + 1}`, stream_id: `Order-o-${i + 1}`, stream_type: "Order", stream_version: 1, position: i + 1,
     event_type: "OrderCreated", schema_version: 1, data: { customer_name: `customer ${i + 1}` },
     metadata: { correlation_id: `c-${i}`, causation_id: `c-${i}`, recorded_at: "2026-11-22T10:00:00.000Z", actor: "workshop-user" },
   }));
   const text = JSON.stringify({ format: "kiroku-event-log", version: 1, exported_at: "2026-11-22T10:00:00.000Z", events });
-  const answer = await callKiroku(page, "importLog", text, { mode: "replace" });
-  expect(answer).toEqual({ status: "ok", imported: 150 });
+  expect(await callKiroku(page, "importLog", text, { mode: "replace" })).toEqual({ status: "ok", imported: count });
+}
+
+// A long read model draws its first rows (and those the selected event changed), not thousands.
+test("a read model of 150 orders draws its first 16 rows, says so, draws more when asked or scrolled to its end, and still shows the row the selected event changed", async ({ page }) => {
+  const lab = await LabPage.open(page, "long");
+  await importOrders(page, 150);
   await expect(lab.position).toHaveText("150 / 150");
   // At the head the selected event created order 150: it is drawn after the first 16.
   const rows = lab.summary.locator("tbody tr[data-order-id]");
@@ -46,13 +50,7 @@ test("a read model of 150 orders draws its first 16 rows, says so, draws more wh
 test("a panel with room below its rows draws more until it is full", async ({ page }) => {
   await page.setViewportSize({ width: 1920, height: 2400 });
   const lab = await LabPage.open(page, "long-tall");
-  const events = Array.from({ length: 300 }, (_, i) => ({
-    event_id: `t-${i + 1}`, stream_id: `Order-t-${i + 1}`, stream_type: "Order", stream_version: 1, position: i + 1,
-    event_type: "OrderCreated", schema_version: 1, data: { customer_name: `customer ${i + 1}` },
-    metadata: { correlation_id: `c-${i}`, causation_id: `c-${i}`, recorded_at: "2026-11-22T10:00:00.000Z", actor: "workshop-user" },
-  }));
-  const text = JSON.stringify({ format: "kiroku-event-log", version: 1, exported_at: "2026-11-22T10:00:00.000Z", events });
-  expect(await callKiroku(page, "importLog", text, { mode: "replace" })).toEqual({ status: "ok", imported: 300 });
+  await importOrders(page, 300);
   await expect(lab.position).toHaveText("300 / 300");
   const rows = lab.summary.locator("tbody tr[data-order-id]");
   await expect.poll(() => rows.count()).toBeGreaterThan(17);

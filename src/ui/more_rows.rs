@@ -6,9 +6,11 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Rows drawn at first: more than a panel shows on a projector.
+/// Rows drawn at first: more than a panel shows on a laptop (a taller panel draws
+/// more until it is full, [`RowLimit::fill`]).
 pub const FIRST_ROWS: usize = 16;
-/// Rows added each time the end is reached.
+/// Rows added each time the end is reached, the button is pressed, or a panel
+/// still has room.
 pub const MORE_ROWS: usize = 40;
 /// How close to the end (in pixels) scrolling draws more.
 const NEAR_THE_END: i32 = 48;
