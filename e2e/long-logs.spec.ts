@@ -45,6 +45,32 @@ test("a read model of 150 orders draws its first 16 rows, says so, draws more wh
   await expect(cards).toHaveCount(20);
 });
 
+// Any read model's panel: the row the selected event changed is drawn and marked,
+// even beyond its first rows, and only the cells that changed are.
+test("a read model's panel draws and marks the row the selected event changed, even beyond its first rows", async ({ page }) => {
+  const lab = await LabPage.open(page, "long-balances");
+  await lab.showPanel("account_balances");
+  for (let i = 1; i <= 20; i++) {
+    const id = `acct-${String(i).padStart(2, "0")}`;
+    expect((await send(page, { command_type: "CreateAccount", aggregate_id: id, data: { owner: `owner ${i}`, initial_balance: 0 } })).status).toBe("accepted");
+  }
+  expect((await send(page, { command_type: "DepositMoney", aggregate_id: "acct-20", data: { amount: 700 } })).status).toBe("accepted");
+  await expect(lab.position).toHaveText("21 / 21");
+  const panel = page.getByTestId("read-model-account-balances");
+  await expect(panel.locator("tbody tr[data-key]")).toHaveCount(17);
+  await expect(panel.getByTestId("rows-note")).toHaveText("showing 17 of 20 rows");
+  await expect(panel.locator("tr.changed")).toHaveCount(1);
+  const row = panel.locator("tr[data-key='acct-20']");
+  await expect(row).toHaveClass(/changed/);
+  await expect(row.locator("td").nth(2)).toHaveText("700");
+  await expect(row.locator("td").nth(2)).toHaveClass(/changed-cell/);
+  await expect(row.locator("td").nth(1)).not.toHaveClass(/changed-cell/);
+  // One step back the account has just been opened: its row is new, every cell marked.
+  await page.getByTestId("timeline-step-back").click();
+  await expect(row.locator("td").nth(2)).toHaveText("0");
+  await expect(row.locator("td.changed-cell")).toHaveCount(5);
+});
+
 // On a tall screen (a projector in portrait, a big monitor) a panel has room below
 // its first rows and no scroll bar to ask for more: it draws more until it is full.
 test("a panel with room below its rows draws more until it is full", async ({ page }) => {

@@ -1,12 +1,14 @@
 //! Any read model as a table, as of the selected position, with the rows the
 //! selected event changed highlighted.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use serde_json::Value;
 
 use super::format::{compact, hidden_rows_note, rows_to_draw};
 use super::more_rows::{MoreRows, RowLimit};
-use crate::read_models::table::Table;
+use crate::read_models::table::{Table, TableRow};
 
 #[component]
 pub fn ReadModelPanel(
@@ -37,20 +39,23 @@ pub fn ReadModelPanel(
                         return view! { <p class="empty">"Nothing yet at this position."</p> }.into_any();
                     }
                     let before = before.get();
-                    let old_row = |key: &str| before.as_ref().and_then(|before| before.rows.iter().find(|row| row.key == key).cloned());
+                    // The rows one position earlier, by key: looked up once per row, not scanned.
+                    let earlier: HashMap<&str, &TableRow> =
+                        before.iter().flat_map(|before| before.rows.iter().map(|row| (row.key.as_str(), row))).collect();
+                    let old_row = |key: &str| earlier.get(key).copied();
                     view! {
                         <table class="rows">
                             <thead><tr>{table.columns.iter().map(|column| view! { <th>{*column}</th> }).collect_view()}</tr></thead>
                             <tbody>
                                 {
-                                let drawn = rows_to_draw(table.rows.len(), limit.get(), |index| old_row(&table.rows[index].key).as_ref() != Some(&table.rows[index]));
+                                let drawn = rows_to_draw(table.rows.len(), limit.get(), |index| old_row(&table.rows[index].key) != Some(&table.rows[index]));
                                 let note = hidden_rows_note(table.rows.len(), drawn.len(), "rows");
                                 let columns = table.columns.len();
                                 (drawn.into_iter().map(|index| &table.rows[index]).map(|row| {
                                     let old = old_row(&row.key);
-                                    let changed = old.as_ref() != Some(row);
+                                    let changed = old != Some(row);
                                     let cells: Vec<(String, bool)> = row.cells.iter().enumerate().map(|(index, cell)| {
-                                        let was = old.as_ref().and_then(|old| old.cells.get(index));
+                                        let was = old.and_then(|old| old.cells.get(index));
                                         (cell_text(cell), changed && was != Some(cell))
                                     }).collect();
                                     view! {

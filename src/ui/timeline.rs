@@ -24,7 +24,7 @@ const WINDOW: u64 = 8;
 const PLACES: usize = 2 * WINDOW as usize + 1;
 
 /// One event in the strip, as drawn.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq)]
 struct Chip {
     position: u64,
     class: &'static str,

@@ -100,10 +100,11 @@ pub fn Workspace() -> impl IntoView {
             table_name => {
                 let table_name = table_name.to_owned();
                 let wanted = table_name.clone();
-                // Only this read model's table is built, at the position and one before it.
-                let table = Signal::derive(move || models.get().with(session, |models, _| models.table(&wanted)));
+                // Only this read model's table is built, at the position and one before
+                // it, once each per position (the panel reads them in several places).
+                let table = Memo::new(move |_| models.get().with(session, |models, _| models.table(&wanted)));
                 let wanted = table_name.clone();
-                let before = Signal::derive(move || models.get().with(session, |_, before| before.table(&wanted)));
+                let before = Memo::new(move |_| models.get().with(session, |_, before| before.table(&wanted)));
                 view! { <ReadModelPanel table=table before=before name=table_name/> }.into_any()
             }
         }
