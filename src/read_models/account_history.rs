@@ -13,7 +13,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows};
-use super::table::{Table, TableRow};
+use super::table::{Table, TableRow, TableWindow};
 use super::timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,33 +99,46 @@ impl Projection<Event> for AccountHistory {
     }
 }
 
+const TITLE: &str = "Account history";
+const COLUMNS: [&str; 7] = ["Account", "Position", "Time", "Kind", "Amount", "Balance after", "Description"];
+
 impl AccountHistory {
     /// One row per transaction, keyed `<account id>@<position>`.
     pub fn table(&self) -> Table {
         Table {
             name: <Self as Projection<Event>>::NAME,
-            title: "Account history",
-            columns: vec!["Account", "Position", "Time", "Kind", "Amount", "Balance after", "Description"],
-            rows: self
-                .accounts
-                .iter()
-                .flat_map(|row| {
-                    row.transactions.iter().map(move |transaction| {
-                        TableRow::new(
-                            format!("{}@{}", row.account_id, transaction.position),
-                            vec![
-                                json!(row.account_id),
-                                json!(transaction.position),
-                                json!(transaction.recorded_at),
-                                json!(transaction.kind.as_str()),
-                                json!(transaction.amount),
-                                json!(transaction.balance_after),
-                                json!(transaction.description),
-                            ],
-                        )
-                    })
-                })
-                .collect(),
+            title: TITLE,
+            columns: COLUMNS.to_vec(),
+            rows: self.transactions().map(|(account, transaction)| row(account, transaction)).collect(),
         }
     }
+
+    /// The table's first `first` rows and the rows the event after `before` added:
+    /// a transaction, once recorded, never changes, so only the drawn rows are built.
+    pub fn window(&self, before: &AccountHistory, first: usize) -> TableWindow {
+        let before_last = before.accounts.iter().filter_map(|row| row.transactions.iter().next_back()).map(|transaction| transaction.position).max().unwrap_or(0);
+        let rows = self.transactions().map(|(account, transaction)| (transaction.position, (account, transaction))).collect();
+        TableWindow::append_only(TITLE, COLUMNS.to_vec(), rows, before_last, first, |(account, transaction)| row(account, transaction))
+    }
+
+    /// Every transaction with its account, in the table's order.
+    fn transactions(&self) -> impl Iterator<Item = (&SharedStr, &Transaction)> {
+        self.accounts.iter().flat_map(|row| row.transactions.iter().map(move |transaction| (&row.account_id, transaction)))
+    }
+}
+
+/// One transaction as a table row.
+fn row(account: &SharedStr, transaction: &Transaction) -> TableRow {
+    TableRow::new(
+        format!("{account}@{}", transaction.position),
+        vec![
+            json!(account),
+            json!(transaction.position),
+            json!(transaction.recorded_at),
+            json!(transaction.kind.as_str()),
+            json!(transaction.amount),
+            json!(transaction.balance_after),
+            json!(transaction.description),
+        ],
+    )
 }

@@ -37,7 +37,7 @@ use order_details::OrderDetails;
 use order_summary::OrderSummary;
 use product_catalog::ProductCatalog;
 use product_sales::ProductSales;
-use table::Table;
+use table::{Table, TableWindow};
 use user_activity::UserActivity;
 
 const ALL_EVENT_TYPE_NAMES: [&str; EVENT_TYPES.len()] = {
@@ -360,6 +360,20 @@ impl ReadModels {
             .or_else(|| named(name, &self.inventory, InventoryLevels::table))
             .or_else(|| named(name, &self.product_catalog, ProductCatalog::table))
             .or_else(|| named(name, &self.user_activity, UserActivity::table))
+    }
+
+    /// What a panel draws of one read model's table (`None` for an unknown name):
+    /// its first `first` rows and every row that differs from `before` (these read
+    /// models one position earlier). Histories build only those rows; the others
+    /// build both whole tables and compare them by key.
+    pub fn table_window(&self, before: &ReadModels, name: &str, first: usize) -> Option<TableWindow> {
+        if name == AccountHistory::NAME {
+            return Some(self.account_history.model.window(&before.account_history.model, first));
+        }
+        if name == UserActivity::NAME {
+            return Some(self.user_activity.model.window(&before.user_activity.model, first));
+        }
+        Some(TableWindow::between(self.table(name)?, before.table(name).as_ref(), first))
     }
 
     /// Answers a query from these read models. `head` is the position of the end of

@@ -60,3 +60,74 @@ impl Table {
 pub fn lines_summary(items: &[LineItem]) -> String {
     items.iter().map(|item| format!("{}×{}", item.product_name, item.quantity)).collect::<Vec<_>>().join(", ")
 }
+
+/// What a panel draws of a read model's table as of a position: its first rows, and
+/// every row that differs from the same table one position earlier, each with that
+/// earlier version, so the panel can mark what the selected event changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableWindow {
+    pub title: &'static str,
+    pub columns: Vec<&'static str>,
+    /// The rows drawn, in the table's order.
+    pub rows: Vec<WindowRow>,
+    /// How many rows the whole table has.
+    pub total: usize,
+}
+
+/// One drawn row and its version one position earlier (`None`: it is new).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowRow {
+    pub row: TableRow,
+    pub before: Option<TableRow>,
+}
+
+impl WindowRow {
+    /// The selected event changed this row (or added it).
+    pub fn changed(&self) -> bool {
+        self.before.as_ref() != Some(&self.row)
+    }
+}
+
+impl TableWindow {
+    /// From the whole tables at the position and one earlier: their first `first`
+    /// rows, and the rows after them that differ (looked up by key, not scanned).
+    pub fn between(table: Table, before: Option<&Table>, first: usize) -> TableWindow {
+        let earlier: std::collections::HashMap<&str, &TableRow> =
+            before.iter().flat_map(|before| before.rows.iter().map(|row| (row.key.as_str(), row))).collect();
+        let total = table.rows.len();
+        let rows = table
+            .rows
+            .into_iter()
+            .enumerate()
+            .map(|(index, row)| (index, WindowRow { before: earlier.get(row.key.as_str()).map(|&row| row.clone()), row }))
+            .filter(|(index, row)| *index < first || row.changed())
+            .map(|(_, row)| row)
+            .collect();
+        TableWindow { title: table.title, columns: table.columns, rows, total }
+    }
+
+    /// The window of a table whose rows are each added by one event and never changed
+    /// after (a history): `rows` are the table's rows in order, each with the position
+    /// of the event that added it, not yet drawn; `before_last` is the last position
+    /// the table held one position earlier. Only the rows drawn are built.
+    pub fn append_only<R>(
+        title: &'static str,
+        columns: Vec<&'static str>,
+        rows: Vec<(u64, R)>,
+        before_last: u64,
+        first: usize,
+        build: impl Fn(&R) -> TableRow,
+    ) -> TableWindow {
+        let total = rows.len();
+        let rows = rows
+            .iter()
+            .enumerate()
+            .filter(|(index, (position, _))| *index < first || *position > before_last)
+            .map(|(_, (position, row))| {
+                let row = build(row);
+                WindowRow { before: (*position <= before_last).then(|| row.clone()), row }
+            })
+            .collect();
+        TableWindow { title, columns, rows, total }
+    }
+}

@@ -11,7 +11,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows};
-use super::table::{Table, TableRow};
+use super::table::{Table, TableRow, TableWindow};
 use super::{timestamp, ALL_EVENT_TYPES};
 
 /// One thing an actor did.
@@ -58,36 +58,43 @@ impl Projection<Event> for UserActivity {
     }
 }
 
+const TITLE: &str = "User activity";
+const COLUMNS: [&str; 5] = ["Actor", "Position", "Time", "Event", "Stream"];
+
+/// One activity as a table row, keyed `<actor>@<position>`.
+fn row(actor: &str, activity: &Activity) -> TableRow {
+    TableRow::new(
+        format!("{actor}@{}", activity.position),
+        vec![json!(actor), json!(activity.position), json!(activity.recorded_at), json!(activity.event_type), json!(activity.stream_id)],
+    )
+}
+
 impl UserActivity {
     /// One row per activity, keyed `<actor>@<position>`, in log order.
     pub fn table(&self) -> Table {
-        let mut rows: Vec<(u64, TableRow)> = self
-            .actors
-            .iter()
-            .flat_map(|row| {
-                row.activity.iter().map(move |activity| {
-                    (
-                        activity.position,
-                        TableRow::new(
-                            format!("{}@{}", row.actor, activity.position),
-                            vec![
-                                json!(row.actor),
-                                json!(activity.position),
-                                json!(activity.recorded_at),
-                                json!(activity.event_type),
-                                json!(activity.stream_id),
-                            ],
-                        ),
-                    )
-                })
-            })
-            .collect();
-        rows.sort_by_key(|(position, _)| *position);
         Table {
             name: <Self as Projection<Event>>::NAME,
-            title: "User activity",
-            columns: vec!["Actor", "Position", "Time", "Event", "Stream"],
-            rows: rows.into_iter().map(|(_, row)| row).collect(),
+            title: TITLE,
+            columns: COLUMNS.to_vec(),
+            rows: self.in_log_order().into_iter().map(|(_, (actor, activity))| row(actor, activity)).collect(),
         }
+    }
+
+    /// The table's first `first` rows and the rows the event after `before` added:
+    /// an activity, once recorded, never changes, so only the drawn rows are built.
+    pub fn window(&self, before: &UserActivity, first: usize) -> TableWindow {
+        let before_last = before.actors.iter().filter_map(|row| row.activity.iter().next_back()).map(|activity| activity.position).max().unwrap_or(0);
+        TableWindow::append_only(TITLE, COLUMNS.to_vec(), self.in_log_order(), before_last, first, |(actor, activity)| row(actor, activity))
+    }
+
+    /// Every activity with its actor and position, in the order of the log.
+    fn in_log_order(&self) -> Vec<(u64, (&str, &Activity))> {
+        let mut all: Vec<(u64, (&str, &Activity))> = self
+            .actors
+            .iter()
+            .flat_map(|row| row.activity.iter().map(move |activity| (activity.position, (row.actor.as_str(), activity))))
+            .collect();
+        all.sort_unstable_by_key(|(position, _)| *position);
+        all
     }
 }

@@ -46,13 +46,6 @@ pub fn changed_keys(before: Option<&Value>, after: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The indexes of the rows to draw: the first `limit` (a long read model shows its
-/// first rows, never thousands of DOM nodes), then any row `keep` asks for beyond
-/// them (the ones the selected event changed).
-pub fn rows_to_draw(count: usize, limit: usize, keep: impl Fn(usize) -> bool) -> Vec<usize> {
-    (0..count).filter(|&index| index < limit || keep(index)).collect()
-}
-
 /// The note under a panel that draws fewer rows (or `things`) than it has.
 pub fn hidden_rows_note(count: usize, drawn: usize, things: &str) -> Option<String> {
     (drawn < count).then(|| format!("showing {drawn} of {count} {things}"))

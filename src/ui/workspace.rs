@@ -97,16 +97,7 @@ pub fn Workspace() -> impl IntoView {
             "projections" => view! { <ProjectionsPanel/> }.into_any(),
             "broker" => view! { <BrokerPanel/> }.into_any(),
             "sagas" => view! { <SagasPanel/> }.into_any(),
-            table_name => {
-                let table_name = table_name.to_owned();
-                let wanted = table_name.clone();
-                // Only this read model's table is built, at the position and one before
-                // it, once each per position (the panel reads them in several places).
-                let table = Memo::new(move |_| models.get().with(session, |models, _| models.table(&wanted)));
-                let wanted = table_name.clone();
-                let before = Memo::new(move |_| models.get().with(session, |_, before| before.table(&wanted)));
-                view! { <ReadModelPanel table=table before=before name=table_name/> }.into_any()
-            }
+            table_name => view! { <ReadModelPanel models=models name=table_name.to_owned()/> }.into_any(),
         }
     };
     let all = choices();

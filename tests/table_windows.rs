@@ -1,0 +1,77 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! What a panel draws of a read model's table: its first rows and every row the
+//! selected event changed, each with its earlier version. The histories (account
+//! history, user activity) build only those rows; what they give must be what
+//! comparing their two whole tables gives, at any position and any number of first
+//! rows (a property, over random demo histories).
+
+mod common;
+
+use futures::executor::block_on;
+use proptest::prelude::*;
+
+use kiroku::event_sourcing::memory_store::MemoryStore;
+use kiroku::lab::Lab;
+use kiroku::read_models::table::{Table, TableRow, TableWindow};
+use kiroku::read_models::ReadModels;
+
+use common::TestEnv;
+
+fn demo_lab(seed: u64, events: usize) -> Lab<MemoryStore> {
+    let lab = Lab::new(MemoryStore::new(), Box::new(TestEnv::new()));
+    block_on(lab.load_demo(seed, events)).expect("a demo history loads");
+    lab
+}
+
+/// The window the generic way: both whole tables, compared by key.
+fn compared(models: &ReadModels, before: &ReadModels, name: &str, first: usize) -> TableWindow {
+    TableWindow::between(models.table(name).unwrap(), before.table(name).as_ref(), first)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_history_builds_the_window_that_comparing_its_whole_tables_gives(
+        seed in 0u64..1_000,
+        picks in proptest::collection::vec(0.0f64..=1.0, 8),
+        first in prop_oneof![Just(0usize), Just(1), Just(16), Just(56), Just(100_000)],
+    ) {
+        let lab = demo_lab(seed, 1_200);
+        let head = lab.head();
+        for pick in picks {
+            let position = ((head as f64) * pick) as u64;
+            let models = lab.read_models_at(position);
+            let before = lab.read_models_at(position.saturating_sub(1));
+            for name in ["account_history", "user_activity"] {
+                let window = models.table_window(&before, name, first).unwrap();
+                prop_assert_eq!(&window, &compared(&models, &before, name, first), "{} at {} with {} first rows", name, position, first);
+                prop_assert_eq!(window.total, models.table(name).unwrap().rows.len());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_window_holds_the_first_rows_and_the_changed_ones_after_them_with_their_earlier_version() {
+    let row = |key: &str, value: i64| TableRow::new(key, vec![serde_json::json!(value)]);
+    let table = |rows: Vec<TableRow>| Table { name: "t", title: "T", columns: vec!["v"], rows };
+    let before = table(vec![row("a", 1), row("b", 2), row("c", 3), row("d", 4)]);
+    let now = table(vec![row("a", 1), row("b", 2), row("c", 30), row("d", 4), row("e", 5)]);
+    let window = TableWindow::between(now, Some(&before), 2);
+    let drawn: Vec<(&str, bool)> = window.rows.iter().map(|drawn| (drawn.row.key.as_str(), drawn.changed())).collect();
+    assert_eq!(drawn, [("a", false), ("b", false), ("c", true), ("e", true)]);
+    assert_eq!(window.total, 5);
+    assert_eq!(window.rows[2].before, Some(row("c", 3)), "a changed row keeps its earlier version, to mark its cells");
+    assert_eq!(window.rows[3].before, None, "a new row has none");
+    // Without an earlier table (position 0), every row is new.
+    let all_new = TableWindow::between(table(vec![row("a", 1), row("b", 2)]), None, 1);
+    assert_eq!(all_new.rows.len(), 2);
+    assert!(all_new.rows.iter().all(|drawn| drawn.changed()));
+}
+
+#[test]
+fn the_window_of_an_unknown_read_model_is_none() {
+    let models = ReadModels::default();
+    assert_eq!(models.table_window(&models, "no_such_model", 16), None);
+}
