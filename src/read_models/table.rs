@@ -99,9 +99,10 @@ impl TableWindow {
             .rows
             .into_iter()
             .enumerate()
-            .map(|(index, row)| (index, WindowRow { before: earlier.get(row.key.as_str()).map(|&row| row.clone()), row }))
-            .filter(|(index, row)| *index < first || row.changed())
-            .map(|(_, row)| row)
+            .filter_map(|(index, row)| {
+                let before = earlier.get(row.key.as_str()).copied();
+                (index < first || before != Some(&row)).then(|| WindowRow { before: before.cloned(), row })
+            })
             .collect();
         TableWindow { title: table.title, columns: table.columns, rows, total }
     }
