@@ -38,20 +38,17 @@ impl RowLimit {
         self.limit.get()
     }
 
-    /// The number of rows to draw, for event handlers (not tracked).
-    pub fn get_untracked(self) -> usize {
-        self.limit.get_untracked()
-    }
-
     /// Draws one step more.
     pub fn more(self) {
         self.limit.update(|limit| *limit += self.step);
     }
 
-    /// Draws more while the panel's body has room below its rows and `hidden` says
-    /// rows are left out (a tall screen, a projector): without a scroll bar, no
-    /// scrolling could ask for them. Runs when either changes, not on every redraw.
-    pub fn fill(self, body: NodeRef<leptos::html::Div>, hidden: Memo<bool>) {
+    /// Draws more while the panel's body (the element given the returned reference)
+    /// has room below its rows and `hidden` says rows are left out (a tall screen, a
+    /// projector): without a scroll bar, no scrolling could ask for them. Runs when
+    /// either changes, not on every redraw.
+    pub fn fill(self, hidden: Memo<bool>) -> NodeRef<leptos::html::Div> {
+        let body = NodeRef::<leptos::html::Div>::new();
         Effect::new(move |_| {
             self.limit.track();
             if !hidden.get() {
@@ -66,14 +63,15 @@ impl RowLimit {
                 }
             });
         });
+        body
     }
 
     /// For the scrolling element's `scroll` event: near its end, while `hidden`
     /// says rows are left out, draws more.
-    pub fn on_scroll(self, hidden: impl Fn() -> bool + 'static) -> impl Fn(leptos::ev::Event) + 'static {
+    pub fn on_scroll(self, hidden: Memo<bool>) -> impl Fn(leptos::ev::Event) + 'static {
         move |event| {
             let Some(body) = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else { return };
-            if body.scroll_top() + body.client_height() + NEAR_THE_END >= body.scroll_height() && hidden() {
+            if body.scroll_top() + body.client_height() + NEAR_THE_END >= body.scroll_height() && hidden.get_untracked() {
                 self.more();
             }
         }

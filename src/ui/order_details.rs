@@ -83,15 +83,14 @@ pub fn OrderDetailsPanel(
         })
     });
     let hidden = Memo::new(move |_| shown.with(|(cards, total)| cards.len() < *total));
-    let body = NodeRef::new();
-    limit.fill(body, hidden);
+    let body = limit.fill(hidden);
     view! {
         <section class="card panel" data-testid="read-model-order-details" aria-label="Order details read model">
             <header class="panel-header">
                 <h2>"Order details"</h2>
                 <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_details.checkpoint))}</span>
             </header>
-            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(move || hidden.get_untracked())>
+            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(hidden)>
                 <Show when=move || shown.with(|(_, total)| *total > 0)
                     fallback=|| view! { <p class="empty">"No orders yet at this position."</p> }>
                     <div class="details-list">

@@ -75,8 +75,7 @@ pub fn OrderSummaryPanel(
         })
     });
     let hidden = Memo::new(move |_| shown.with(|shown| shown.note.is_some()));
-    let body = NodeRef::new();
-    limit.fill(body, hidden);
+    let body = limit.fill(hidden);
     let changed_class = |changed: bool, base: &'static str| match (changed, base.is_empty()) {
         (true, true) => "changed-cell".to_owned(),
         (true, false) => format!("{base} changed-cell"),
@@ -88,7 +87,7 @@ pub fn OrderSummaryPanel(
                 <h2>"Order summary"</h2>
                 <span class="panel-note">{move || format!("read model · checkpoint {}", models.get().with(session, |models, _| models.order_summary.checkpoint))}</span>
             </header>
-            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(move || hidden.get_untracked())>
+            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(hidden)>
                 <Show when=move || shown.with(|shown| shown.total > 0)
                     fallback=|| view! { <p class="empty">"No orders yet at this position."</p> }>
                     <table class="rows">

@@ -28,15 +28,14 @@ pub fn ReadModelPanel(
         })
     };
     let hidden = Memo::new(move |_| window.with(|window| window.as_ref().is_some_and(|window| window.rows.len() < window.total)));
-    let body = NodeRef::new();
-    limit.fill(body, hidden);
+    let body = limit.fill(hidden);
     view! {
         <section class="card panel read-model" data-testid=format!("read-model-{}", name.replace('_', "-")) aria-label=name.clone()>
             <header class="panel-header">
                 <h2>{move || window.with(|window| window.as_ref().map(|window| window.title))}</h2>
                 <span class="panel-note">"read model · "{name.clone()}</span>
             </header>
-            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(move || hidden.get_untracked())>
+            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(hidden)>
                 {move || window.with(|window| {
                     let Some(window) = window else { return view! { <p class="empty">"Unknown read model."</p> }.into_any() };
                     if window.total == 0 {
