@@ -844,6 +844,25 @@ fn the_tables_show_readable_cells_with_money_as_plain_integers_and_lists_as_shor
     assert_eq!(table("user_activity").keys()[..3], ["workshop-user@1", "workshop-user@2", "workshop-user@3"]);
 }
 
+#[test]
+fn a_list_cell_names_the_latest_five_entries_after_how_many_came_before() {
+    let lab = new_lab();
+    futures::executor::block_on(lab.load_demo(42, 3_000)).expect("a demo history loads");
+    let models = lab.read_models_at(lab.head());
+    let customer = models.customer_orders.model.customers.iter().find(|row| row.orders.len() > 6).expect("a customer with many orders");
+    let table = models.table("customer_orders").unwrap();
+    let Some(Value::String(history)) = table.cell(&customer.customer_name, "Order history") else { panic!("a text cell") };
+    let parts: Vec<&str> = history.split(", ").collect();
+    assert_eq!(parts.len(), 6, "{history}");
+    assert_eq!(parts[0], format!("{} earlier", customer.orders.len() - 5));
+    let last = customer.orders.last().unwrap();
+    assert_eq!(parts[5], format!("{} {} {}", last.order_id, last.status.as_str(), last.total_cents));
+    let product = models.product_catalog.model.products.iter().find(|row| row.price_history.len() > 6).expect("a product with many prices");
+    let prices = models.table("product_catalog").unwrap().cell(&product.product_id, "Price history").cloned().unwrap();
+    let latest: Vec<String> = product.price_history.iter().skip(product.price_history.len() - 5).map(|point| point.price.to_string()).collect();
+    assert_eq!(prices, json!(format!("{} earlier → {}", product.price_history.len() - 5, latest.join(" → "))));
+}
+
 /// A clerk's command on the stock of pens.
 fn pens(command_type: &str, data: Value) -> Value {
     as_actor("clerk-sato", command_type, "sku-pen", data)

@@ -13,7 +13,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::Rows;
-use super::table::{Table, TableRow};
+use super::table::{KeyedTable, TableRow};
 use super::timestamp;
 
 /// One account's balance.
@@ -64,28 +64,25 @@ impl Projection<Event> for AccountBalances {
     }
 }
 
-impl AccountBalances {
-    pub fn table(&self) -> Table {
-        Table {
-            name: <Self as Projection<Event>>::NAME,
-            title: "Account balances",
-            columns: vec!["Account", "Owner", "Balance", "Transactions", "Last activity"],
-            rows: self
-                .accounts
-                .iter()
-                .map(|row| {
-                    TableRow::new(
-                        row.account_id.clone(),
-                        vec![
-                            json!(row.account_id),
-                            json!(row.owner),
-                            json!(row.balance),
-                            json!(row.transaction_count),
-                            json!(row.last_activity),
-                        ],
-                    )
-                })
-                .collect(),
-        }
+impl KeyedTable for AccountBalances {
+    type Row = AccountBalanceRow;
+    const TITLE: &'static str = "Account balances";
+    const COLUMNS: &'static [&'static str] = &["Account", "Owner", "Balance", "Transactions", "Last activity"];
+
+    fn keyed_rows(&self) -> &Rows<AccountBalanceRow> {
+        &self.accounts
+    }
+
+    fn table_row(row: &AccountBalanceRow) -> TableRow {
+        TableRow::new(
+            row.account_id.clone(),
+            vec![
+                json!(row.account_id),
+                json!(row.owner),
+                json!(row.balance),
+                json!(row.transaction_count),
+                json!(row.last_activity),
+            ],
+        )
     }
 }

@@ -14,7 +14,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows, SharedIndex};
-use super::table::{Table, TableRow};
+use super::table::{latest_entries, KeyedTable, TableRow};
 
 /// One order in a customer's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,28 +119,24 @@ impl CustomerOrders {
             order.is_some_and(|order| order.order_id == order_id)
         })
     }
+}
 
-    pub fn table(&self) -> Table {
-        Table {
-            name: <Self as Projection<Event>>::NAME,
-            title: "Customer orders",
-            columns: vec!["Customer", "Orders", "Spent", "Order history"],
-            rows: self
-                .customers
-                .iter()
-                .map(|row| {
-                    let history = row
-                        .orders
-                        .iter()
-                        .map(|order| format!("{} {} {}", order.order_id, order.status.as_str(), order.total_cents))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    TableRow::new(
-                        row.customer_name.clone(),
-                        vec![json!(row.customer_name), json!(row.order_count), json!(row.spent_cents), json!(history)],
-                    )
-                })
-                .collect(),
-        }
+impl KeyedTable for CustomerOrders {
+    type Row = CustomerOrdersRow;
+    const TITLE: &'static str = "Customer orders";
+    const COLUMNS: &'static [&'static str] = &["Customer", "Orders", "Spent", "Order history"];
+
+    fn keyed_rows(&self) -> &Rows<CustomerOrdersRow> {
+        &self.customers
+    }
+
+    fn table_row(row: &CustomerOrdersRow) -> TableRow {
+        let history = latest_entries(row.orders.len(), row.orders.iter().rev(), ", ", |order| {
+            format!("{} {} {}", order.order_id, order.status.as_str(), order.total_cents)
+        });
+        TableRow::new(
+            row.customer_name.clone(),
+            vec![json!(row.customer_name), json!(row.order_count), json!(row.spent_cents), json!(history)],
+        )
     }
 }

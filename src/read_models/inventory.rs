@@ -23,7 +23,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
 use super::rows::{List, Rows};
-use super::table::{Table, TableRow};
+use super::table::{latest_entries, Table, TableRow};
 use super::timestamp;
 
 /// Units held for one order.
@@ -258,21 +258,11 @@ impl Projection<Event> for InventoryLevels {
     }
 }
 
-/// The reservations as `o-1×2, o-2×1`: the latest [`RESERVATIONS_SHOWN`], after a
-/// count of the older ones (a busy SKU holds thousands).
+/// The reservations as `o-1×2, o-2×1`: the latest ones, after a count of the older
+/// ones (a busy SKU holds thousands).
 fn reservations_summary(reservations: &Reservations) -> String {
-    let older = reservations.len().saturating_sub(RESERVATIONS_SHOWN);
-    let mut latest: Vec<String> =
-        reservations.iter().rev().take(RESERVATIONS_SHOWN).map(|reservation| format!("{}×{}", reservation.order_id, reservation.quantity)).collect();
-    if older > 0 {
-        latest.push(format!("{older} earlier"));
-    }
-    latest.reverse();
-    latest.join(", ")
+    latest_entries(reservations.len(), reservations.iter().rev(), ", ", |reservation| format!("{}×{}", reservation.order_id, reservation.quantity))
 }
-
-/// How many reservations a row of the table names.
-pub const RESERVATIONS_SHOWN: usize = 5;
 
 impl InventoryLevels {
     /// The movements of one SKU (all of them when `sku` is `None`), the last `limit`, oldest first.

@@ -37,7 +37,7 @@ use order_details::OrderDetails;
 use order_summary::OrderSummary;
 use product_catalog::ProductCatalog;
 use product_sales::ProductSales;
-use table::{Table, TableWindow};
+use table::{KeyedTable, Table, TableWindow};
 use user_activity::UserActivity;
 
 const ALL_EVENT_TYPE_NAMES: [&str; EVENT_TYPES.len()] = {
@@ -364,16 +364,26 @@ impl ReadModels {
 
     /// What a panel draws of one read model's table (`None` for an unknown name):
     /// its first `first` rows and every row that differs from `before` (these read
-    /// models one position earlier). Histories build only those rows; the others
-    /// build both whole tables and compare them by key.
+    /// models one position earlier), each with its earlier version. Only the rows
+    /// drawn are built, except for daily stats and inventory (whose rows are not one
+    /// per row of their own: both whole tables are built and compared by key).
     pub fn table_window(&self, before: &ReadModels, name: &str, first: usize) -> Option<TableWindow> {
+        fn keyed<M: KeyedTable>(name: &str, at: &Projector<M>, before: &Projector<M>, first: usize) -> Option<TableWindow> {
+            (M::NAME == name).then(|| at.model.window(&before.model, first))
+        }
         if name == AccountHistory::NAME {
             return Some(self.account_history.model.window(&before.account_history.model, first));
         }
         if name == UserActivity::NAME {
             return Some(self.user_activity.model.window(&before.user_activity.model, first));
         }
-        Some(TableWindow::between(self.table(name)?, before.table(name).as_ref(), first))
+        keyed(name, &self.order_summary, &before.order_summary, first)
+            .or_else(|| keyed(name, &self.order_details, &before.order_details, first))
+            .or_else(|| keyed(name, &self.customer_orders, &before.customer_orders, first))
+            .or_else(|| keyed(name, &self.product_sales, &before.product_sales, first))
+            .or_else(|| keyed(name, &self.account_balances, &before.account_balances, first))
+            .or_else(|| keyed(name, &self.product_catalog, &before.product_catalog, first))
+            .or_else(|| Some(TableWindow::between(self.table(name)?, before.table(name).as_ref(), first)))
     }
 
     /// Answers a query from these read models. `head` is the position of the end of

@@ -12,7 +12,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::Rows;
-use super::table::{lines_summary, Table, TableRow};
+use super::table::{lines_summary, KeyedTable, TableRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderDetailsRow {
@@ -74,29 +74,26 @@ impl Projection<Event> for OrderDetails {
     }
 }
 
-impl OrderDetails {
-    pub fn table(&self) -> Table {
-        Table {
-            name: <Self as Projection<Event>>::NAME,
-            title: "Order details",
-            columns: vec!["Order", "Customer", "Status", "Lines", "Total", "Cancel reason"],
-            rows: self
-                .orders
-                .iter()
-                .map(|row| {
-                    TableRow::new(
-                        row.order_id.clone(),
-                        vec![
-                            json!(row.order_id),
-                            json!(row.customer_name),
-                            json!(row.status.as_str()),
-                            json!(lines_summary(&row.items)),
-                            json!(row.total_cents),
-                            json!(row.cancel_reason),
-                        ],
-                    )
-                })
-                .collect(),
-        }
+impl KeyedTable for OrderDetails {
+    type Row = OrderDetailsRow;
+    const TITLE: &'static str = "Order details";
+    const COLUMNS: &'static [&'static str] = &["Order", "Customer", "Status", "Lines", "Total", "Cancel reason"];
+
+    fn keyed_rows(&self) -> &Rows<OrderDetailsRow> {
+        &self.orders
+    }
+
+    fn table_row(row: &OrderDetailsRow) -> TableRow {
+        TableRow::new(
+            row.order_id.clone(),
+            vec![
+                json!(row.order_id),
+                json!(row.customer_name),
+                json!(row.status.as_str()),
+                json!(lines_summary(&row.items)),
+                json!(row.total_cents),
+                json!(row.cancel_reason),
+            ],
+        )
     }
 }

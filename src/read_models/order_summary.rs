@@ -12,7 +12,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::Rows;
-use super::table::{Table, TableRow};
+use super::table::{KeyedTable, TableRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderSummaryRow {
@@ -71,29 +71,26 @@ impl Projection<Event> for OrderSummary {
     }
 }
 
-impl OrderSummary {
-    pub fn table(&self) -> Table {
-        Table {
-            name: <Self as Projection<Event>>::NAME,
-            title: "Order summary",
-            columns: vec!["Order", "Customer", "Status", "Items", "Total", "Updated at"],
-            rows: self
-                .orders
-                .iter()
-                .map(|row| {
-                    TableRow::new(
-                        row.order_id.clone(),
-                        vec![
-                            json!(row.order_id),
-                            json!(row.customer_name),
-                            json!(row.status.as_str()),
-                            json!(row.item_count),
-                            json!(row.total_cents),
-                            json!(row.updated_at),
-                        ],
-                    )
-                })
-                .collect(),
-        }
+impl KeyedTable for OrderSummary {
+    type Row = OrderSummaryRow;
+    const TITLE: &'static str = "Order summary";
+    const COLUMNS: &'static [&'static str] = &["Order", "Customer", "Status", "Items", "Total", "Updated at"];
+
+    fn keyed_rows(&self) -> &Rows<OrderSummaryRow> {
+        &self.orders
+    }
+
+    fn table_row(row: &OrderSummaryRow) -> TableRow {
+        TableRow::new(
+            row.order_id.clone(),
+            vec![
+                json!(row.order_id),
+                json!(row.customer_name),
+                json!(row.status.as_str()),
+                json!(row.item_count),
+                json!(row.total_cents),
+                json!(row.updated_at),
+            ],
+        )
     }
 }

@@ -11,7 +11,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
 use super::rows::{List, Rows};
-use super::table::{Table, TableRow};
+use super::table::{latest_entries, KeyedTable, TableRow};
 use super::timestamp;
 
 /// A price from a position on.
@@ -69,30 +69,26 @@ impl Projection<Event> for ProductCatalog {
     }
 }
 
-impl ProductCatalog {
-    pub fn table(&self) -> Table {
-        Table {
-            name: <Self as Projection<Event>>::NAME,
-            title: "Product catalog",
-            columns: vec!["Product", "Name", "Category", "Price", "Price history"],
-            rows: self
-                .products
-                .iter()
-                .map(|row| {
-                    let history =
-                        row.price_history.iter().map(|point| point.price.to_string()).collect::<Vec<_>>().join(" → ");
-                    TableRow::new(
-                        row.product_id.clone(),
-                        vec![
-                            json!(row.product_id),
-                            json!(row.name),
-                            json!(row.category_id),
-                            json!(row.price),
-                            json!(history),
-                        ],
-                    )
-                })
-                .collect(),
-        }
+impl KeyedTable for ProductCatalog {
+    type Row = ProductRow;
+    const TITLE: &'static str = "Product catalog";
+    const COLUMNS: &'static [&'static str] = &["Product", "Name", "Category", "Price", "Price history"];
+
+    fn keyed_rows(&self) -> &Rows<ProductRow> {
+        &self.products
+    }
+
+    fn table_row(row: &ProductRow) -> TableRow {
+        let history = latest_entries(row.price_history.len(), row.price_history.iter().rev(), " → ", |point| point.price.to_string());
+        TableRow::new(
+            row.product_id.clone(),
+            vec![
+                json!(row.product_id),
+                json!(row.name),
+                json!(row.category_id),
+                json!(row.price),
+                json!(history),
+            ],
+        )
     }
 }

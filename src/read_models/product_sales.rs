@@ -13,7 +13,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
 use super::rows::{value_mut, Map, Rows, Set};
-use super::table::{Table, TableRow};
+use super::table::{KeyedTable, TableRow};
 
 /// What one product sold, over confirmed (and shipped) orders.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,27 +116,24 @@ impl Projection<Event> for ProductSales {
     }
 }
 
-impl ProductSales {
-    pub fn table(&self) -> Table {
-        Table {
-            name: <Self as Projection<Event>>::NAME,
-            title: "Product sales",
-            columns: vec!["Product", "Units", "Orders", "Revenue"],
-            rows: self
-                .products
-                .iter()
-                .map(|row| {
-                    TableRow::new(
-                        row.product_name.clone(),
-                        vec![
-                            json!(row.product_name),
-                            json!(row.units_ordered),
-                            json!(row.order_count),
-                            json!(row.revenue_cents),
-                        ],
-                    )
-                })
-                .collect(),
-        }
+impl KeyedTable for ProductSales {
+    type Row = ProductSalesRow;
+    const TITLE: &'static str = "Product sales";
+    const COLUMNS: &'static [&'static str] = &["Product", "Units", "Orders", "Revenue"];
+
+    fn keyed_rows(&self) -> &Rows<ProductSalesRow> {
+        &self.products
+    }
+
+    fn table_row(row: &ProductSalesRow) -> TableRow {
+        TableRow::new(
+            row.product_name.clone(),
+            vec![
+                json!(row.product_name),
+                json!(row.units_ordered),
+                json!(row.order_count),
+                json!(row.revenue_cents),
+            ],
+        )
     }
 }

@@ -179,6 +179,23 @@ impl<T: Clone> Rows<T> {
     }
 }
 
+impl<T: Clone + PartialEq> Rows<T> {
+    /// Each row, in order, with the row under its key in `before` (this table at
+    /// another position) and whether the two differ. A row both copies still share
+    /// is the same without being compared: beside the copy one event earlier, only
+    /// the rows that event changed are compared.
+    pub fn beside<'a>(&'a self, before: &'a Rows<T>) -> impl Iterator<Item = (&'a T, Option<&'a T>, bool)> + 'a {
+        self.rows.iter().enumerate().map(move |(place, keyed)| {
+            let earlier = match before.rows.get(place) {
+                Some(earlier) if Rc::ptr_eq(earlier, keyed) => return (&keyed.row, Some(&earlier.row), false),
+                Some(earlier) if earlier.key == keyed.key => Some(&earlier.row),
+                _ => before.get(&keyed.key),
+            };
+            (&keyed.row, earlier, earlier != Some(&keyed.row))
+        })
+    }
+}
+
 /// A list inside a read model (an account's transactions, a customer's orders), each
 /// entry behind an `Rc`, in chunks of [`CHUNK`] entries.
 ///
@@ -331,6 +348,28 @@ mod tests {
         copy.upsert_with("o-1", |id| id.clone());
         assert_eq!(first, "o-1");
         assert!(rows.get("o-1").unwrap().is_same_copy(&first) && copy.get("o-1").unwrap().is_same_copy(&first));
+    }
+
+    #[test]
+    fn beside_an_earlier_copy_only_the_rows_changed_since_differ() {
+        let before = numbered(100);
+        let mut now = before.clone();
+        now.get_mut("k7").unwrap().1 = 1;
+        now.upsert("k8", ("k8".into(), 0)); // replaced by an equal row: not a change
+        now.upsert("new", ("new".into(), 2));
+        let differing: Vec<(&str, Option<u32>)> = now
+            .beside(&before)
+            .filter(|(_, _, differs)| *differs)
+            .map(|(row, earlier, _)| (row.0.as_str(), earlier.map(|earlier| earlier.1)))
+            .collect();
+        assert_eq!(differing, [("k7", Some(0)), ("new", None)]);
+        // Two tables built apart share no row: they are compared row by row, same answer.
+        let mut apart = numbered(100);
+        apart.get_mut("k7").unwrap().1 = 1;
+        apart.upsert("new", ("new".into(), 2));
+        let differing: Vec<&str> = apart.beside(&before).filter(|(_, _, differs)| *differs).map(|(row, ..)| row.0.as_str()).collect();
+        assert_eq!(differing, ["k7", "new"]);
+        assert_eq!(apart.beside(&before).count(), 101);
     }
 
     #[test]
