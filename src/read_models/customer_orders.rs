@@ -114,7 +114,7 @@ impl Projection<Event> for CustomerOrders {
 impl CustomerOrders {
     /// The customer of an order this copy holds, and the order's place in their list.
     fn find(&self, order_id: &str) -> Option<(Rc<str>, usize)> {
-        self.customer_of.get(order_id, |(customer, place)| {
+        self.customer_of.get(order_id, |_, (customer, place)| {
             let order = self.customers.get(customer).and_then(|row| row.orders.get(*place));
             order.is_some_and(|order| order.order_id == order_id)
         })

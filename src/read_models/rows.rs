@@ -78,12 +78,15 @@ impl<V: Clone> Default for SharedIndex<V> {
 
 impl<V: Clone + PartialEq> SharedIndex<V> {
     /// The value under `key`, if this copy holds it: `holds` checks a value found in
-    /// the shared index against the copy.
-    pub fn get(&self, key: &str, holds: impl FnOnce(&V) -> bool) -> Option<V> {
-        if let Some(value) = self.own.get(key) {
+    /// the shared index, and the index's copy of the key, against the copy.
+    pub fn get(&self, key: &str, holds: impl FnOnce(&SharedStr, &V) -> bool) -> Option<V> {
+        // Most copies hold no value of their own: not even the key is hashed for them.
+        if let Some(value) = (!self.own.is_empty()).then(|| self.own.get(key)).flatten() {
             return Some(value.clone());
         }
-        self.shared.borrow().get(key).filter(|value| holds(value)).cloned()
+        let shared = self.shared.borrow();
+        let (kept, value) = shared.get_key_value(key)?;
+        holds(kept, value).then(|| value.clone())
     }
 
     /// Records `value` under `key`, a key this copy does not hold yet. Returns the
@@ -129,9 +132,9 @@ impl<T: Clone> Rows<T> {
     /// [`Rows::upsert`] of the row `row` makes from the table's copy of the key: a
     /// row that holds its own key shares that copy instead of allocating another.
     pub fn upsert_with(&mut self, key: &str, row: impl FnOnce(&SharedStr) -> T) {
-        match self.place(key) {
-            Some(at) => {
-                let keyed = Rc::make_mut(&mut self.rows[at]);
+        match self.keyed_mut(key) {
+            Some(keyed) => {
+                let keyed = Rc::make_mut(keyed);
                 keyed.row = row(&keyed.key);
             }
             None => {
@@ -144,7 +147,10 @@ impl<T: Clone> Rows<T> {
 
     /// Where the row under `key` is, in insertion order.
     pub fn place(&self, key: &str) -> Option<usize> {
-        self.places.get(key, |&at| self.rows.get(at).is_some_and(|keyed| &*keyed.key == key))
+        // A row keeps the index's copy of its key: the same copy is the same key,
+        // found without comparing the texts again.
+        let holds = |keyed: &Keyed<T>, kept: &SharedStr| keyed.key.is_same_copy(kept) || *keyed.key == *key;
+        self.places.get(key, |kept, &at| self.rows.get(at).is_some_and(|keyed| holds(keyed, kept)))
     }
 
     pub fn get(&self, key: &str) -> Option<&T> {
@@ -152,7 +158,14 @@ impl<T: Clone> Rows<T> {
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut T> {
-        self.place(key).and_then(|at| self.at_mut(at))
+        self.keyed_mut(key).map(|keyed| &mut Rc::make_mut(keyed).row)
+    }
+
+    /// The row under `key`, to change: what [`Rows::place`] checks is checked on the
+    /// row reached to change it, so the tree of rows is walked once, not twice.
+    fn keyed_mut(&mut self, key: &str) -> Option<&mut Rc<Keyed<T>>> {
+        let at = self.places.get(key, |_, _| true)?;
+        self.rows.get_mut(at).filter(|keyed| *keyed.key == *key)
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
