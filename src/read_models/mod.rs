@@ -365,8 +365,9 @@ impl ReadModels {
     /// What a panel draws of one read model's table (`None` for an unknown name):
     /// its first `first` rows and every row that differs from `before` (these read
     /// models one position earlier), each with its earlier version. Only the rows
-    /// drawn are built, except for daily stats and inventory (whose rows are not one
-    /// per row of their own: both whole tables are built and compared by key).
+    /// drawn are built, except for daily stats (sorted by date) and inventory (whose
+    /// alert counts are kept outside its rows): both their whole tables are built and
+    /// compared by key.
     pub fn table_window(&self, before: &ReadModels, name: &str, first: usize) -> Option<TableWindow> {
         fn keyed<M: KeyedTable>(name: &str, at: &Projector<M>, before: &Projector<M>, first: usize) -> Option<TableWindow> {
             (M::NAME == name).then(|| at.model.window(&before.model, first))
