@@ -30,12 +30,25 @@ test("the demo history fills the log with progress shown, and survives a reload"
   const drawn = await page.getByTestId("timeline-event").evaluateAll((chips) => chips.map((chip) => Number(chip.getAttribute("data-position"))));
   expect(drawn).toEqual(Array.from({ length: 17 }, (_, index) => 4992 + index));
   await expect(page.locator("[data-testid=timeline-event][data-position='5000']")).toBeInViewport();
-  // A jump across the log changes the chips in place: no chip is drawn anew.
-  await page.evaluate(() => document.querySelectorAll("[data-testid=timeline-event]").forEach((node) => ((node as any).__kept = true)));
+  // A jump across the log changes the chips in place: no chip is drawn anew. The
+  // panels' notes on the rows left out and the event inspector are drawn once and
+  // change only their texts: not one of their attributes is set again.
+  await expect(page.getByTestId("rows-note")).toHaveCount(2);
+  await page.evaluate(() => {
+    document.querySelectorAll("[data-testid=timeline-event]").forEach((node) => ((node as any).__kept = true));
+    const set: string[] = ((window as any).__attributesSet = []);
+    const observer = new MutationObserver((records) => records.forEach((record) => set.push(`${(record.target as Element).tagName}.${record.attributeName}`)));
+    const drawnOnce = "[data-testid=read-model-order-summary] tr.more, [data-testid=read-model-order-details] p.more, [data-testid=event-inspector] .panel-body";
+    document.querySelectorAll(drawnOnce).forEach((node) => observer.observe(node, { attributes: true, subtree: true }));
+  });
+  const noteBefore = await page.getByTestId("rows-note").first().textContent();
   await lab.scrubTo(7000);
   await expect(page.locator("[data-testid=timeline-event][data-position='7000']")).toHaveClass(/selected/);
   const jumped = await page.getByTestId("timeline-event").evaluateAll((chips) => chips.map((chip) => [Number(chip.getAttribute("data-position")), !!(chip as any).__kept]));
   expect(jumped).toEqual(Array.from({ length: 17 }, (_, index) => [6992 + index, true]));
+  await expect(page.getByTestId("event-json")).toContainText('"position": 7000');
+  expect(await page.getByTestId("rows-note").first().textContent()).not.toEqual(noteBefore);
+  expect(await page.evaluate(() => (window as any).__attributesSet)).toEqual([]);
   await lab.scrubTo(loaded);
 
   // The same seed and size give the same events; the log is stored.

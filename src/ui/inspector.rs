@@ -6,12 +6,31 @@ use leptos::prelude::*;
 use super::format::pretty;
 use crate::event_sourcing::recorded::RecordedEvent;
 
+/// What the inspector shows of one event, as text.
+#[derive(Clone, PartialEq)]
+struct Shown {
+    stream: String,
+    recorded: String,
+    actor: String,
+    json: String,
+}
+
 #[component]
 pub fn EventInspector(
     /// The event at the selected position (none at position 0).
     #[prop(into)]
     event: Signal<Option<RecordedEvent>>,
 ) -> impl IntoView {
+    let shown = Memo::new(move |_| {
+        event.get().map(|event| Shown {
+            stream: format!("{} v{}", event.stream_id, event.stream_version),
+            recorded: event.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            actor: event.metadata.actor.to_string(),
+            json: serde_json::to_value(&event).map(|value| pretty(&value)).unwrap_or_default(),
+        })
+    });
+    // The facts are drawn once; a step of the timeline changes only their texts.
+    let text = move |field: fn(&Shown) -> String| move || shown.with(|shown| shown.as_ref().map(field).unwrap_or_default());
     view! {
         <section class="card panel inspector" data-testid="event-inspector" aria-label="Event inspector">
             <header class="panel-header">
@@ -19,22 +38,19 @@ pub fn EventInspector(
                 <span class="panel-note">{move || event.get().map(|event| format!("#{} · {}", event.position, event.event_type))}</span>
             </header>
             <div class="panel-body">
-                {move || match event.get() {
-                    None => view! {
+                <Show
+                    when=move || shown.with(Option::is_some)
+                    fallback=|| view! {
                         <p class="empty">"Position 0: before the first event. Move the timeline or click an event to see it here."</p>
-                    }.into_any(),
-                    Some(event) => {
-                        let json = serde_json::to_value(&event).map(|value| pretty(&value)).unwrap_or_default();
-                        view! {
-                            <dl class="event-facts">
-                                <dt>"stream"</dt><dd>{event.stream_id.to_string()}" v"{event.stream_version}</dd>
-                                <dt>"recorded"</dt><dd>{event.metadata.recorded_at.to_rfc3339_opts(SecondsFormat::Millis, true)}</dd>
-                                <dt>"actor"</dt><dd>{event.metadata.actor.to_string()}</dd>
-                            </dl>
-                            <pre class="json" data-testid="event-json">{json}</pre>
-                        }.into_any()
                     }
-                }}
+                >
+                    <dl class="event-facts">
+                        <dt>"stream"</dt><dd>{text(|shown| shown.stream.clone())}</dd>
+                        <dt>"recorded"</dt><dd>{text(|shown| shown.recorded.clone())}</dd>
+                        <dt>"actor"</dt><dd>{text(|shown| shown.actor.clone())}</dd>
+                    </dl>
+                    <pre class="json" data-testid="event-json">{text(|shown| shown.json.clone())}</pre>
+                </Show>
             </div>
         </section>
     }

@@ -85,9 +85,9 @@ impl Default for RowLimit {
 }
 
 /// The note on the rows left out, with a button drawing more of them: the last
-/// row of a table.
+/// row of a table. Drawn once while rows are left out; only the note's text follows.
 #[component]
-pub fn MoreRows(limit: RowLimit, note: String, columns: usize) -> impl IntoView {
+pub fn MoreRows(limit: RowLimit, #[prop(into)] note: Signal<String>, columns: usize) -> impl IntoView {
     view! {
         <tr class="more">
             <td colspan=columns.to_string()><MoreNote limit=limit note=note/></td>
@@ -97,9 +97,9 @@ pub fn MoreRows(limit: RowLimit, note: String, columns: usize) -> impl IntoView 
 
 /// The note on the rows left out and the button drawing more of them.
 #[component]
-pub fn MoreNote(limit: RowLimit, note: String) -> impl IntoView {
+pub fn MoreNote(limit: RowLimit, #[prop(into)] note: Signal<String>) -> impl IntoView {
     view! {
-        <span data-testid="rows-note">{note}</span>
+        <span data-testid="rows-note">{move || note.get()}</span>
         " "
         <button class="ghost small" data-testid="more-rows" on:click=move |_| limit.more()>{format!("show {} more", limit.step)}</button>
     }

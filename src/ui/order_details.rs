@@ -83,6 +83,7 @@ pub fn OrderDetailsPanel(
         })
     });
     let hidden = Memo::new(move |_| shown.with(|(cards, total)| cards.len() < *total));
+    let note = Memo::new(move |_| shown.with(|(cards, total)| hidden_rows_note(*total, cards.len(), "orders").unwrap_or_default()));
     let body = limit.fill(hidden);
     view! {
         <section class="card panel" data-testid="read-model-order-details" aria-label="Order details read model">
@@ -124,7 +125,7 @@ pub fn OrderDetailsPanel(
                                 }}
                             </article>
                         }/>
-                        {move || shown.with(|(cards, total)| hidden_rows_note(*total, cards.len(), "orders")).map(|note| view! { <p class="panel-note more"><MoreNote limit=limit note=note/></p> })}
+                        <Show when=move || hidden.get()><p class="panel-note more"><MoreNote limit=limit note=note/></p></Show>
                     </div>
                 </Show>
             </div>

@@ -75,6 +75,7 @@ pub fn OrderSummaryPanel(
         })
     });
     let hidden = Memo::new(move |_| shown.with(|shown| shown.note.is_some()));
+    let note = Memo::new(move |_| shown.with(|shown| shown.note.clone().unwrap_or_default()));
     let body = limit.fill(hidden);
     let changed_class = |changed: bool, base: &'static str| match (changed, base.is_empty()) {
         (true, true) => "changed-cell".to_owned(),
@@ -113,7 +114,7 @@ pub fn OrderSummaryPanel(
                                     </tr>
                                 }
                             }/>
-                            {move || shown.with(|shown| shown.note.clone()).map(|note| view! { <MoreRows limit=limit note=note columns=5/> })}
+                            <Show when=move || hidden.get()><MoreRows limit=limit note=note columns=5/></Show>
                         </tbody>
                     </table>
                 </Show>
