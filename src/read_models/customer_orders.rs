@@ -89,9 +89,14 @@ impl Projection<Event> for CustomerOrders {
             }
             return;
         }
-        let Some((customer, place)) = self.find(order_id) else { return };
+        // The order is looked up once, on the row about to change: `find` would look
+        // the customer's row up a second time to check it.
+        let Some((customer, place)) = self.customer_of.get(order_id, |_, _| true) else { return };
         let Some(row) = self.customers.get_mut(&customer) else { return };
-        let Some(order) = row.orders.get_mut(place) else { return };
+        if row.orders.get(place).is_none_or(|order| order.order_id != order_id) {
+            return; // this copy does not hold the order
+        }
+        let order = row.orders.get_mut(place).expect("just looked at");
         let spent_before = if counts_as_spent(order.status) { order.total_cents } else { 0 };
         match event {
             OrderEvent::OrderCreated { .. } => {}

@@ -14,7 +14,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::{value_mut, Map, Rows};
+use super::rows::{change_value, Map, Rows};
 use super::table::{Table, TableRow};
 use super::ALL_EVENT_TYPES;
 
@@ -77,18 +77,18 @@ impl Projection<Event> for DailyStats {
                 Today { day, place }
             }
         };
-        let order_id = recorded.aggregate_id();
         let mut confirmed_total = None;
         if let Event::Order(order) = event {
+            let order_id = recorded.aggregate_id();
             match order {
                 OrderEvent::OrderCreated { .. } => {
                     self.open_totals.insert(order_id.to_owned(), 0);
                 }
                 OrderEvent::ItemAdded { quantity, unit_price_cents, .. } => {
-                    *value_mut(&mut self.open_totals, order_id) += unit_price_cents * i64::from(*quantity);
+                    change_value(&mut self.open_totals, order_id, |total| *total += unit_price_cents * i64::from(*quantity));
                 }
                 OrderEvent::ItemRemoved { quantity, unit_price_cents, .. } => {
-                    *value_mut(&mut self.open_totals, order_id) -= unit_price_cents * i64::from(*quantity);
+                    change_value(&mut self.open_totals, order_id, |total| *total -= unit_price_cents * i64::from(*quantity));
                 }
                 OrderEvent::OrderConfirmed {} => {
                     // Items cannot change once confirmed: the total is final.

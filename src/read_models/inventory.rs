@@ -198,8 +198,8 @@ impl Projection<Event> for InventoryLevels {
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Inventory(event) = event else { return };
         let sku = recorded.aggregate_id();
-        let was_low = match (self.items.get_mut(sku), event) {
-            (Some(item), _) => item.low_stock,
+        let item = match (self.items.get_mut(sku), event) {
+            (Some(item), _) => item,
             (None, InventoryEvent::StockReceived { low_stock_threshold, .. }) => {
                 self.items.upsert(
                     sku,
@@ -213,12 +213,12 @@ impl Projection<Event> for InventoryLevels {
                         reservations: Reservations::default(),
                     },
                 );
-                false
+                self.items.get_mut(sku).expect("just inserted")
             }
             // Reserved or released before it was ever received: nothing to show.
             (None, _) => return,
         };
-        let item = self.items.get_mut(sku).expect("present or just inserted");
+        let was_low = item.low_stock;
         let (kind, quantity, order_id) = match event {
             InventoryEvent::StockReceived { quantity, low_stock_threshold, .. } => {
                 item.on_hand += quantity;

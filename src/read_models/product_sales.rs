@@ -12,7 +12,7 @@ use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
-use super::rows::{value_mut, Map, Rows, Set};
+use super::rows::{change_value, Map, Rows, Set};
 use super::table::{KeyedTable, TableRow};
 
 /// What one product sold, over confirmed (and shipped) orders.
@@ -40,20 +40,16 @@ pub struct ProductSales {
 
 impl ProductSales {
     /// Adds (`sign` = 1) or takes out (`sign` = -1) the lines of one order.
-    fn count(&mut self, lines: &[LineItem], sign: i64) {
+    fn count(products: &mut Rows<ProductSalesRow>, lines: &[LineItem], sign: i64) {
         for line in lines {
-            if self.products.get(&line.product_name).is_none() {
-                self.products.upsert(
-                    &line.product_name,
-                    ProductSalesRow {
-                        product_name: line.product_name.clone(),
-                        units_ordered: 0,
-                        order_count: 0,
-                        revenue_cents: 0,
-                    },
-                );
-            }
-            let row = self.products.get_mut(&line.product_name).expect("just inserted");
+            let row = match products.get_mut(&line.product_name) {
+                Some(row) => row,
+                None => {
+                    let name = &line.product_name;
+                    products.upsert(name, ProductSalesRow { product_name: name.clone(), units_ordered: 0, order_count: 0, revenue_cents: 0 });
+                    products.get_mut(name).expect("just inserted")
+                }
+            };
             let revenue = line.unit_price_cents * i64::from(line.quantity);
             if sign > 0 {
                 row.units_ordered += u64::from(line.quantity);
@@ -78,12 +74,11 @@ impl Projection<Event> for ProductSales {
         let order_id = recorded.aggregate_id();
         match event {
             OrderEvent::OrderCreated { .. } => {
-                value_mut(&mut self.lines, order_id);
+                change_value(&mut self.lines, order_id, |_| {}); // its lines, empty so far
             }
             OrderEvent::ItemAdded { product_name, quantity, unit_price_cents } => {
                 if !self.confirmed.contains(order_id) {
-                    let lines = value_mut(&mut self.lines, order_id);
-                    LineItem::add_to(lines, product_name, *quantity, *unit_price_cents);
+                    change_value(&mut self.lines, order_id, |lines| LineItem::add_to(lines, product_name, *quantity, *unit_price_cents));
                 }
             }
             OrderEvent::ItemRemoved { product_name, .. } => {
@@ -95,9 +90,9 @@ impl Projection<Event> for ProductSales {
                 if self.confirmed.contains(order_id) {
                     return;
                 }
-                if let Some(lines) = self.lines.get(order_id).cloned() {
+                if let Some(lines) = self.lines.get(order_id) {
                     self.confirmed.insert(order_id.to_owned());
-                    self.count(&lines, 1);
+                    Self::count(&mut self.products, lines, 1);
                 }
             }
             OrderEvent::OrderReadyToShip {} => {}
@@ -109,7 +104,7 @@ impl Projection<Event> for ProductSales {
             OrderEvent::OrderCancelled { .. } => {
                 let lines = self.lines.remove(order_id).unwrap_or_default();
                 if self.confirmed.remove(order_id).is_some() {
-                    self.count(&lines, -1);
+                    Self::count(&mut self.products, &lines, -1);
                 }
             }
         }

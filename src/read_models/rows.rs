@@ -25,14 +25,19 @@ pub type Map<K, V> = GenericHashMap<K, V, FxBuildHasher, DefaultSharedPtr>;
 /// A persistent set, hashed as [`Map`].
 pub type Set<T> = GenericHashSet<T, FxBuildHasher, DefaultSharedPtr>;
 
-/// The value under `key`, inserted as `V::default()` first when there is none: what
-/// `map.entry(key.to_owned()).or_default()` does, without copying the key on every
-/// call (a fold makes this call for most events).
-pub fn value_mut<'m, V: Clone + Default>(map: &'m mut Map<String, V>, key: &str) -> &'m mut V {
-    if !map.contains_key(key) {
-        map.insert(key.to_owned(), V::default());
+/// Changes the value under `key`, inserted as `V::default()` first when there is
+/// none: what `*map.entry(key.to_owned()).or_default()` changes, without copying the
+/// key when it is there, and with one lookup (a fold makes this call for most order
+/// events).
+pub fn change_value<V: Clone + Default>(map: &mut Map<String, V>, key: &str, change: impl FnOnce(&mut V)) {
+    match map.get_mut(key) {
+        Some(value) => change(value),
+        None => {
+            let mut value = V::default();
+            change(&mut value);
+            map.insert(key.to_owned(), value);
+        }
     }
-    map.get_mut(key).expect("present or just inserted")
 }
 
 #[derive(Debug, Clone)]
@@ -164,8 +169,14 @@ impl<T: Clone> Rows<T> {
     /// The row under `key`, to change: what [`Rows::place`] checks is checked on the
     /// row reached to change it, so the tree of rows is walked once, not twice.
     fn keyed_mut(&mut self, key: &str) -> Option<&mut Rc<Keyed<T>>> {
-        let at = self.places.get(key, |_, _| true)?;
-        self.rows.get_mut(at).filter(|keyed| *keyed.key == *key)
+        // As in `place`: a row holding the shared index's very copy of the key holds
+        // the key, without comparing the texts again.
+        let mut kept_text: Option<*const str> = None;
+        let at = self.places.get(key, |kept, _| {
+            kept_text = Some(kept.as_str());
+            true
+        })?;
+        self.rows.get_mut(at).filter(|keyed| kept_text.is_some_and(|kept| std::ptr::eq(kept, keyed.key.as_str())) || *keyed.key == *key)
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
@@ -265,10 +276,17 @@ impl<T> List<T> {
 impl<T: Clone> List<T> {
     /// A list of one entry.
     pub fn of(entry: T) -> Self {
-        List { full: Vector::new(), last: vec![Rc::new(entry)] }
+        let mut list = List::default();
+        list.push_back(entry);
+        list
     }
 
     pub fn push_back(&mut self, entry: T) {
+        // The chunk being filled takes its full room at once: grown 4, 8, 16, it
+        // was copied twice before it was full.
+        if self.last.is_empty() {
+            self.last.reserve_exact(CHUNK);
+        }
         self.last.push(Rc::new(entry));
         if self.last.len() == CHUNK {
             self.full.push_back(Rc::new(std::mem::take(&mut self.last)));
