@@ -65,7 +65,8 @@ impl Projection<Event> for DailyStats {
     const SUBSCRIBES_TO: &'static [&'static str] = ALL_EVENT_TYPES;
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
-        let day = recorded.metadata.recorded_at.date_naive();
+        // The UTC date, read without adding the offset of UTC (zero) on every event.
+        let day = recorded.metadata.recorded_at.naive_utc().date();
         let today = match self.today {
             Some(today) if today.day == day => today,
             _ => {
