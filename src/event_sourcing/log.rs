@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxBuildHasher;
+
 use super::recorded::RecordedEvent;
 use super::shared_str::{Interner, SharedStr};
 
@@ -28,7 +30,7 @@ fn follows_on(event: &RecordedEvent, head: u64, stream_version: u64) -> Result<(
 #[derive(Debug, Default)]
 pub struct SequenceCheck<'a> {
     head: u64,
-    versions: HashMap<&'a str, u64>,
+    versions: HashMap<&'a str, u64, FxBuildHasher>,
 }
 
 impl<'a> SequenceCheck<'a> {
@@ -46,7 +48,7 @@ impl<'a> SequenceCheck<'a> {
 pub struct EventLog {
     events: Vec<RecordedEvent>,
     /// Stream id → indexes into `events`, in version order.
-    streams: HashMap<SharedStr, Vec<usize>>,
+    streams: HashMap<SharedStr, Vec<usize>, FxBuildHasher>,
     /// The one copy of each stream id, stream type, event type and actor that the
     /// events point to.
     names: Interner,

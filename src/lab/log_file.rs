@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::SecondsFormat;
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 
 use super::{demo::DemoHistory, Lab};
@@ -75,7 +76,7 @@ impl<S: EventStore> Lab<S> {
     /// ids, and every event readable as a known event. On any error nothing changes.
     pub async fn replace_log(&self, events: Vec<RecordedEvent>) -> Result<usize, ErrorBody> {
         let mut check = SequenceCheck::default();
-        let mut ids = HashSet::with_capacity(events.len());
+        let mut ids = HashSet::with_capacity_and_hasher(events.len(), FxBuildHasher);
         let mut typed = Vec::with_capacity(events.len());
         for event in &events {
             let type_prefix = event.stream_id.strip_prefix(event.stream_type.as_str()).is_some_and(|rest| rest.starts_with('-'));
