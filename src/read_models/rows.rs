@@ -171,12 +171,12 @@ impl<T: Clone> Rows<T> {
     fn keyed_mut(&mut self, key: &str) -> Option<&mut Rc<Keyed<T>>> {
         // As in `place`: a row holding the shared index's very copy of the key holds
         // the key, without comparing the texts again.
-        let mut kept_text: Option<*const str> = None;
+        let mut kept_copy = None;
         let at = self.places.get(key, |kept, _| {
-            kept_text = Some(kept.as_str());
+            kept_copy = Some(kept.clone());
             true
         })?;
-        self.rows.get_mut(at).filter(|keyed| kept_text.is_some_and(|kept| std::ptr::eq(kept, keyed.key.as_str())) || *keyed.key == *key)
+        self.rows.get_mut(at).filter(|keyed| kept_copy.as_ref().is_some_and(|kept| keyed.key.is_same_copy(kept)) || *keyed.key == *key)
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
