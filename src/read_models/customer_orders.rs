@@ -93,7 +93,7 @@ impl Projection<Event> for CustomerOrders {
         // the customer's row up a second time to check it.
         let Some((customer, place)) = self.customer_of.get(order_id, |_, _| true) else { return };
         let Some(row) = self.customers.get_mut(&customer) else { return };
-        if row.orders.get(place).is_none_or(|order| order.order_id != order_id) {
+        if !row.holds_order(place, order_id) {
             return; // this copy does not hold the order
         }
         let order = row.orders.get_mut(place).expect("just looked at");
@@ -119,10 +119,15 @@ impl Projection<Event> for CustomerOrders {
 impl CustomerOrders {
     /// The customer of an order this copy holds, and the order's place in their list.
     fn find(&self, order_id: &str) -> Option<(Rc<str>, usize)> {
-        self.customer_of.get(order_id, |_, (customer, place)| {
-            let order = self.customers.get(customer).and_then(|row| row.orders.get(*place));
-            order.is_some_and(|order| order.order_id == order_id)
-        })
+        self.customer_of.get(order_id, |_, (customer, place)| self.customers.get(customer).is_some_and(|row| row.holds_order(*place, order_id)))
+    }
+}
+
+impl CustomerOrdersRow {
+    /// Whether the order at `place` in this customer's list is `order_id`: a copy
+    /// that went another way may hold another order there, or none.
+    fn holds_order(&self, place: usize, order_id: &str) -> bool {
+        self.orders.get(place).is_some_and(|order| order.order_id == order_id)
     }
 }
 

@@ -59,6 +59,14 @@ struct Keyed<T> {
     row: T,
 }
 
+impl<T> Keyed<T> {
+    /// Whether this is the row under `key`. A row keeps the index's copy of its key
+    /// (`kept`): the same copy is the same key, found without comparing the texts.
+    fn holds(&self, key: &str, kept: Option<&SharedStr>) -> bool {
+        kept.is_some_and(|kept| self.key.is_same_copy(kept)) || *self.key == *key
+    }
+}
+
 /// Key → value, where the value is a fact of the log (where a key's row was added):
 /// shared by a read model and all its copies (timeline checkpoints, the state being
 /// scrubbed) instead of copied into each.
@@ -152,10 +160,7 @@ impl<T: Clone> Rows<T> {
 
     /// Where the row under `key` is, in insertion order.
     pub fn place(&self, key: &str) -> Option<usize> {
-        // A row keeps the index's copy of its key: the same copy is the same key,
-        // found without comparing the texts again.
-        let holds = |keyed: &Keyed<T>, kept: &SharedStr| keyed.key.is_same_copy(kept) || *keyed.key == *key;
-        self.places.get(key, |kept, &at| self.rows.get(at).is_some_and(|keyed| holds(keyed, kept)))
+        self.places.get(key, |kept, &at| self.rows.get(at).is_some_and(|keyed| keyed.holds(key, Some(kept))))
     }
 
     pub fn get(&self, key: &str) -> Option<&T> {
@@ -169,14 +174,12 @@ impl<T: Clone> Rows<T> {
     /// The row under `key`, to change: what [`Rows::place`] checks is checked on the
     /// row reached to change it, so the tree of rows is walked once, not twice.
     fn keyed_mut(&mut self, key: &str) -> Option<&mut Rc<Keyed<T>>> {
-        // As in `place`: a row holding the shared index's very copy of the key holds
-        // the key, without comparing the texts again.
         let mut kept_copy = None;
         let at = self.places.get(key, |kept, _| {
             kept_copy = Some(kept.clone());
             true
         })?;
-        self.rows.get_mut(at).filter(|keyed| kept_copy.as_ref().is_some_and(|kept| keyed.key.is_same_copy(kept)) || *keyed.key == *key)
+        self.rows.get_mut(at).filter(|keyed| keyed.holds(key, kept_copy.as_ref()))
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
