@@ -5,13 +5,18 @@
 
 mod common;
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
 
 use futures::executor::block_on;
 use serde_json::json;
 
 use kiroku::event_sourcing::memory_store::MemoryStore;
-use kiroku::lab::{demo_start, DemoHistory, Lab};
+use kiroku::lab::{demo_start, DemoHistory, Environment, Lab};
 
 use common::TestEnv;
 
@@ -87,4 +92,55 @@ fn the_lab_loads_a_demo_history_of_the_size_asked() {
     let imported = block_on(lab.load_demo(1, 1_000)).unwrap();
     assert_eq!(imported, 1_000);
     assert_eq!(lab.head(), imported as u64);
+}
+
+/// [`TestEnv`] that keeps what the lab hands it to free, to count it and free it later.
+struct Keeping {
+    ids: TestEnv,
+    kept: Rc<RefCell<Vec<Box<dyn Any>>>>,
+}
+
+impl Environment for Keeping {
+    fn now(&self) -> DateTime<Utc> {
+        self.ids.now()
+    }
+
+    fn new_id(&self) -> String {
+        self.ids.new_id()
+    }
+
+    fn release(&self, garbage: Box<dyn Any>) {
+        self.kept.borrow_mut().push(garbage);
+    }
+}
+
+#[test]
+fn a_log_replaced_or_cleared_is_handed_to_the_environment_to_free_and_the_lab_goes_on_without_it() {
+    let kept = Rc::new(RefCell::new(Vec::new()));
+    let lab = Lab::new(MemoryStore::new(), Box::new(Keeping { ids: TestEnv::new(), kept: kept.clone() }));
+    block_on(lab.load_demo(1, 600)).unwrap();
+    let first = lab.export_log();
+    let events_of = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap()["events"].clone();
+    let handed = kept.borrow().len();
+
+    // Another history replaces the loaded one: the loaded one's state is handed over.
+    block_on(lab.load_demo(2, 400)).unwrap();
+    assert_eq!(kept.borrow().len(), handed + 1, "the replaced state goes to Environment::release");
+    assert_eq!(lab.head(), 400);
+
+    // Importing a file over it: the same.
+    assert_eq!(block_on(lab.import_log(&first)).map_err(|error| error.message), Ok(600));
+    assert_eq!(kept.borrow().len(), handed + 2);
+    assert_eq!(events_of(&lab.export_log()), events_of(&first), "the lab holds exactly the imported log");
+
+    // Clearing: the same, and the lab is empty.
+    block_on(lab.reset()).unwrap();
+    assert_eq!(kept.borrow().len(), handed + 3);
+    assert_eq!(lab.head(), 0);
+
+    // Freeing what was handed over later changes nothing in the lab.
+    kept.borrow_mut().clear();
+    assert_eq!(lab.head(), 0);
+    assert_eq!(block_on(lab.import_log(&first)).map_err(|error| error.message), Ok(600));
+    assert_eq!(events_of(&lab.export_log()), events_of(&first));
 }

@@ -1,6 +1,11 @@
-//! The lab's [`Environment`] in the browser: the wall clock and UUID v4s from `crypto`.
+//! The lab's [`Environment`] in the browser: the wall clock, UUID v4s from `crypto`,
+//! and a state the lab let go of freed after the next paint.
+
+use std::any::Any;
 
 use chrono::{DateTime, Utc};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::lab::Environment;
 
@@ -18,6 +23,29 @@ impl Environment for BrowserEnvironment {
 
     fn monotonic_ms(&self) -> f64 {
         monotonic_ms()
+    }
+
+    fn release(&self, garbage: Box<dyn Any>) {
+        free_after_paint(garbage);
+    }
+}
+
+/// Drops `garbage` in a task of its own after the page's next paint (a frame
+/// callback runs before the paint; a task it queues runs after), or in the next
+/// task while the page is hidden, which paints nothing and runs no frame callbacks.
+pub fn free_after_paint(garbage: Box<dyn Any>) {
+    let Some(window) = web_sys::window() else { return };
+    let free = move || {
+        let free = Closure::once_into_js(move || drop(garbage));
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(free.unchecked_ref());
+        }
+    };
+    let hidden = window.document().is_none_or(|document| document.hidden());
+    if hidden {
+        free();
+    } else {
+        let _ = window.request_animation_frame(Closure::once_into_js(free).unchecked_ref());
     }
 }
 
