@@ -2,7 +2,8 @@
 //! The transactional outbox in IndexedDB: events and outbox messages commit in one
 //! transaction, so an aborted one leaves neither; a log stored before the outbox
 //! existed (layout version 1) opens after the upgrade with every event; and stream
-//! records live in buckets (layout 4).
+//! records live in buckets (layout 4), packed since layout 5, and a log of layout 4
+//! opens after the upgrade.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -114,9 +115,9 @@ async fn a_log_stored_in_layout_version_1_opens_after_the_upgrade() {
         let old_a: Option<RawStreamRecord> = tx.object_store("streams").unwrap().get("Order-a").serde().unwrap().await.unwrap();
         let old_b: Option<RawStreamRecord> = tx.object_store("streams").unwrap().get("Order-b").serde().unwrap().await.unwrap();
         assert_eq!((old_a, old_b), (None, Some(RawStreamRecord { version: 1, segments: vec![2] })));
-        let bucket: Option<BTreeMap<String, RawStreamRecord>> =
+        let bucket: Option<serde_bytes::ByteBuf> =
             tx.object_store("stream_buckets").unwrap().get(bucket_of("Order-a")).serde().unwrap().await.unwrap();
-        assert_eq!(bucket.unwrap()["Order-a"], RawStreamRecord { version: 2, segments: vec![2, 3] });
+        assert_eq!(unpack(bucket.unwrap())["Order-a"], RawStreamRecord { version: 2, segments: vec![2, 3] });
     }
     raw.close();
     store.clear().await.unwrap();
@@ -157,7 +158,7 @@ async fn an_import_keeps_its_stream_records_in_a_few_buckets() {
 }
 
 /// A stream record as stored.
-#[derive(serde::Deserialize, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq, Clone)]
 struct RawStreamRecord {
     version: u64,
     segments: Vec<u64>,
@@ -168,4 +169,82 @@ struct RawStreamRecord {
 struct RawSegment {
     packed: Option<serde_bytes::ByteBuf>,
     events: Option<String>,
+}
+
+/// A bucket as layout 5 stores it: postcard bytes of stream id → record.
+fn unpack(bytes: serde_bytes::ByteBuf) -> BTreeMap<String, RawStreamRecord> {
+    postcard::from_bytes(&bytes).expect("a packed bucket")
+}
+
+#[wasm_bindgen_test]
+async fn a_log_stored_in_layout_version_4_opens_after_the_upgrade_and_packs_a_bucket_when_it_writes_it() {
+    let name = "kiroku-layout-v4";
+    // Two streams in one bucket, and a third in another.
+    let a = "Order-a";
+    let same_bucket = (0..)
+        .map(|n| format!("Order-x{n}"))
+        .find(|id| bucket_of(id) == bucket_of(a))
+        .expect("another stream in the bucket of Order-a");
+    let other = (0..).map(|n| format!("Order-y{n}")).find(|id| bucket_of(id) != bucket_of(a)).unwrap();
+    let old = Database::open(name)
+        .with_version(4u32)
+        .with_on_upgrade_needed(|_, db| {
+            db.create_object_store("segments").with_key_path(KeyPath::One("last")).build()?;
+            db.create_object_store("streams").build()?;
+            db.create_object_store("meta").build()?;
+            db.create_object_store("outbox").build()?;
+            db.create_object_store("stream_buckets").build()?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let recorded = |id: &str, stream: &str, position: u64| {
+        json!({
+            "event_id": id, "stream_id": stream, "stream_type": "Order", "stream_version": 1, "position": position,
+            "event_type": "OrderCreated", "schema_version": 1, "data": {"customer_name": "山田太郎"},
+            "metadata": {"correlation_id": "c", "causation_id": "c", "recorded_at": "2026-11-22T10:00:00.000Z", "actor": "workshop-user"}
+        })
+    };
+    let events = json!([recorded("e1", a, 1), recorded("e2", &same_bucket, 2), recorded("e3", &other, 3)]);
+    let record = RawStreamRecord { version: 1, segments: vec![3] };
+    {
+        let tx = old.transaction(["segments", "stream_buckets", "meta"]).with_mode(TransactionMode::Readwrite).build().unwrap();
+        tx.object_store("segments").unwrap().put(json!({"first": 1, "last": 3, "events": events.to_string()})).serde().unwrap();
+        // Layout 4's buckets: stream id → record, as serde writes a map.
+        let shared: BTreeMap<String, RawStreamRecord> = [(a.to_owned(), record.clone()), (same_bucket.clone(), record.clone())].into();
+        let alone: BTreeMap<String, RawStreamRecord> = [(other.clone(), record.clone())].into();
+        let buckets = tx.object_store("stream_buckets").unwrap();
+        buckets.put(&shared).with_key(bucket_of(a)).without_key_type().serde().unwrap();
+        buckets.put(&alone).with_key(bucket_of(&other)).without_key_type().serde().unwrap();
+        tx.object_store("meta").unwrap().put(3u64).with_key("head").without_key_type().serde().unwrap();
+        tx.commit().await.unwrap();
+    }
+    old.close();
+
+    let store = IndexedDbStore::open(name).await.unwrap();
+    let ids = |events: Vec<kiroku::event_sourcing::recorded::RecordedEvent>| events.into_iter().map(|e| e.event_id.to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(store.read_all(0).await.unwrap()), ["e1", "e2", "e3"], "the old log is still there");
+    assert_eq!(ids(store.read_stream(&other).await.unwrap()), ["e3"], "a stream reads from its layout 4 bucket");
+    let stale = store.append(&StreamId::new("Order", "a"), ExpectedVersion::Exact(0), vec![event("n0", "OrderConfirmed")]).await;
+    assert_eq!(stale, Err(AppendError::Conflict { expected: 0, actual: 1 }), "the layout 4 bucket holds the stream's version");
+    let next = store.append(&StreamId::new("Order", "a"), ExpectedVersion::Exact(1), vec![event("n1", "OrderConfirmed")]).await.unwrap();
+    assert_eq!((next[0].position, next[0].stream_version), (4, 2));
+    assert_eq!(ids(store.read_stream(a).await.unwrap()), ["e1", "n1"]);
+    assert_eq!(ids(store.read_stream(&same_bucket).await.unwrap()), ["e2"], "the other stream of the repacked bucket keeps its record");
+    let conflict = store.append(&StreamId::new("Order", &same_bucket["Order-".len()..]), ExpectedVersion::Exact(0), vec![event("n2", "OrderConfirmed")]).await;
+    assert_eq!(conflict, Err(AppendError::Conflict { expected: 0, actual: 1 }));
+
+    let raw = Database::open(name).await.unwrap();
+    {
+        let tx = raw.transaction(["stream_buckets"]).build().unwrap();
+        let buckets = tx.object_store("stream_buckets").unwrap();
+        let written: Option<serde_bytes::ByteBuf> = buckets.get(bucket_of(a)).serde().unwrap().await.unwrap();
+        let written = unpack(written.expect("the written bucket is packed"));
+        assert_eq!(written[a], RawStreamRecord { version: 2, segments: vec![3, 4] });
+        assert_eq!(written[&same_bucket], record);
+        let untouched: Option<BTreeMap<String, RawStreamRecord>> = buckets.get(bucket_of(&other)).serde().unwrap().await.unwrap();
+        assert_eq!(untouched.expect("a bucket not written since stays as it was")[&other], record);
+    }
+    raw.close();
+    store.clear().await.unwrap();
 }
