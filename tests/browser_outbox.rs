@@ -34,6 +34,35 @@ fn event(id: &str, event_type: &str) -> NewEvent {
     }
 }
 
+/// An empty database in the layout of `version` (1 to 4), as an older page made it.
+async fn database_of_layout(name: &str, version: u32) -> Database {
+    Database::open(name)
+        .with_version(version)
+        .with_on_upgrade_needed(move |_, db| {
+            db.create_object_store("segments").with_key_path(KeyPath::One("last")).build()?;
+            db.create_object_store("streams").build()?;
+            db.create_object_store("meta").build()?;
+            if version >= 2 {
+                db.create_object_store("outbox").build()?;
+            }
+            if version >= 4 {
+                db.create_object_store("stream_buckets").build()?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap()
+}
+
+/// The first event of an order stream as a JSON segment of layouts 1 and 2 holds it.
+fn order_created(id: &str, stream: &str, position: u64, customer: &str) -> serde_json::Value {
+    json!({
+        "event_id": id, "stream_id": stream, "stream_type": "Order", "stream_version": 1, "position": position,
+        "event_type": "OrderCreated", "schema_version": 1, "data": {"customer_name": customer},
+        "metadata": {"correlation_id": "c", "causation_id": "c", "recorded_at": "2026-11-22T10:00:00.000Z", "actor": "workshop-user"}
+    })
+}
+
 #[wasm_bindgen_test]
 async fn an_aborted_outbox_append_leaves_neither_events_nor_messages() {
     let store = IndexedDbStore::open("kiroku-outbox-abort").await.unwrap();
@@ -56,25 +85,8 @@ async fn an_aborted_outbox_append_leaves_neither_events_nor_messages() {
 async fn a_log_stored_in_layout_version_1_opens_after_the_upgrade() {
     let name = "kiroku-layout-v1";
     // The layout of version 1: segments, stream heads, the log head; no outbox.
-    let old = Database::open(name)
-        .with_version(1u32)
-        .with_on_upgrade_needed(|_, db| {
-            db.create_object_store("segments").with_key_path(KeyPath::One("last")).build()?;
-            db.create_object_store("streams").build()?;
-            db.create_object_store("meta").build()?;
-            Ok(())
-        })
-        .await
-        .unwrap();
-    let recorded = json!([{
-        "event_id": "e1", "stream_id": "Order-a", "stream_type": "Order", "stream_version": 1, "position": 1,
-        "event_type": "OrderCreated", "schema_version": 1, "data": {"customer_name": "山田太郎"},
-        "metadata": {"correlation_id": "c", "causation_id": "c", "recorded_at": "2026-11-22T10:00:00.000Z", "actor": "workshop-user"}
-    }, {
-        "event_id": "b1", "stream_id": "Order-b", "stream_type": "Order", "stream_version": 1, "position": 2,
-        "event_type": "OrderCreated", "schema_version": 1, "data": {"customer_name": "佐藤花子"},
-        "metadata": {"correlation_id": "c", "causation_id": "c", "recorded_at": "2026-11-22T10:00:00.000Z", "actor": "workshop-user"}
-    }]);
+    let old = database_of_layout(name, 1).await;
+    let recorded = json!([order_created("e1", "Order-a", 1, "山田太郎"), order_created("b1", "Order-b", 2, "佐藤花子")]);
     {
         let tx = old.transaction(["segments", "streams", "meta"]).with_mode(TransactionMode::Readwrite).build().unwrap();
         tx.object_store("segments").unwrap().put(json!({"first": 1, "last": 2, "events": recorded.to_string()})).serde().unwrap();
@@ -186,26 +198,9 @@ async fn a_log_stored_in_layout_version_4_opens_after_the_upgrade_and_packs_a_bu
         .find(|id| bucket_of(id) == bucket_of(a))
         .expect("another stream in the bucket of Order-a");
     let other = (0..).map(|n| format!("Order-y{n}")).find(|id| bucket_of(id) != bucket_of(a)).unwrap();
-    let old = Database::open(name)
-        .with_version(4u32)
-        .with_on_upgrade_needed(|_, db| {
-            db.create_object_store("segments").with_key_path(KeyPath::One("last")).build()?;
-            db.create_object_store("streams").build()?;
-            db.create_object_store("meta").build()?;
-            db.create_object_store("outbox").build()?;
-            db.create_object_store("stream_buckets").build()?;
-            Ok(())
-        })
-        .await
-        .unwrap();
-    let recorded = |id: &str, stream: &str, position: u64| {
-        json!({
-            "event_id": id, "stream_id": stream, "stream_type": "Order", "stream_version": 1, "position": position,
-            "event_type": "OrderCreated", "schema_version": 1, "data": {"customer_name": "山田太郎"},
-            "metadata": {"correlation_id": "c", "causation_id": "c", "recorded_at": "2026-11-22T10:00:00.000Z", "actor": "workshop-user"}
-        })
-    };
-    let events = json!([recorded("e1", a, 1), recorded("e2", &same_bucket, 2), recorded("e3", &other, 3)]);
+    let old = database_of_layout(name, 4).await;
+    let customer = "山田太郎";
+    let events = json!([order_created("e1", a, 1, customer), order_created("e2", &same_bucket, 2, customer), order_created("e3", &other, 3, customer)]);
     let record = RawStreamRecord { version: 1, segments: vec![3] };
     {
         let tx = old.transaction(["segments", "stream_buckets", "meta"]).with_mode(TransactionMode::Readwrite).build().unwrap();
