@@ -586,6 +586,31 @@ fn get_inventory_returns_only_the_most_recent_movements() {
     assert_eq!(lab.read_models_at(31).inventory.model.movements.len(), 31, "the read model keeps them all");
 }
 
+#[test]
+fn the_inventory_keeps_one_copy_of_each_sku_and_order_id_however_often_they_move() {
+    let lab = new_lab();
+    for sku in ["sku-1", "sku-2"] {
+        at(&lab, command("ReceiveStock", sku, json!({"sku": sku, "quantity": 10})));
+        at(&lab, command("ReserveStock", sku, json!({"order_id": "o-1", "quantity": 2})));
+    }
+    let head = at(&lab, command("ReleaseStock", "sku-1", json!({"order_id": "o-1"})));
+    let models = lab.read_models_at(head);
+    let inventory = &models.inventory.model;
+    let movements: Vec<_> = inventory.movements.iter().collect();
+    assert_eq!(movements.len(), 5);
+    let item = |sku: &str| inventory.items.get(sku).unwrap();
+    for movement in &movements {
+        assert!(movement.sku.is_same_copy(&item(&movement.sku).sku), "the movement at {} shares its item's sku", movement.position);
+    }
+    let order_ids: Vec<_> = movements.iter().filter_map(|movement| movement.order_id.as_ref()).collect();
+    let reservation = item("sku-2").reservations.iter().next().unwrap();
+    assert_eq!((order_ids.len(), item("sku-1").reservations.len()), (3, 0), "two reservations and a release; sku-1 holds none after it");
+    assert!(
+        order_ids.iter().all(|order_id| order_id.is_same_copy(&reservation.order_id)),
+        "both reservations, the release and the reservation still held share one copy of o-1"
+    );
+}
+
 // ---- user activity -------------------------------------------------------------
 
 #[test]

@@ -21,6 +21,7 @@ use crate::domain::inventory::{InventoryEvent, DEFAULT_LOW_STOCK_THRESHOLD};
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows};
 use super::table::{latest_entries, Table, TableRow};
@@ -29,7 +30,8 @@ use super::timestamp;
 /// Units held for one order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReservationRow {
-    pub order_id: String,
+    /// The index's copy of the order id ([`ReservedAt`]), shared.
+    pub order_id: SharedStr,
     pub quantity: u32,
 }
 
@@ -37,8 +39,9 @@ pub struct ReservationRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InventoryRow {
     /// The stream's aggregate id (the validation middleware keeps it equal to the
-    /// `sku` in the data of `ReceiveStock`).
-    pub sku: String,
+    /// `sku` in the data of `ReceiveStock`): the table's copy of its key, shared by
+    /// the item's movements and alerts.
+    pub sku: SharedStr,
     pub on_hand: u32,
     pub reserved: u32,
     /// `on_hand − reserved`.
@@ -52,8 +55,8 @@ pub struct InventoryRow {
 
 /// The units a SKU holds for orders, in the order they were reserved (written out as
 /// a plain list), kept by the position of the event that reserved them. Each
-/// reservation is behind an `Rc` (see [`List`]): a change after a copy copies a node
-/// of pointers, not of reservations.
+/// reservation is behind an `Rc`: a change after a copy copies a node of the map
+/// (room for 64) of pointers, not of reservations.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reservations {
     by_position: imbl::OrdMap<u64, Rc<ReservationRow>>,
@@ -121,12 +124,12 @@ impl MovementKind {
 pub struct Movement {
     pub position: u64,
     pub recorded_at: Timestamp,
-    pub sku: String,
+    pub sku: SharedStr,
     pub kind: MovementKind,
     pub quantity: u32,
     /// The order a reservation or release is for.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
+    pub order_id: Option<SharedStr>,
 }
 
 /// An item went from not low to low.
@@ -134,7 +137,7 @@ pub struct Movement {
 pub struct LowStockAlert {
     /// The position of the event that made it low.
     pub position: u64,
-    pub sku: String,
+    pub sku: SharedStr,
     pub available: u32,
     pub threshold: u32,
 }
@@ -151,24 +154,46 @@ pub struct LowStockAlert {
 #[derive(Debug, Clone, Default)]
 pub struct ReservedAt(Rc<RefCell<PositionsByOrder>>);
 
-/// Order id → the positions of the events that reserved stock for it.
-type PositionsByOrder = HashMap<Rc<str>, Vec<u64>, FxBuildHasher>;
+/// Order id → what was reserved for it.
+type PositionsByOrder = HashMap<SharedStr, ReservedFor, FxBuildHasher>;
+
+/// The index's copy of an order id (shared by the reservations and movements that
+/// name it) and the positions of the events that reserved stock for the order.
+#[derive(Debug)]
+struct ReservedFor {
+    order_id: SharedStr,
+    positions: Vec<u64>,
+}
 
 impl ReservedAt {
-    fn record(&self, order_id: &str, position: u64) {
+    /// Records that the event at `position` reserved stock for `order_id`; answers
+    /// the index's copy of the order id, for the read model to share.
+    fn record(&self, order_id: &str, position: u64) -> SharedStr {
         let mut index = self.0.borrow_mut();
         match index.get_mut(order_id) {
-            // A copy folding forward records again what the head already did.
-            Some(positions) if !positions.contains(&position) => positions.push(position),
-            Some(_) => {}
+            Some(reserved) => {
+                // A copy folding forward records again what the head already did.
+                if !reserved.positions.contains(&position) {
+                    reserved.positions.push(position);
+                }
+                reserved.order_id.clone()
+            }
             None => {
-                index.insert(Rc::from(order_id), vec![position]);
+                let kept = SharedStr::from(order_id);
+                index.insert(kept.clone(), ReservedFor { order_id: kept.clone(), positions: vec![position] });
+                kept
             }
         }
     }
 
-    fn positions(&self, order_id: &str) -> Vec<u64> {
-        self.0.borrow().get(order_id).cloned().unwrap_or_default()
+    /// Releases from `reservations` what was reserved for `order_id`; answers the
+    /// units released and the index's copy of the order id (a new one for an order
+    /// that reserved nothing).
+    fn release(&self, order_id: &str, reservations: &mut Reservations) -> (u32, SharedStr) {
+        match self.0.borrow().get(order_id) {
+            Some(reserved) => (reservations.release(&reserved.positions), reserved.order_id.clone()),
+            None => (0, SharedStr::from(order_id)),
+        }
     }
 }
 
@@ -201,18 +226,17 @@ impl Projection<Event> for InventoryLevels {
         let item = match (self.items.get_mut(sku), event) {
             (Some(item), _) => item,
             (None, InventoryEvent::StockReceived { low_stock_threshold, .. }) => {
-                self.items.upsert(
-                    sku,
+                self.items.upsert_with(sku, |key| {
                     InventoryRow {
-                        sku: sku.to_owned(),
+                        sku: key.clone(),
                         on_hand: 0,
                         reserved: 0,
                         available: 0,
                         low_stock_threshold: low_stock_threshold.unwrap_or(DEFAULT_LOW_STOCK_THRESHOLD),
                         low_stock: false,
                         reservations: Reservations::default(),
-                    },
-                );
+                    }
+                });
                 self.items.get_mut(sku).expect("just inserted")
             }
             // Reserved or released before it was ever received: nothing to show.
@@ -228,21 +252,22 @@ impl Projection<Event> for InventoryLevels {
                 (MovementKind::Received, *quantity, None)
             }
             InventoryEvent::StockReserved { order_id, quantity } => {
+                let order_id = self.reserved_at.record(order_id, recorded.position);
                 item.reservations.reserve(recorded.position, ReservationRow { order_id: order_id.clone(), quantity: *quantity });
-                self.reserved_at.record(order_id, recorded.position);
                 item.reserved += quantity;
-                (MovementKind::Reserved, *quantity, Some(order_id.clone()))
+                (MovementKind::Reserved, *quantity, Some(order_id))
             }
             InventoryEvent::StockReleased { order_id, quantity } => {
-                item.reserved -= item.reservations.release(&self.reserved_at.positions(order_id));
-                (MovementKind::Released, *quantity, Some(order_id.clone()))
+                let (released, order_id) = self.reserved_at.release(order_id, &mut item.reservations);
+                item.reserved -= released;
+                (MovementKind::Released, *quantity, Some(order_id))
             }
         };
         item.refresh();
         if item.low_stock && !was_low {
             self.low_stock_alerts.push_back(LowStockAlert {
                 position: recorded.position,
-                sku: sku.to_owned(),
+                sku: item.sku.clone(),
                 available: item.available,
                 threshold: item.low_stock_threshold,
             });
@@ -250,7 +275,7 @@ impl Projection<Event> for InventoryLevels {
         self.movements.push_back(Movement {
             position: recorded.position,
             recorded_at: timestamp(recorded),
-            sku: sku.to_owned(),
+            sku: item.sku.clone(),
             kind,
             quantity,
             order_id,
