@@ -1,11 +1,12 @@
 //! Keyed rows kept in the order they were first inserted: the table behind a read
 //! model. Serialized as a plain list of rows.
 //!
-//! Rows live in persistent collections ([`imbl`]), each row behind an `Rc`: a copy
-//! of a read model (a timeline checkpoint, the state being scrubbed) takes no time
-//! and shares every row with the original; changing a row afterwards copies that
-//! row and the chunk of 64 pointers that holds it, nothing else. The index from a
-//! key to its row is shared by every copy ([`SharedIndex`]).
+//! Rows live in persistent collections ([`Pages`], [`imbl`]), each row behind an
+//! `Rc`: a copy of a read model (a timeline checkpoint, the state being scrubbed)
+//! takes no time and shares every row with the original; changing a row afterwards
+//! copies that row, the page of 64 pointers that holds it and the list of pages,
+//! nothing else. The index from a key to its row is shared by every copy
+//! ([`SharedIndex`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -40,9 +41,73 @@ pub fn change_value<V: Clone + Default>(map: &mut Map<String, V>, key: &str, cha
     }
 }
 
+/// A persistent vector: pages of [`PAGE`] entries, each page behind an `Rc`, the
+/// list of pages behind an `Rc`. A copy costs two counts. A change after a copy
+/// copies the list of pages (a pointer per 64 entries) and the page it changes; an
+/// entry is reached in two steps of arithmetic, where an `imbl::Vector` walks its
+/// tree, checking at each node whether it is shared: the lookup a fold makes for
+/// most events.
+#[derive(Debug, Clone)]
+pub struct Pages<T> {
+    pages: Rc<Vec<Rc<Vec<T>>>>,
+    len: usize,
+}
+
+/// Entries per page of [`Pages`].
+const PAGE: usize = 64;
+
+impl<T> Default for Pages<T> {
+    fn default() -> Self {
+        Pages { pages: Rc::default(), len: 0 }
+    }
+}
+
+impl<T> Pages<T> {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, at: usize) -> Option<&T> {
+        self.pages.get(at / PAGE).and_then(|page| page.get(at % PAGE))
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
+        (0..self.len).map(|at| &self.pages[at / PAGE][at % PAGE])
+    }
+}
+
+impl<T: Clone> Pages<T> {
+    /// The entry at `at`, to change: the list of pages and the entry's page are
+    /// copied first if a copy shares them.
+    pub fn get_mut(&mut self, at: usize) -> Option<&mut T> {
+        if at >= self.len {
+            return None;
+        }
+        let page = &mut Rc::make_mut(&mut self.pages)[at / PAGE];
+        Some(&mut Rc::make_mut(page)[at % PAGE])
+    }
+
+    pub fn push_back(&mut self, entry: T) {
+        let pages = Rc::make_mut(&mut self.pages);
+        match pages.last_mut() {
+            Some(page) if page.len() < PAGE => Rc::make_mut(page).push(entry),
+            _ => {
+                let mut page = Vec::with_capacity(PAGE);
+                page.push(entry);
+                pages.push(Rc::new(page));
+            }
+        }
+        self.len += 1;
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Rows<T: Clone> {
-    rows: Vector<Rc<Keyed<T>>>,
+    rows: Pages<Rc<Keyed<T>>>,
     /// Where each key's row is. A key keeps its place forever (rows are only ever
     /// added at the end), so the index is shared by the table and all its copies.
     /// Copied into each checkpoint instead, the index of a table that grows by a row
@@ -126,13 +191,13 @@ impl<V: Clone + PartialEq> SharedIndex<V> {
 
 impl<T: Clone> Default for Rows<T> {
     fn default() -> Self {
-        Rows { rows: Vector::new(), places: SharedIndex::default() }
+        Rows { rows: Pages::default(), places: SharedIndex::default() }
     }
 }
 
 impl<T: Clone + PartialEq> PartialEq for Rows<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.rows == other.rows
+        self.rows.len() == other.rows.len() && self.rows.iter().eq(other.rows.iter())
     }
 }
 
@@ -164,7 +229,7 @@ impl<T: Clone> Rows<T> {
     }
 
     pub fn get(&self, key: &str) -> Option<&T> {
-        self.place(key).map(|at| &self.rows[at].row)
+        self.place(key).and_then(|at| self.at(at))
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut T> {
@@ -172,7 +237,7 @@ impl<T: Clone> Rows<T> {
     }
 
     /// The row under `key`, to change: what [`Rows::place`] checks is checked on the
-    /// row reached to change it, so the tree of rows is walked once, not twice.
+    /// row reached to change it, so the row is reached once, not twice.
     fn keyed_mut(&mut self, key: &str) -> Option<&mut Rc<Keyed<T>>> {
         let mut kept_copy = None;
         let at = self.places.get(key, |kept, _| {
@@ -330,7 +395,7 @@ impl<T: Clone + Serialize> Serialize for Rows<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::{List, Rows, SharedStr};
+    use super::{List, Pages, Rows, SharedStr};
 
     fn numbered(count: usize) -> Rows<(String, u32)> {
         let mut rows = Rows::default();
@@ -370,6 +435,28 @@ mod tests {
         assert_eq!(copy.iter().next_back(), Some(&40));
         assert_eq!((copy.len(), copy[16], copy[32], copy.last()), (41, 16, 32, Some(&40)));
         assert_ne!(copy, original);
+    }
+
+    #[test]
+    fn pages_copied_then_changed_and_grown_leave_the_original_as_it_was() {
+        let mut original = Pages::default();
+        for n in 0..100 {
+            original.push_back(n);
+        }
+        let mut copy = original.clone();
+        *copy.get_mut(5).unwrap() = 1005; // in the first, full page
+        *copy.get_mut(99).unwrap() = 1099; // in the last page, shared and partly filled
+        for n in 100..130 {
+            copy.push_back(n); // fills the shared last page, then starts a page of its own
+        }
+        assert_eq!((original.len(), original.get(5), original.get(99), original.get(100)), (100, Some(&5), Some(&99), None));
+        assert!(original.iter().copied().eq(0..100));
+        let expected = (0..130).map(|n| if n == 5 || n == 99 { 1000 + n } else { n });
+        assert!(copy.iter().copied().eq(expected.clone()));
+        assert!(copy.iter().rev().copied().eq(expected.rev()), "from the end too");
+        assert_eq!((copy.len(), copy.iter().len()), (130, 130));
+        assert_eq!(copy.get_mut(130), None);
+        assert!(Pages::<u8>::default().is_empty() && !copy.is_empty());
     }
 
     #[test]
