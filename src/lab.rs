@@ -56,7 +56,7 @@ pub trait Environment {
 
     /// Takes what the lab let go of (the whole state of a log an import, a demo
     /// history or a clear replaced) to be freed. At once by default; freeing a 100k
-    /// log is ~840,000 allocations, ~100 ms in the browser, which frees it after the
+    /// log is ~780,000 allocations, ~100 ms in the browser, which frees it after the
     /// next paint so that the answer and the new state are not kept waiting.
     fn release(&self, garbage: Box<dyn Any>) {
         drop(garbage);
