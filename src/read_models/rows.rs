@@ -94,7 +94,15 @@ impl<T: Clone> Pages<T> {
     pub fn push_back(&mut self, entry: T) {
         let pages = Rc::make_mut(&mut self.pages);
         match pages.last_mut() {
-            Some(page) if page.len() < PAGE => Rc::make_mut(page).push(entry),
+            Some(page) if page.len() < PAGE => {
+                let page = Rc::make_mut(page);
+                // A page copied after a checkpoint is made to its length: it takes
+                // the rest of its room at once, not by doubling past it.
+                if page.len() == page.capacity() {
+                    page.reserve_exact(PAGE - page.len());
+                }
+                page.push(entry);
+            }
             _ => {
                 let mut page = Vec::with_capacity(PAGE);
                 page.push(entry);
@@ -296,10 +304,21 @@ impl<T: Clone + PartialEq> Rows<T> {
 /// checkpoint) copies at most [`CHUNK`] pointers. In an imbl `Vector` it copied a
 /// chunk of 64 pointers, however short the list: most of the account history's and
 /// the customer orders' checkpoints (most accounts hold a dozen transactions).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct List<T> {
     full: Vector<Rc<Vec<Rc<T>>>>,
     last: Vec<Rc<T>>,
+}
+
+/// A copy's last chunk takes its full room at once: the copy is most often made to
+/// be grown (a row copied after a checkpoint, to change it), and made to its length
+/// it would be moved at its next push.
+impl<T> Clone for List<T> {
+    fn clone(&self) -> Self {
+        let mut last = Vec::with_capacity(CHUNK);
+        last.extend(self.last.iter().cloned());
+        List { full: self.full.clone(), last }
+    }
 }
 
 /// Entries per chunk of a [`List`].
@@ -457,6 +476,29 @@ mod tests {
         assert_eq!((copy.len(), copy.iter().len()), (130, 130));
         assert_eq!(copy.get_mut(130), None);
         assert!(Pages::<u8>::default().is_empty() && !copy.is_empty());
+    }
+
+    #[test]
+    fn a_copy_grown_to_a_full_chunk_or_page_takes_its_room_once() {
+        let mut list = List::default();
+        let mut pages = Pages::default();
+        for n in 0..(super::CHUNK + 5) {
+            list.push_back(n);
+        }
+        for n in 0..(super::PAGE + 5) {
+            pages.push_back(n);
+        }
+        let (mut list_copy, mut pages_copy) = (list.clone(), pages.clone());
+        assert_eq!(list_copy.last.capacity(), super::CHUNK, "a copy's last chunk has the room of a full one");
+        let chunk_at = list_copy.last.as_ptr();
+        for n in 0..11 {
+            list_copy.push_back(100 + n);
+            pages_copy.push_back(100 + n);
+        }
+        assert!(list_copy.full.last().is_some_and(|chunk| chunk.as_ptr() == chunk_at), "filled where it was copied to, not moved");
+        let last_page = pages_copy.pages.last().unwrap();
+        assert_eq!((last_page.len(), last_page.capacity()), (16, super::PAGE), "the copied page took the rest of its room at once");
+        assert_eq!((list.len(), pages.len(), list_copy.len(), pages_copy.len()), (21, 69, 32, 80));
     }
 
     #[test]
