@@ -16,7 +16,7 @@ use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::event_sourcing::projection::Delivery;
 use kiroku::event_sourcing::recorded::{EventMetadata, RecordedEvent};
 use kiroku::lab::Lab;
-use kiroku::read_models::{ModelSet, ReadModels, PROJECTION_STATUS, QUERY_TYPES};
+use kiroku::read_models::{ModelSet, ReadModels, LANES, PROJECTION_STATUS, QUERY_TYPES};
 
 use common::{accept, command, fresh_fold, log_of, new_lab, query, send, to_json};
 
@@ -170,6 +170,31 @@ fn redelivering_every_event_to_the_read_models_at_any_position_changes_nothing()
         assert_eq!(to_json(&models), before, "redelivering events 1..={position} changed the read models");
         let applied_after: Vec<u64> = models.statuses().iter().map(|status| status.applied).collect();
         assert_eq!(applied_after, applied_before, "nothing is applied twice");
+    }
+}
+
+#[test]
+fn a_fold_of_one_read_model_moves_that_one_only_as_far_as_the_others_fold_it() {
+    // `apply_to` calls each projector by its own type, so its places must be those
+    // of `lanes_mut`, through which the engine and `ModelSet` name them.
+    let story = story();
+    let log = log_of(&story.lab);
+    let everything = fresh_fold(&log, log.len() as u64);
+    for lane in 0..LANES {
+        let mut one = ReadModels::default();
+        for (recorded, event) in &log {
+            one.apply_to(recorded, event, ModelSet::NONE.with(lane));
+        }
+        let (statuses, expected) = (one.statuses(), everything.statuses());
+        for (at, status) in statuses.iter().enumerate() {
+            let moved = (status.checkpoint, status.applied);
+            if at == lane {
+                assert_eq!(moved, (expected[at].checkpoint, expected[at].applied), "{} folded alone", status.name);
+                assert_eq!(to_json(&one.table(status.name)), to_json(&everything.table(status.name)), "{} folded alone", status.name);
+            } else {
+                assert_eq!(moved, (0, 0), "{} moved by a fold of {} alone", status.name, statuses[lane].name);
+            }
+        }
     }
 }
 

@@ -271,11 +271,18 @@ impl ReadModels {
     /// Delivers one event to the projectors in `set` only: the others stay where they were.
     pub fn apply_to(&mut self, recorded: &RecordedEvent, event: &Event, set: ModelSet) {
         let subscribers = subscribers_of(&recorded.event_type);
-        for (at, lane) in self.lanes_mut().into_iter().enumerate() {
-            if set.contains(at) {
-                lane.deliver_routed(recorded, event, subscribers & (1 << at) != 0);
-            }
+        // Each projector by its own type, in the order of `lanes_mut`: a fold makes
+        // these ten calls for every event, and most of them only move a checkpoint,
+        // which a call through `Lane` could not inline.
+        macro_rules! deliver {
+            ($($at:literal $lane:ident)*) => {$(
+                if set.contains($at) {
+                    self.$lane.handle_routed(recorded, event, subscribers & (1 << $at) != 0);
+                }
+            )*};
         }
+        deliver!(0 order_summary 1 order_details 2 customer_orders 3 product_sales 4 daily_stats
+            5 account_balances 6 account_history 7 inventory 8 product_catalog 9 user_activity);
     }
 
     /// Makes the projector at place `lane` (in [`ReadModels::lanes_mut`]) a copy of
