@@ -55,8 +55,8 @@ pub struct InventoryRow {
 
 /// The units a SKU holds for orders, in the order they were reserved (written out as
 /// a plain list), kept by the position of the event that reserved them. Each
-/// reservation is behind an `Rc`: a change after a copy copies a node of the map
-/// (room for 64) of pointers, not of reservations.
+/// reservation is behind an `Rc`: a change after a copy copies nodes of the map
+/// (16 entries each) of pointers, not of reservations.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reservations {
     by_position: imbl::OrdMap<u64, Rc<ReservationRow>>,

@@ -46,7 +46,9 @@ pub fn change_value<V: Clone + Default>(map: &mut Map<String, V>, key: &str, cha
 /// copies the list of pages (a pointer per 64 entries) and the page it changes; an
 /// entry is reached in two steps of arithmetic, where an `imbl::Vector` walks its
 /// tree, checking at each node whether it is shared: the lookup a fold makes for
-/// most events.
+/// most events. The list of pages grows with the table (130 pointers for the 8,300
+/// orders of the 100k demo history), so past about a million rows a tree would copy
+/// less; the lab's tables stay far below that.
 #[derive(Debug, Clone)]
 pub struct Pages<T> {
     pages: Rc<Vec<Rc<Vec<T>>>>,
