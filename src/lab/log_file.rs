@@ -94,14 +94,12 @@ impl<S: EventStore> Lab<S> {
         let _turn = self.commands.lock().await;
         self.store.replace_all(&events).await.map_err(|error| ErrorBody::new("storage_failed", error.0))?;
         let now = self.env.now();
-        let old = {
+        {
             let mut state = self.state.borrow_mut();
-            let old = state.restart();
+            self.env.release(Box::new(state.restart()));
             state.integrate_all(events, typed).map_err(|error| ErrorBody::new("storage_failed", error.0))?;
             state.pump_all(now);
-            old
-        };
-        self.env.release(Box::new(old));
+        }
         self.saga_checkpoint.set(self.head());
         Ok(count)
     }
