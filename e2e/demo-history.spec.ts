@@ -24,12 +24,39 @@ test("the demo history fills the log with progress shown, and survives a reload"
   await expect(dialog).toBeHidden();
 
   // The timeline draws only what is near the selection, never 10,000 chips: the
-  // selected event and 8 on each side (more than a wide screen shows).
+  // selected event in the middle of the strip and, on each side, as many as fill its
+  // half and reach past its edge (5 at this width), for any screen width.
   await lab.scrubTo(5000);
   await expect(lab.position).toHaveText(`5000 / ${loaded}`);
-  const drawn = await page.getByTestId("timeline-event").evaluateAll((chips) => chips.map((chip) => Number(chip.getAttribute("data-position"))));
-  expect(drawn).toEqual(Array.from({ length: 17 }, (_, index) => 4992 + index));
+  const strip = async () =>
+    page.evaluate(() => {
+      const box = document.querySelector(".timeline-strip")!.getBoundingClientRect();
+      const chips = [...document.querySelectorAll("[data-testid=timeline-event]")];
+      const selected = document.querySelector(".timeline-strip .chip.selected")!.getBoundingClientRect();
+      return {
+        drawn: chips.map((chip) => Number(chip.getAttribute("data-position"))),
+        offCentre: Math.abs((selected.left + selected.right) / 2 - (box.left + box.right) / 2),
+        firstStartsBefore: chips[0].getBoundingClientRect().left <= box.left,
+        lastEndsAfter: chips[chips.length - 1].getBoundingClientRect().right >= box.right,
+      };
+    });
+  const at1366 = await strip();
+  expect(at1366.drawn).toEqual(Array.from({ length: 11 }, (_, index) => 4995 + index));
+  expect(at1366).toMatchObject({ firstStartsBefore: true, lastEndsAfter: true });
+  expect(at1366.offCentre).toBeLessThan(1);
   await expect(page.locator("[data-testid=timeline-event][data-position='5000']")).toBeInViewport();
+  // A wider window draws more on each side, a narrower one fewer, and the strip
+  // stays full with the selection in its middle.
+  for (const [width, perSide] of [[1920, 7], [1024, 4]]) {
+    await page.setViewportSize({ width, height: 800 });
+    await expect.poll(async () => (await strip()).drawn.length).toBe(2 * perSide + 1);
+    const now = await strip();
+    expect(now.drawn[perSide]).toBe(5000);
+    expect(now).toMatchObject({ firstStartsBefore: true, lastEndsAfter: true });
+    expect(now.offCentre).toBeLessThan(1);
+  }
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await expect.poll(async () => (await strip()).drawn.length).toBe(11);
   // A jump across the log changes the chips in place: no chip is drawn anew. The
   // panels' notes on the rows left out and the event inspector are drawn once and
   // change only their texts: not one of their attributes is set again.
@@ -45,7 +72,7 @@ test("the demo history fills the log with progress shown, and survives a reload"
   await lab.scrubTo(7000);
   await expect(page.locator("[data-testid=timeline-event][data-position='7000']")).toHaveClass(/selected/);
   const jumped = await page.getByTestId("timeline-event").evaluateAll((chips) => chips.map((chip) => [Number(chip.getAttribute("data-position")), !!(chip as any).__kept]));
-  expect(jumped).toEqual(Array.from({ length: 17 }, (_, index) => [6992 + index, true]));
+  expect(jumped).toEqual(Array.from({ length: 11 }, (_, index) => [6995 + index, true]));
   await expect(page.getByTestId("event-json")).toContainText('"position": 7000');
   expect(await page.getByTestId("rows-note").first().textContent()).not.toEqual(noteBefore);
   expect(await page.evaluate(() => (window as any).__attributesSet)).toEqual([]);
@@ -146,7 +173,7 @@ test("a command redraws only the rows it changed, and the timeline changes its c
   // The strip's chips are drawn once and changed in place: the very same nodes now
   // show the events up to the new one.
   expect(kept.chips.every(([, same]) => same)).toBe(true);
-  expect(kept.chips.map(([position]) => position)).toEqual(Array.from({ length: 9 }, (_, index) => head - 8 + index));
+  expect(kept.chips.map(([position]) => position)).toEqual(Array.from({ length: 6 }, (_, index) => head - 5 + index));
 
   // The write model shows the account; a deposit redraws its balance and keeps the
   // other fields' rows and the line of how it was loaded.

@@ -129,6 +129,16 @@ test("the timeline steps, plays and answers the keyboard", async ({ page }) => {
   await page.keyboard.press("End");
   await expect(lab.position).toHaveText("3 / 3");
 
+  // The start of the log is a chip of its own in the strip: choosing it goes to 0,
+  // where it is the selected one, in the middle.
+  await page.getByTestId("timeline-start").click();
+  await expect(lab.position).toHaveText("0 / 3");
+  await expect(page.getByTestId("timeline-start")).toHaveClass(/selected/);
+  await expect(page.getByTestId("timeline-event").first()).toHaveClass(/future/);
+  await page.getByTestId("timeline-event").last().click();
+  await expect(lab.position).toHaveText("3 / 3");
+  await expect(page.getByTestId("timeline-start")).not.toHaveClass(/selected/);
+
   // Play from the start at the fastest speed runs to the head and stops.
   await page.getByTestId("timeline-speed").selectOption("8");
   await page.keyboard.press("Home");

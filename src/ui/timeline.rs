@@ -12,18 +12,14 @@ use super::format::short_id;
 use super::session::use_session;
 use crate::browser::preferences;
 
-/// How many events on each side of the selected one are drawn: more than the strip
-/// shows on a 1,920-pixel screen (the selection is kept in the middle). Each chip
-/// costs a scrub step its script, layout and paint: 20 a side took ~7 ms more a step.
-const WINDOW: u64 = 8;
+/// How many events are drawn on each side of the selected one before the strip is
+/// measured: as many as the strip of a 1,920-pixel screen shows.
+const FIRST_PER_SIDE: u64 = 7;
+/// The most drawn on each side, however wide the screen: each chip costs a scrub
+/// step its script, layout and paint (~0.15 ms here).
+const MOST_PER_SIDE: u64 = 24;
 
-/// The strip's places: the selected event's and [`WINDOW`] on each side. They are
-/// drawn once and changed in place, so a jump across the log sets a few texts and
-/// attributes instead of building and removing 17 chips (that was ~4 ms of a scrub
-/// step's script, and their layout).
-const PLACES: usize = 2 * WINDOW as usize + 1;
-
-/// One event in the strip, as drawn.
+/// One place of the strip as drawn: an event, or the start of the log (position 0).
 #[derive(Clone, PartialEq)]
 struct Chip {
     position: u64,
@@ -32,6 +28,24 @@ struct Chip {
     stream: String,
     title: String,
 }
+
+/// The chips around the selection: `chips[0]` shows position `first`, and the
+/// selection is `at`. A place at `offset` from the selection shows position
+/// `at + offset` when the log has it.
+#[derive(Clone, PartialEq)]
+struct Strip {
+    at: u64,
+    first: u64,
+    chips: Vec<Chip>,
+}
+
+impl Strip {
+    fn get(&self, offset: i64) -> Option<&Chip> {
+        let position = self.at.checked_add_signed(offset)?;
+        self.chips.get(usize::try_from(position.checked_sub(self.first)?).ok()?)
+    }
+}
+
 /// Playback speeds offered, in events per second.
 const SPEEDS: &[f64] = &[0.5, 1.0, 2.0, 4.0, 8.0];
 
@@ -129,43 +143,39 @@ pub fn Timeline(
         }
     });
 
-    let visible = Memo::new(move |_| {
-        let at = position.get();
-        // From WINDOW events before the selected one (the range starts after `after`).
-        let after = at.saturating_sub(WINDOW + 1);
-        session.with_lab(|lab| lab.events_between(after, at + WINDOW))
-    });
-
-    // The chips around the selection, in the strip's places from left to right.
-    let chips = Memo::new(move |_| {
-        let at = position.get();
-        visible.with(|events| {
-            events
-                .iter()
-                .map(|event| Chip {
-                    position: event.position,
-                    class: if event.position == at { "chip selected" } else if event.position > at { "chip future" } else { "chip" },
-                    event_type: event.event_type.to_string(),
-                    stream: short_id(event.aggregate_id()).to_owned(),
-                    title: format!("#{} {} on {}", event.position, event.event_type, event.stream_id),
-                })
-                .collect::<Vec<_>>()
-        })
-    });
-
-    // Keep the selected event in view inside the strip.
-    Effect::new(move |_| {
-        let at = position.get();
-        visible.track();
-        request_animation_frame(move || {
-            let selector = format!("[data-testid=timeline-event][data-position=\"{at}\"]");
-            if let Some(chip) = document().query_selector(&selector).ok().flatten() {
-                let options = web_sys::ScrollIntoViewOptions::new();
-                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                options.set_inline(web_sys::ScrollLogicalPosition::Center);
-                chip.scroll_into_view_with_scroll_into_view_options(&options);
+    // How many chips each side of the selection needs to fill its half of the strip,
+    // measured when the page is drawn and whenever the window is resized.
+    let per_side = RwSignal::new(FIRST_PER_SIDE);
+    let strip_box = NodeRef::<leptos::html::Div>::new();
+    let measure = move || {
+        if let Some(strip) = strip_box.get_untracked() {
+            if let Some(needed) = chips_per_side(&strip) {
+                per_side.set(needed);
             }
-        });
+        }
+    };
+    Effect::new(move |_| measure());
+    let _resize = window_event_listener(ev::resize, move |_| measure());
+
+    let strip = Memo::new(move |_| {
+        let at = position.get();
+        let side = per_side.get();
+        let first = at.saturating_sub(side);
+        let mut chips = Vec::with_capacity(2 * side as usize + 1);
+        let class = |position: u64| if position == at { "chip selected" } else if position > at { "chip future" } else { "chip" };
+        if first == 0 {
+            chips.push(Chip { position: 0, class: class(0), event_type: "start".to_owned(), stream: String::new(), title: "Before the first event".to_owned() });
+        }
+        // The range starts after its first argument.
+        let events = session.with_lab(|lab| lab.events_between(first.saturating_sub(1), at + side));
+        chips.extend(events.iter().map(|event| Chip {
+            position: event.position,
+            class: class(event.position),
+            event_type: event.event_type.to_string(),
+            stream: short_id(event.aggregate_id()).to_owned(),
+            title: format!("#{} {} on {}", event.position, event.event_type, event.stream_id),
+        }));
+        Strip { at, first, chips }
     });
 
     view! {
@@ -204,41 +214,45 @@ pub fn Timeline(
                     {move || format!("{} / {}", position.get(), head.get())}
                 </span>
             </div>
-            // One listener for every chip, whichever event it shows now.
-            <ol class="timeline-events" on:click=move |event| {
+            // The selected chip in the middle of the strip, the earlier ones to its left
+            // and the later ones to its right: each side clips what it cannot show, so
+            // the selection stays in the middle without scrolling. One listener for every
+            // chip, whichever event it shows now.
+            <div class="timeline-strip" node_ref=strip_box on:click=move |event| {
                 if let Some(position) = chip_position(&event) {
                     playing.set(false);
                     session.seek(position);
                 }
             }>
-                <li class="origin">
-                    <button class=move || if position.get() == 0 { "chip selected" } else { "chip" }
-                        on:click=move |_| { playing.set(false); session.seek(0) } title="Before the first event">
-                        <span class="chip-position">"0"</span>
-                        <span class="chip-type">"start"</span>
-                    </button>
-                </li>
-                {(0..PLACES).map(|place| view! { <ChipPlace chips=chips place=place/> }).collect_view()}
-            </ol>
+                <ol class="strip-side earlier" aria-label="Earlier events">
+                    {move || (1..=per_side.get() as i64).rev().map(|back| view! { <ChipPlace strip=strip offset=-back/> }).collect_view()}
+                </ol>
+                <ol class="strip-side selected" aria-label="Selected event"><ChipPlace strip=strip offset=0/></ol>
+                <ol class="strip-side later" aria-label="Later events">
+                    {move || (1..=per_side.get() as i64).map(|ahead| view! { <ChipPlace strip=strip offset=ahead/> }).collect_view()}
+                </ol>
+            </div>
             <p class="hint">"← → step · Home / End jump · Space play · events after the selected one are dimmed: they have not happened yet"</p>
         </section>
     }
 }
 
-/// One place of the strip: the chip of `chips[place]`, or an empty, hidden place
-/// without attributes when the strip holds fewer events (near the start or the head
-/// of the log). Each text and attribute follows its chip on its own, so only what
-/// differs is set.
+/// One place of the strip, `offset` events from the selection: its chip, or an
+/// empty, hidden place without attributes where the log has no such position (near
+/// its start or its head). The places are drawn once and each text and attribute
+/// follows its chip on its own, so a jump across the log sets only what differs.
+/// Position 0 is the start of the log, drawn as a chip of its own.
 #[component]
-fn ChipPlace(chips: Memo<Vec<Chip>>, place: usize) -> impl IntoView {
-    let field = move |read: fn(&Chip) -> String| move || chips.with(|chips| chips.get(place).map(read));
-    let here = move || chips.with(|chips| chips.get(place).is_some());
+fn ChipPlace(strip: Memo<Strip>, offset: i64) -> impl IntoView {
+    let field = move |read: fn(&Chip) -> String| move || strip.with(|strip| strip.get(offset).map(read));
+    let here = move || strip.with(|strip| strip.get(offset).is_some());
+    let is_start = move || strip.with(|strip| strip.get(offset).map(|chip| chip.position == 0));
     view! {
         <li hidden=move || !here()>
-            <button class=move || chips.with(|chips| chips.get(place).map_or("chip", |chip| chip.class))
-                data-testid=move || here().then_some("timeline-event")
+            <button class=move || strip.with(|strip| strip.get(offset).map_or("chip", |chip| chip.class))
+                data-testid=move || is_start().map(|start| if start { "timeline-start" } else { "timeline-event" })
                 data-position=field(|chip| chip.position.to_string())
-                data-event-type=field(|chip| chip.event_type.clone())
+                data-event-type=move || strip.with(|strip| strip.get(offset).filter(|chip| chip.position > 0).map(|chip| chip.event_type.clone()))
                 title=field(|chip| chip.title.clone())>
                 <span class="chip-position">{field(|chip| chip.position.to_string())}</span>
                 <span class="chip-type">{field(|chip| chip.event_type.clone())}</span>
@@ -248,9 +262,24 @@ fn ChipPlace(chips: Memo<Vec<Chip>>, place: usize) -> impl IntoView {
     }
 }
 
+/// How many chips each side of the selection needs to fill its half of `strip`:
+/// half its width over the narrowest a chip can be (its `min-width`) and the gap
+/// between chips, both read from the style sheet.
+fn chips_per_side(strip: &web_sys::HtmlElement) -> Option<u64> {
+    let side = strip.query_selector(".strip-side").ok()??;
+    let chip = strip.query_selector(".chip").ok()??;
+    let pixels = |element: &web_sys::Element, property: &str| -> Option<f64> {
+        let style = window().get_computed_style(element).ok()??;
+        style.get_property_value(property).ok()?.trim_end_matches("px").parse().ok()
+    };
+    let narrowest = pixels(&chip, "min-width")? + pixels(&side, "column-gap").unwrap_or(0.0);
+    let half = f64::from(strip.client_width()) / 2.0;
+    (narrowest > 0.0 && half > 0.0).then(|| ((half / narrowest).ceil() as u64).clamp(1, MOST_PER_SIDE))
+}
+
 /// The position of the chip a click landed in, if it landed in one.
 fn chip_position(event: &ev::MouseEvent) -> Option<u64> {
     let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
-    let chip = target.closest("[data-testid=timeline-event]").ok()??;
+    let chip = target.closest(".chip[data-position]").ok()??;
     chip.get_attribute("data-position")?.parse().ok()
 }
