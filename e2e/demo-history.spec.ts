@@ -33,9 +33,13 @@ test("the demo history fills the log with progress shown, and survives a reload"
       const box = document.querySelector(".timeline-strip")!.getBoundingClientRect();
       const chips = [...document.querySelectorAll("[data-testid=timeline-event]")];
       const selected = document.querySelector(".timeline-strip .chip.selected")!.getBoundingClientRect();
+      const next = document.querySelector(".strip-side.later .chip")!.getBoundingClientRect();
+      const before = [...document.querySelectorAll(".strip-side.earlier .chip")].pop()!.getBoundingClientRect();
       return {
         drawn: chips.map((chip) => Number(chip.getAttribute("data-position"))),
         offCentre: Math.abs((selected.left + selected.right) / 2 - (box.left + box.right) / 2),
+        // The chips beside the selected one sit right next to it.
+        besideGaps: [Math.round(selected.left - before.right), Math.round(next.left - selected.right)],
         firstStartsBefore: chips[0].getBoundingClientRect().left <= box.left,
         lastEndsAfter: chips[chips.length - 1].getBoundingClientRect().right >= box.right,
       };
@@ -44,6 +48,13 @@ test("the demo history fills the log with progress shown, and survives a reload"
   expect(at1366.drawn).toEqual(Array.from({ length: 11 }, (_, index) => 4995 + index));
   expect(at1366).toMatchObject({ firstStartsBefore: true, lastEndsAfter: true });
   expect(at1366.offCentre).toBeLessThan(1);
+  const besideGaps = at1366.besideGaps;
+  expect(besideGaps[0]).toBeGreaterThanOrEqual(0);
+  expect(besideGaps[0]).toBeLessThan(12);
+  // Focusing a chip cut off at the strip's edge (as Tab does) leaves the strip as it was.
+  await page.locator("[data-testid=timeline-event]").last().focus();
+  await page.locator("[data-testid=timeline-event]").first().focus();
+  expect((await strip()).besideGaps).toEqual(besideGaps);
   await expect(page.locator("[data-testid=timeline-event][data-position='5000']")).toBeInViewport();
   // A wider window draws more on each side, a narrower one fewer, and the strip
   // stays full with the selection in its middle.
