@@ -149,7 +149,9 @@ pub fn Timeline(
     let strip_box = NodeRef::<leptos::html::Div>::new();
     let measure = move || {
         if let Some(strip) = strip_box.get_untracked() {
-            if let Some(needed) = chips_per_side(&strip) {
+            // Set only when it differs: a new count draws both sides anew, and a
+            // window being resized sends many events.
+            if let Some(needed) = chips_per_side(&strip).filter(|&needed| needed != per_side.get_untracked()) {
                 per_side.set(needed);
             }
         }
