@@ -9,8 +9,10 @@
 //! ([`SharedIndex`]).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::rc::Rc;
+
+use hashbrown::HashTable;
 
 use imbl::shared_ptr::DefaultSharedPtr;
 use imbl::{GenericHashMap, GenericHashSet, Vector};
@@ -152,10 +154,26 @@ impl<T> Keyed<T> {
 /// Copies that went different ways (a projector that skipped an event gives later
 /// keys other places) may find a key's shared value wrong for them: such a copy
 /// keeps that key's value in an index of its own, empty otherwise.
+///
+/// Each key is kept with its hash, so the index does not hash its keys again each
+/// time it grows.
 #[derive(Debug, Clone)]
 pub struct SharedIndex<V: Clone> {
-    shared: Rc<RefCell<HashMap<SharedStr, V, FxBuildHasher>>>,
+    shared: Rc<RefCell<HashTable<Indexed<V>>>>,
     own: Map<SharedStr, V>,
+}
+
+/// A key of a [`SharedIndex`], its hash and its value.
+#[derive(Debug)]
+struct Indexed<V> {
+    hash: u64,
+    key: SharedStr,
+    value: V,
+}
+
+/// The hash of a key of a [`SharedIndex`] (FxHash, as [`Map`] and [`Set`]).
+fn hash_of(key: &str) -> u64 {
+    FxBuildHasher.hash_one(key)
 }
 
 impl<V: Clone> Default for SharedIndex<V> {
@@ -173,26 +191,27 @@ impl<V: Clone + PartialEq> SharedIndex<V> {
             return Some(value.clone());
         }
         let shared = self.shared.borrow();
-        let (kept, value) = shared.get_key_value(key)?;
-        holds(kept, value).then(|| value.clone())
+        let found = shared.find(hash_of(key), |indexed| *indexed.key == *key)?;
+        holds(&found.key, &found.value).then(|| found.value.clone())
     }
 
     /// Records `value` under `key`, a key this copy does not hold yet. Returns the
     /// index's copy of the key, to keep beside the value.
     pub fn insert(&mut self, key: &str, value: V) -> SharedStr {
         let mut shared = self.shared.borrow_mut();
-        match shared.get_key_value(key) {
+        let hash = hash_of(key);
+        match shared.find(hash, |indexed| *indexed.key == *key) {
             // A copy further on in the log recorded the same already.
-            Some((kept, same)) if *same == value => kept.clone(),
+            Some(same) if same.value == value => same.key.clone(),
             // Another copy recorded another value: this copy keeps its own.
-            Some((kept, _)) => {
-                let kept = kept.clone();
+            Some(other) => {
+                let kept = other.key.clone();
                 self.own.insert(kept.clone(), value);
                 kept
             }
             None => {
                 let kept = SharedStr::from(key);
-                shared.insert(kept.clone(), value);
+                shared.insert_unique(hash, Indexed { hash, key: kept.clone(), value }, |indexed| indexed.hash);
                 kept
             }
         }
