@@ -15,19 +15,24 @@ async function importOrders(page: Page, count: number) {
 }
 
 // A long read model draws its first rows (and those the selected event changed), not thousands.
-test("a read model of 150 orders draws its first 16 rows, says so, draws more when asked or scrolled to its end, and still shows the row the selected event changed", async ({ page }) => {
+test("a read model of 150 orders draws its first 16 rows, says so, draws more when asked or scrolled to its end, and shows the row the selected event changed first", async ({ page }) => {
   const lab = await LabPage.open(page, "long");
   await importOrders(page, 150);
   await expect(lab.position).toHaveText("150 / 150");
-  // At the head the selected event created order 150: it is drawn after the first 16.
+  // At the head the selected event created order 150: it is drawn with the first
+  // 16, before them, in sight without scrolling the panel.
   const rows = lab.summary.locator("tbody tr[data-order-id]");
   await expect(rows).toHaveCount(17);
   await expect(lab.summary.getByTestId("rows-note")).toHaveText("showing 17 of 150 rows");
-  await expect(lab.summary.locator("tr[data-order-id='o-150']")).toHaveClass(/changed/);
+  await expect(rows.first()).toHaveAttribute("data-order-id", "o-150");
+  await expect(rows.first()).toHaveClass(/changed/);
+  await expect(rows.first()).toBeInViewport();
+  await expect(rows.nth(1)).toHaveAttribute("data-order-id", "o-1");
   // The button draws 40 more; scrolling the panel to its end draws 40 more again.
   await lab.summary.getByTestId("more-rows").dispatchEvent("click"); // a click without scrolling the panel to its end
   await expect(rows).toHaveCount(57);
-  await expect(rows.nth(55)).toHaveAttribute("data-order-id", "o-56");
+  await expect(rows.nth(56)).toHaveAttribute("data-order-id", "o-56");
+  await expect(rows.first()).toHaveAttribute("data-order-id", "o-150");
   await lab.summary.locator(".panel-body").evaluate((body) => body.scrollTo(0, body.scrollHeight));
   await expect(rows).toHaveCount(97);
   await expect(lab.summary.getByTestId("rows-note")).toHaveText("showing 97 of 150 rows");
@@ -46,8 +51,8 @@ test("a read model of 150 orders draws its first 16 rows, says so, draws more wh
 });
 
 // Any read model's panel: the row the selected event changed is drawn and marked,
-// even beyond its first rows, and only the cells that changed are.
-test("a read model's panel draws and marks the row the selected event changed, even beyond its first rows", async ({ page }) => {
+// even beyond its first rows (then before them, in sight), and only the cells that changed are.
+test("a read model's panel draws and marks the row the selected event changed, even beyond its first rows, and then first", async ({ page }) => {
   const lab = await LabPage.open(page, "long-balances");
   await lab.showPanel("account_balances");
   for (let i = 1; i <= 20; i++) {
@@ -62,6 +67,9 @@ test("a read model's panel draws and marks the row the selected event changed, e
   await expect(panel.locator("tr.changed")).toHaveCount(1);
   const row = panel.locator("tr[data-key='acct-20']");
   await expect(row).toHaveClass(/changed/);
+  await expect(panel.locator("tbody tr[data-key]").first()).toHaveAttribute("data-key", "acct-20");
+  await expect(row).toBeInViewport();
+  await expect(panel.locator("tbody tr[data-key]").nth(1)).toHaveAttribute("data-key", "acct-01");
   await expect(row.locator("td").nth(2)).toHaveText("700");
   await expect(row.locator("td").nth(2)).toHaveClass(/changed-cell/);
   await expect(row.locator("td").nth(1)).not.toHaveClass(/changed-cell/);

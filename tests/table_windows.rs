@@ -69,7 +69,7 @@ proptest! {
 }
 
 #[test]
-fn a_window_holds_the_first_rows_and_the_changed_ones_after_them_with_their_earlier_version() {
+fn a_window_holds_the_first_rows_and_the_changed_ones_after_them_with_their_earlier_version_drawn_first() {
     let row = |key: &str, value: i64| TableRow::new(key, vec![serde_json::json!(value)]);
     let table = |rows: Vec<TableRow>| Table { name: "t", title: "T", columns: vec!["v"], rows };
     let before = table(vec![row("a", 1), row("b", 2), row("c", 3), row("d", 4)]);
@@ -80,6 +80,14 @@ fn a_window_holds_the_first_rows_and_the_changed_ones_after_them_with_their_earl
     assert_eq!(window.total, 5);
     assert_eq!(window.rows[2].before, Some(row("c", 3)), "a changed row keeps its earlier version, to mark its cells");
     assert_eq!(window.rows[3].before, None, "a new row has none");
+    // A panel draws the changed rows past the first ones before those, so that they
+    // are in sight without scrolling.
+    let in_order: Vec<&str> = window.in_drawing_order().map(|drawn| drawn.row.key.as_str()).collect();
+    assert_eq!(in_order, ["c", "e", "a", "b"]);
+    // With more first rows than the table has, it is the table's order.
+    let all_first = TableWindow::between(table(vec![row("a", 1), row("b", 2)]), Some(&table(vec![row("a", 1)])), 16);
+    let in_order: Vec<&str> = all_first.in_drawing_order().map(|drawn| drawn.row.key.as_str()).collect();
+    assert_eq!(in_order, ["a", "b"]);
     // Without an earlier table (position 0), every row is new.
     let all_new = TableWindow::between(table(vec![row("a", 1), row("b", 2)]), None, 1);
     assert_eq!(all_new.rows.len(), 2);

@@ -89,8 +89,11 @@ pub fn latest_entries<T>(count: usize, newest_first: impl Iterator<Item = T>, se
 pub struct TableWindow {
     pub title: &'static str,
     pub columns: Vec<&'static str>,
-    /// The rows drawn, in the table's order.
+    /// The rows drawn, in the table's order: its first `first` rows, then the rows
+    /// after them that the selected event changed.
     pub rows: Vec<WindowRow>,
+    /// How many of the table's first rows are drawn whether they changed or not.
+    pub first: usize,
     /// How many rows the whole table has.
     pub total: usize,
 }
@@ -110,6 +113,15 @@ impl WindowRow {
 }
 
 impl TableWindow {
+    /// The rows in the order a panel draws them: the rows the selected event changed
+    /// past the first ones come first, so that what it did is in sight without
+    /// scrolling (a panel shows a few rows, and scrolled to its end it draws more,
+    /// which would push them further down), then the first rows in the table's order.
+    pub fn in_drawing_order(&self) -> impl Iterator<Item = &WindowRow> {
+        let first = self.first.min(self.rows.len());
+        self.rows[first..].iter().chain(&self.rows[..first])
+    }
+
     /// From the whole tables at the position and one earlier: their first `first`
     /// rows, and the rows after them that differ (looked up by key, not scanned).
     pub fn between(table: Table, before: Option<&Table>, first: usize) -> TableWindow {
@@ -125,7 +137,7 @@ impl TableWindow {
                 (index < first || before != Some(&row)).then(|| WindowRow { before: before.cloned(), row })
             })
             .collect();
-        TableWindow { title: table.title, columns: table.columns, rows, total }
+        TableWindow { title: table.title, columns: table.columns, rows, first, total }
     }
 
     /// The window of a table whose rows are each added by one event and never changed
@@ -150,7 +162,7 @@ impl TableWindow {
                 WindowRow { before: (*position <= before_last).then(|| row.clone()), row }
             })
             .collect();
-        TableWindow { title, columns, rows, total }
+        TableWindow { title, columns, rows, first, total }
     }
 }
 
@@ -192,6 +204,6 @@ pub trait KeyedTable: Projection<Event> {
                 (index < first || before.as_ref() != Some(&row)).then_some(WindowRow { row, before })
             })
             .collect();
-        TableWindow { title: Self::TITLE, columns: Self::COLUMNS.to_vec(), rows: drawn, total: rows.len() }
+        TableWindow { title: Self::TITLE, columns: Self::COLUMNS.to_vec(), rows: drawn, first, total: rows.len() }
     }
 }

@@ -22,8 +22,9 @@ struct Drawn {
     total_changed: bool,
 }
 
-/// The rows to draw (the first ones, as many as the panel was scrolled to, and the
-/// changed order wherever it is) and the note on the rows left out.
+/// The rows to draw (the changed order first when it is past the first rows, so it
+/// is in sight without scrolling, then the first ones, as many as the panel was
+/// scrolled to) and the note on the rows left out.
 #[derive(Clone, PartialEq, Default)]
 struct Shown {
     rows: Vec<Drawn>,
@@ -47,9 +48,10 @@ pub fn OrderSummaryPanel(
         let limit = limit.get();
         models.get().with(session, |models, before| {
             let orders = &models.order_summary.model.orders;
-            // The first rows, and the changed order's wherever it is (found by its key, not by a scan).
+            // The changed order's row wherever it is (found by its key, not by a
+            // scan), first when it is past the first rows, then the first rows.
             let changed_place = changed.as_deref().and_then(|id| orders.place(id)).filter(|&place| place >= limit);
-            let drawn: Vec<usize> = (0..orders.len().min(limit)).chain(changed_place).collect();
+            let drawn: Vec<usize> = changed_place.into_iter().chain(0..orders.len().min(limit)).collect();
             let note = hidden_rows_note(orders.len(), drawn.len(), "rows");
             let rows = drawn
                 .into_iter()

@@ -1,5 +1,5 @@
 //! Any read model as a table, as of the selected position, with the rows the
-//! selected event changed highlighted.
+//! selected event changed highlighted (and drawn first when they are past the first rows).
 
 use leptos::prelude::*;
 use serde_json::Value;
@@ -47,7 +47,7 @@ pub fn ReadModelPanel(
                         <table class="rows">
                             <thead><tr>{window.columns.iter().map(|column| view! { <th>{*column}</th> }).collect_view()}</tr></thead>
                             <tbody>
-                                {window.rows.iter().map(|drawn| {
+                                {window.in_drawing_order().map(|drawn| {
                                     let changed = drawn.changed();
                                     let cells: Vec<(String, bool)> = drawn.row.cells.iter().enumerate().map(|(index, cell)| {
                                         let was = drawn.before.as_ref().and_then(|before| before.cells.get(index));
