@@ -114,7 +114,7 @@ test("the demo history fills the log with progress shown, and survives a reload"
 });
 
 // Seeds 000 §06, 002, 004: a long stream loads from its latest snapshot plus the events after it.
-test("the write model of a long stream shows its snapshot, the interval, and the timing with and without", async ({ page }) => {
+test("the write model of a long stream shows its snapshot, the interval, the timing with and without, and before its snapshot why it replays", async ({ page }) => {
   const lab = await LabPage.open(page, "snapshots");
   expect((await kiroku(page, "loadDemo", { events: 10000, seed: 3 })).status).toBe("ok");
   await lab.load();
@@ -140,6 +140,10 @@ test("the write model of a long stream shows its snapshot, the interval, and the
   await expect(page.getByTestId("snapshot-loaded")).toContainText(`snapshot v${snapshotAt} + ${tail === 1 ? "1 event" : `${tail} events`}`);
   await page.getByTestId("snapshot-compare").click();
   await expect(page.getByTestId("snapshot-timing")).toContainText(/with snapshot [\d.]+ ms · full replay [\d.]+ ms/);
+  // Back before the snapshot, the stream is replayed from its start, and says why.
+  const early = events.find((event) => event.stream_id === stream && event.stream_version === 50);
+  await lab.slider.fill(String(early.position));
+  await expect(page.getByTestId("snapshot-loaded")).toHaveText(`loaded: replayed 50 events: its only snapshot, v${snapshotAt}, is later`);
 
   // A teacher sets the interval per type; it is kept across a reload.
   await page.getByTestId("snapshot-interval").fill("10");

@@ -546,7 +546,7 @@ fn aggregate_at_a_position_before_creation_has_no_state() {
     let view = lab.aggregate_at("Order-o-3", 5).expect("the stream exists in the log");
     assert_eq!(
         serde_json::to_value(&view).unwrap(),
-        json!({"stream_id": "Order-o-3", "stream_type": "Order", "stream_version": 0, "state": null, "snapshot_version": null, "events_replayed": 0})
+        json!({"stream_id": "Order-o-3", "stream_type": "Order", "stream_version": 0, "state": null, "snapshot_version": null, "events_replayed": 0, "snapshot_after": null})
     );
     let created = serde_json::to_value(lab.aggregate_at("Order-o-3", 6).unwrap()).unwrap();
     assert_eq!(created["stream_version"], 1);

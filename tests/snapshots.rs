@@ -159,12 +159,17 @@ fn the_lab_loads_a_stream_from_its_latest_snapshot_at_every_interval() {
 }
 
 #[test]
-fn a_position_before_the_latest_snapshot_is_replayed_from_the_start() {
+fn a_position_before_the_latest_snapshot_is_replayed_from_the_start_and_says_why() {
     let lab = account_with(&Shared::default(), 150, None);
     let early = lab.replay(&json!({"stream_id": "Account-long", "to_position": 50})).unwrap();
     assert!(!early.from_snapshot);
     assert_eq!((early.stream_version, early.events_replayed), (50, 50));
     assert_eq!(lab.snapshot_of("Account-long").unwrap().stream_version, 100);
+    // The write model's view says why: the stream's only snapshot is later.
+    let view = lab.aggregate_at("Account-long", 50).unwrap();
+    assert_eq!((view.snapshot_version, view.snapshot_after, view.events_replayed), (None, Some(100), 50));
+    let at_head = lab.aggregate_at("Account-long", lab.head()).unwrap();
+    assert_eq!((at_head.snapshot_version, at_head.snapshot_after, at_head.events_replayed), (Some(100), None, 51));
 }
 
 #[test]

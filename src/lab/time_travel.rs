@@ -42,6 +42,9 @@ pub struct AggregateView {
     pub snapshot_version: Option<u64>,
     /// … and how many events were folded (onto the snapshot, or from the start).
     pub events_replayed: u64,
+    /// The version of the stream's snapshot when it was not used because it was
+    /// taken later than this position (a stream keeps only its latest snapshot).
+    pub snapshot_after: Option<u64>,
 }
 
 /// What `kiroku.replay` answers.
@@ -297,6 +300,11 @@ impl<S: EventStore> Lab<S> {
         let state = self.state.borrow();
         let loaded = state.load_stream(stream_id, position, use_snapshot)?;
         let stream_type = state.log.stream(stream_id).next()?.stream_type.to_string();
+        let snapshot_after = (use_snapshot && loaded.snapshot_version.is_none())
+            .then(|| state.snapshots.latest(stream_id))
+            .flatten()
+            .map(|snapshot| snapshot.stream_version)
+            .filter(|&version| version > loaded.stream_version);
         Some(AggregateView {
             stream_id: stream_id.to_owned(),
             stream_type,
@@ -304,6 +312,7 @@ impl<S: EventStore> Lab<S> {
             state: loaded.state.to_value(),
             snapshot_version: loaded.snapshot_version,
             events_replayed: loaded.events_replayed,
+            snapshot_after,
         })
     }
 

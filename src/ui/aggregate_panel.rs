@@ -155,9 +155,11 @@ const FIELD_ROWS: usize = 10;
 /// How an aggregate was loaded: its snapshot plus the events after it, or every event.
 fn loaded_how(view: &AggregateView) -> String {
     let events = |n: u64| if n == 1 { "1 event".to_owned() } else { format!("{} events", thousands(n)) };
-    match view.snapshot_version {
-        Some(version) => format!("snapshot v{} + {}", thousands(version), events(view.events_replayed)),
-        None => format!("replayed {}", events(view.events_replayed)),
+    match (view.snapshot_version, view.snapshot_after) {
+        (Some(version), _) => format!("snapshot v{} + {}", thousands(version), events(view.events_replayed)),
+        // Travelling back past the stream's only snapshot: say why it was not used.
+        (None, Some(later)) => format!("replayed {}: its only snapshot, v{}, is later", events(view.events_replayed), thousands(later)),
+        (None, None) => format!("replayed {}", events(view.events_replayed)),
     }
 }
 
