@@ -152,7 +152,8 @@ fn SnapshotFigure(aggregate: Signal<Option<AggregateView>>) -> impl IntoView {
 /// holds thousands of reservations).
 const FIELD_ROWS: usize = 10;
 
-/// How an aggregate was loaded: its snapshot plus the events after it, or every event.
+/// How an aggregate was loaded: its snapshot plus the events after it, or every event
+/// (and why, when its only snapshot is later than the selected position).
 fn loaded_how(view: &AggregateView) -> String {
     let events = |n: u64| if n == 1 { "1 event".to_owned() } else { format!("{} events", thousands(n)) };
     match (view.snapshot_version, view.snapshot_after) {
