@@ -6,9 +6,10 @@ use super::format::{hidden_rows_note, money, short_id};
 use super::more_rows::{MoreNote, RowLimit};
 use super::session::{use_session, ModelsAt};
 
-/// How many order cards are drawn at first (cards are tall: a panel shows two or
-/// three), and how many more each time the panel is scrolled to its end.
-pub const FIRST_CARDS: usize = 4;
+/// How many order cards are drawn at first (cards are tall: a laptop's panel shows
+/// one or two; a taller one draws two more at a time until it is full), and how
+/// many more each time the panel is scrolled to its end.
+pub const FIRST_CARDS: usize = 2;
 pub const MORE_CARDS: usize = 8;
 
 /// One drawn card: everything it shows, so cards are keyed by it and a card that
