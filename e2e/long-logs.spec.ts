@@ -77,13 +77,38 @@ test("a read model's panel draws and marks the row the selected event changed, e
   await expect(panel.locator("tbody tr[data-key]").first()).toHaveAttribute("data-key", "acct-20");
   await expect(row).toBeInViewport();
   await expect(panel.locator("tbody tr[data-key]").nth(1)).toHaveAttribute("data-key", "acct-01");
-  await expect(row.locator("td").nth(2)).toHaveText("700");
+  await expect(row.locator("td").nth(2)).toHaveText("¥700");
   await expect(row.locator("td").nth(2)).toHaveClass(/changed-cell/);
   await expect(row.locator("td").nth(1)).not.toHaveClass(/changed-cell/);
   // One step back the account has just been opened: its row is new, every cell marked.
   await page.getByTestId("timeline-step-back").click();
-  await expect(row.locator("td").nth(2)).toHaveText("0");
+  await expect(row.locator("td").nth(2)).toHaveText("¥0");
   await expect(row.locator("td.changed-cell")).toHaveCount(5);
+});
+
+// A projector must be readable from the back row: money in yen, counts with
+// separators, right-aligned; positions as the timeline writes them.
+test("the read-model panels show money in yen, counts with separators and positions as the timeline does", async ({ page }) => {
+  const lab = await LabPage.open(page, "long-numbers");
+  await importOrders(page, 1200);
+  expect((await send(page, { command_type: "CreateAccount", aggregate_id: "acct-big", data: { owner: "Aiko", initial_balance: 0 } })).status).toBe("accepted");
+  expect((await send(page, { command_type: "DepositMoney", aggregate_id: "acct-big", data: { amount: 1234567 } })).status).toBe("accepted");
+  expect((await send(page, { command_type: "ReceiveStock", aggregate_id: "sku-big", data: { sku: "sku-big", quantity: 12345 } })).status).toBe("accepted");
+  await expect(lab.position).toHaveText("1203 / 1203");
+  await lab.showPanel("account_balances");
+  await lab.showPanel("inventory");
+  await lab.showPanel("account_history");
+  const balances = page.getByTestId("read-model-account-balances");
+  const balance = balances.locator("tr[data-key='acct-big'] td").nth(2);
+  await expect(balance).toHaveText("¥1,234,567");
+  await expect(balance).toHaveClass(/\bnum\b/);
+  await expect(balances.locator("th").nth(2)).toHaveClass(/\bnum\b/);
+  await expect(balances.locator("th").nth(1)).not.toHaveClass(/\bnum\b/);
+  await expect(page.getByTestId("read-model-inventory").locator("tr[data-key='sku-big'] td").nth(1)).toHaveText("12,345");
+  const deposit = page.getByTestId("read-model-account-history").locator("tr[data-key='acct-big@1202'] td");
+  await expect(deposit.nth(1)).toHaveText("1202");
+  await expect(deposit.nth(4)).toHaveText("¥1,234,567");
+  await expect(deposit.nth(5)).toHaveText("¥1,234,567");
 });
 
 // On a tall screen (a projector in portrait, a big monitor) a panel has room below

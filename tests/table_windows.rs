@@ -14,7 +14,7 @@ use proptest::prelude::*;
 
 use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::lab::Lab;
-use kiroku::read_models::table::{Table, TableRow, TableWindow};
+use kiroku::read_models::table::{Numbers, Table, TableRow, TableWindow};
 use kiroku::read_models::{ModelSet, ReadModels};
 
 use common::TestEnv;
@@ -71,7 +71,7 @@ proptest! {
 #[test]
 fn a_window_holds_the_first_rows_and_the_changed_ones_after_them_with_their_earlier_version_drawn_first() {
     let row = |key: &str, value: i64| TableRow::new(key, vec![serde_json::json!(value)]);
-    let table = |rows: Vec<TableRow>| Table { name: "t", title: "T", columns: vec!["v"], rows };
+    let table = |rows: Vec<TableRow>| Table { name: "t", title: "T", columns: vec!["v"], numbers: &[], rows };
     let before = table(vec![row("a", 1), row("b", 2), row("c", 3), row("d", 4)]);
     let now = table(vec![row("a", 1), row("b", 2), row("c", 30), row("d", 4), row("e", 5)]);
     let window = TableWindow::between(now, Some(&before), 2);
@@ -98,4 +98,45 @@ fn a_window_holds_the_first_rows_and_the_changed_ones_after_them_with_their_earl
 fn the_window_of_an_unknown_read_model_is_none() {
     let models = ReadModels::default();
     assert_eq!(models.table_window(&models, "no_such_model", 16), None);
+}
+
+/// Panels show a column's integers as what they are: money in yen, positions as the
+/// timeline writes them, anything else as a count. Each table names its money and
+/// position columns, and only columns it has.
+#[test]
+fn each_table_says_which_columns_hold_money_and_which_positions() {
+    let money = |name: &str| -> &[&str] {
+        match name {
+            "order_summary" | "order_details" => &["Total"],
+            "customer_orders" => &["Spent"],
+            "product_sales" => &["Revenue"],
+            "daily_stats" => &["Revenue", "Deposits", "Withdrawals"],
+            "account_balances" => &["Balance"],
+            "account_history" => &["Amount", "Balance after"],
+            "product_catalog" => &["Price"],
+            "inventory" | "user_activity" => &[],
+            other => panic!("a table this test does not know: {other}"),
+        }
+    };
+    let positions = |name: &str| -> &[&str] { if matches!(name, "account_history" | "user_activity") { &["Position"] } else { &[] } };
+    let lab = demo_lab(3, 400);
+    let models = lab.read_models_at(lab.head());
+    let before = lab.read_models_at(lab.head() - 1);
+    for table in models.tables() {
+        for (column, _) in table.numbers {
+            assert!(table.columns.contains(column), "{} names a column it does not have: {column}", table.name);
+        }
+        let window = models.table_window(&before, table.name, 8).unwrap();
+        for (index, column) in table.columns.iter().enumerate() {
+            let expected = if money(table.name).contains(column) {
+                Numbers::Money
+            } else if positions(table.name).contains(column) {
+                Numbers::Position
+            } else {
+                Numbers::Count
+            };
+            assert_eq!(table.numbers(column), expected, "{} · {column}", table.name);
+            assert_eq!(window.numbers(index), expected, "{} · {column}, as a panel draws it", table.name);
+        }
+    }
 }

@@ -13,7 +13,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::Rows;
-use super::table::{KeyedTable, TableRow};
+use super::table::{KeyedTable, NumberColumns, Numbers, TableRow};
 use super::timestamp;
 
 /// One account's balance.
@@ -68,6 +68,7 @@ impl KeyedTable for AccountBalances {
     type Row = AccountBalanceRow;
     const TITLE: &'static str = "Account balances";
     const COLUMNS: &'static [&'static str] = &["Account", "Owner", "Balance", "Transactions", "Last activity"];
+    const NUMBERS: NumberColumns = &[("Balance", Numbers::Money)];
 
     fn keyed_rows(&self) -> &Rows<AccountBalanceRow> {
         &self.accounts

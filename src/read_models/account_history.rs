@@ -13,7 +13,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows};
-use super::table::{Table, TableRow, TableWindow};
+use super::table::{NumberColumns, Numbers, Table, TableRow, TableWindow};
 use super::timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -101,6 +101,7 @@ impl Projection<Event> for AccountHistory {
 
 const TITLE: &str = "Account history";
 const COLUMNS: [&str; 7] = ["Account", "Position", "Time", "Kind", "Amount", "Balance after", "Description"];
+const NUMBERS: NumberColumns = &[("Position", Numbers::Position), ("Amount", Numbers::Money), ("Balance after", Numbers::Money)];
 
 impl AccountHistory {
     /// One row per transaction, keyed `<account id>@<position>`.
@@ -109,6 +110,7 @@ impl AccountHistory {
             name: <Self as Projection<Event>>::NAME,
             title: TITLE,
             columns: COLUMNS.to_vec(),
+            numbers: NUMBERS,
             rows: self.transactions().map(|(account, transaction)| row(account, transaction)).collect(),
         }
     }
@@ -118,7 +120,7 @@ impl AccountHistory {
     pub fn window(&self, before: &AccountHistory, first: usize) -> TableWindow {
         let before_last = before.accounts.iter().filter_map(|row| row.transactions.iter().next_back()).map(|transaction| transaction.position).max().unwrap_or(0);
         let rows = self.transactions().map(|(account, transaction)| (transaction.position, (account, transaction))).collect();
-        TableWindow::append_only(TITLE, COLUMNS.to_vec(), rows, before_last, first, |(account, transaction)| row(account, transaction))
+        TableWindow::append_only(TITLE, COLUMNS.to_vec(), NUMBERS, rows, before_last, first, |(account, transaction)| row(account, transaction))
     }
 
     /// Every transaction with its account, in the table's order.

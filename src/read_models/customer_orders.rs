@@ -14,7 +14,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows, SharedIndex};
-use super::table::{latest_entries, KeyedTable, TableRow};
+use super::table::{latest_entries, KeyedTable, NumberColumns, Numbers, TableRow};
 
 /// One order in a customer's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -135,6 +135,7 @@ impl KeyedTable for CustomerOrders {
     type Row = CustomerOrdersRow;
     const TITLE: &'static str = "Customer orders";
     const COLUMNS: &'static [&'static str] = &["Customer", "Orders", "Spent", "Order history"];
+    const NUMBERS: NumberColumns = &[("Spent", Numbers::Money)];
 
     fn keyed_rows(&self) -> &Rows<CustomerOrdersRow> {
         &self.customers

@@ -15,7 +15,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
 use super::rows::{change_value, Map, Rows};
-use super::table::{Table, TableRow};
+use super::table::{Numbers, Table, TableRow};
 use super::ALL_EVENT_TYPES;
 
 /// The counts of one day.
@@ -142,6 +142,7 @@ impl DailyStats {
                 "Deposits",
                 "Withdrawals",
             ],
+            numbers: &[("Revenue", Numbers::Money), ("Deposits", Numbers::Money), ("Withdrawals", Numbers::Money)],
             rows: self
                 .by_date()
                 .into_iter()

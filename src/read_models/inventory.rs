@@ -308,6 +308,7 @@ impl InventoryLevels {
             name: <Self as Projection<Event>>::NAME,
             title: "Inventory",
             columns: vec!["SKU", "On hand", "Reserved", "Available", "Threshold", "Low stock", "Reservations", "Alerts"],
+            numbers: &[],
             rows: self
                 .items
                 .iter()

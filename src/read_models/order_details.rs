@@ -12,7 +12,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::Rows;
-use super::table::{lines_summary, KeyedTable, TableRow};
+use super::table::{lines_summary, KeyedTable, NumberColumns, Numbers, TableRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderDetailsRow {
@@ -78,6 +78,7 @@ impl KeyedTable for OrderDetails {
     type Row = OrderDetailsRow;
     const TITLE: &'static str = "Order details";
     const COLUMNS: &'static [&'static str] = &["Order", "Customer", "Status", "Lines", "Total", "Cancel reason"];
+    const NUMBERS: NumberColumns = &[("Total", Numbers::Money)];
 
     fn keyed_rows(&self) -> &Rows<OrderDetailsRow> {
         &self.orders

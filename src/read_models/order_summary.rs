@@ -12,7 +12,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::Rows;
-use super::table::{KeyedTable, TableRow};
+use super::table::{KeyedTable, NumberColumns, Numbers, TableRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderSummaryRow {
@@ -75,6 +75,7 @@ impl KeyedTable for OrderSummary {
     type Row = OrderSummaryRow;
     const TITLE: &'static str = "Order summary";
     const COLUMNS: &'static [&'static str] = &["Order", "Customer", "Status", "Items", "Total", "Updated at"];
+    const NUMBERS: NumberColumns = &[("Total", Numbers::Money)];
 
     fn keyed_rows(&self) -> &Rows<OrderSummaryRow> {
         &self.orders

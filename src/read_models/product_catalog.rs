@@ -11,7 +11,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
 use super::rows::{List, Rows};
-use super::table::{latest_entries, KeyedTable, TableRow};
+use super::table::{latest_entries, KeyedTable, NumberColumns, Numbers, TableRow};
 use super::timestamp;
 
 /// A price from a position on.
@@ -73,6 +73,7 @@ impl KeyedTable for ProductCatalog {
     type Row = ProductRow;
     const TITLE: &'static str = "Product catalog";
     const COLUMNS: &'static [&'static str] = &["Product", "Name", "Category", "Price", "Price history"];
+    const NUMBERS: NumberColumns = &[("Price", Numbers::Money)];
 
     fn keyed_rows(&self) -> &Rows<ProductRow> {
         &self.products

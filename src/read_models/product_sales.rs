@@ -13,7 +13,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
 use super::rows::{change_value, Map, Rows, Set};
-use super::table::{KeyedTable, TableRow};
+use super::table::{KeyedTable, NumberColumns, Numbers, TableRow};
 
 /// What one product sold, over confirmed (and shipped) orders.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -115,6 +115,7 @@ impl KeyedTable for ProductSales {
     type Row = ProductSalesRow;
     const TITLE: &'static str = "Product sales";
     const COLUMNS: &'static [&'static str] = &["Product", "Units", "Orders", "Revenue"];
+    const NUMBERS: NumberColumns = &[("Revenue", Numbers::Money)];
 
     fn keyed_rows(&self) -> &Rows<ProductSalesRow> {
         &self.products

@@ -20,7 +20,29 @@ pub struct Table {
     /// For people: `Order summary`.
     pub title: &'static str,
     pub columns: Vec<&'static str>,
+    /// The columns whose integers are not counts (see [`Numbers`]).
+    #[serde(skip)]
+    pub numbers: NumberColumns,
     pub rows: Vec<TableRow>,
+}
+
+/// What a column's integers are, so that a panel can show them as people read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbers {
+    /// Counts and quantities (`1,069`): any column a table does not name otherwise.
+    Count,
+    /// Money in minor units (`¥13,190,040`).
+    Money,
+    /// Positions in the log, written as the timeline writes them (`54320`).
+    Position,
+}
+
+/// The columns of a table whose integers are not counts, by name.
+pub type NumberColumns = &'static [(&'static str, Numbers)];
+
+/// What the integers of the column named `column` are.
+fn numbers_in(numbers: NumberColumns, column: &str) -> Numbers {
+    numbers.iter().find(|(name, _)| *name == column).map_or(Numbers::Count, |(_, numbers)| *numbers)
 }
 
 /// One row: its stable key and one cell per column. Money cells are plain integers
@@ -52,6 +74,11 @@ impl Table {
     pub fn cell(&self, key: &str, column: &str) -> Option<&Value> {
         let at = self.column(column)?;
         self.row(key)?.cells.get(at)
+    }
+
+    /// What the integers of a column are, by its name.
+    pub fn numbers(&self, column: &str) -> Numbers {
+        numbers_in(self.numbers, column)
     }
 
     /// The keys of the rows, in order.
@@ -89,6 +116,8 @@ pub fn latest_entries<T>(count: usize, newest_first: impl Iterator<Item = T>, se
 pub struct TableWindow {
     pub title: &'static str,
     pub columns: Vec<&'static str>,
+    /// The columns whose integers are not counts (see [`Numbers`]).
+    pub numbers: NumberColumns,
     /// The rows drawn, in the table's order: its first `first` rows, then the rows
     /// after them that the selected event changed.
     pub rows: Vec<WindowRow>,
@@ -113,6 +142,11 @@ impl WindowRow {
 }
 
 impl TableWindow {
+    /// What the integers of the column at `index` are.
+    pub fn numbers(&self, index: usize) -> Numbers {
+        self.columns.get(index).map_or(Numbers::Count, |column| numbers_in(self.numbers, column))
+    }
+
     /// The rows in the order a panel draws them: the rows the selected event changed
     /// past the first ones come first, so that what it did is in sight without
     /// scrolling (a panel shows a few rows, and scrolled to its end it draws more,
@@ -137,7 +171,7 @@ impl TableWindow {
                 (index < first || before != Some(&row)).then(|| WindowRow { before: before.cloned(), row })
             })
             .collect();
-        TableWindow { title: table.title, columns: table.columns, rows, first, total }
+        TableWindow { title: table.title, columns: table.columns, numbers: table.numbers, rows, first, total }
     }
 
     /// The window of a table whose rows are each added by one event and never changed
@@ -147,6 +181,7 @@ impl TableWindow {
     pub fn append_only<R>(
         title: &'static str,
         columns: Vec<&'static str>,
+        numbers: NumberColumns,
         rows: Vec<(u64, R)>,
         before_last: u64,
         first: usize,
@@ -162,7 +197,7 @@ impl TableWindow {
                 WindowRow { before: (*position <= before_last).then(|| row.clone()), row }
             })
             .collect();
-        TableWindow { title, columns, rows, first, total }
+        TableWindow { title, columns, numbers, rows, first, total }
     }
 }
 
@@ -173,6 +208,8 @@ pub trait KeyedTable: Projection<Event> {
     /// For people: `Order summary`.
     const TITLE: &'static str;
     const COLUMNS: &'static [&'static str];
+    /// The columns whose integers are not counts.
+    const NUMBERS: NumberColumns = &[];
 
     /// The rows the table shows.
     fn keyed_rows(&self) -> &Rows<Self::Row>;
@@ -185,6 +222,7 @@ pub trait KeyedTable: Projection<Event> {
             name: Self::NAME,
             title: Self::TITLE,
             columns: Self::COLUMNS.to_vec(),
+            numbers: Self::NUMBERS,
             rows: self.keyed_rows().iter().map(Self::table_row).collect(),
         }
     }
@@ -204,6 +242,6 @@ pub trait KeyedTable: Projection<Event> {
                 (index < first || before.as_ref() != Some(&row)).then_some(WindowRow { row, before })
             })
             .collect();
-        TableWindow { title: Self::TITLE, columns: Self::COLUMNS.to_vec(), rows: drawn, first, total: rows.len() }
+        TableWindow { title: Self::TITLE, columns: Self::COLUMNS.to_vec(), numbers: Self::NUMBERS, rows: drawn, first, total: rows.len() }
     }
 }

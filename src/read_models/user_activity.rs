@@ -11,7 +11,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows};
-use super::table::{Table, TableRow, TableWindow};
+use super::table::{NumberColumns, Numbers, Table, TableRow, TableWindow};
 use super::{timestamp, ALL_EVENT_TYPES};
 
 /// One thing an actor did.
@@ -60,6 +60,7 @@ impl Projection<Event> for UserActivity {
 
 const TITLE: &str = "User activity";
 const COLUMNS: [&str; 5] = ["Actor", "Position", "Time", "Event", "Stream"];
+const NUMBERS: NumberColumns = &[("Position", Numbers::Position)];
 
 /// One activity as a table row, keyed `<actor>@<position>`.
 fn row(actor: &str, activity: &Activity) -> TableRow {
@@ -76,6 +77,7 @@ impl UserActivity {
             name: <Self as Projection<Event>>::NAME,
             title: TITLE,
             columns: COLUMNS.to_vec(),
+            numbers: NUMBERS,
             rows: self.in_log_order().into_iter().map(|(_, (actor, activity))| row(actor, activity)).collect(),
         }
     }
@@ -84,7 +86,7 @@ impl UserActivity {
     /// an activity, once recorded, never changes, so only the drawn rows are built.
     pub fn window(&self, before: &UserActivity, first: usize) -> TableWindow {
         let before_last = before.actors.iter().filter_map(|row| row.activity.iter().next_back()).map(|activity| activity.position).max().unwrap_or(0);
-        TableWindow::append_only(TITLE, COLUMNS.to_vec(), self.in_log_order(), before_last, first, |(actor, activity)| row(actor, activity))
+        TableWindow::append_only(TITLE, COLUMNS.to_vec(), NUMBERS, self.in_log_order(), before_last, first, |(actor, activity)| row(actor, activity))
     }
 
     /// Every activity with its actor and position, in the order of the log.

@@ -4,16 +4,14 @@ use serde_json::Value;
 
 /// Minor units as yen: `120000` → `¥120,000`.
 pub fn money(minor_units: i64) -> String {
-    let digits = minor_units.unsigned_abs().to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
     let sign = if minor_units < 0 { "-" } else { "" };
-    format!("{sign}¥{grouped}")
+    format!("{sign}¥{}", thousands(minor_units.unsigned_abs()))
+}
+
+/// A signed count with thousands separators: `-1,069`.
+pub fn count(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", thousands(n.unsigned_abs()))
 }
 
 /// The first 8 characters of a UUID (enough to tell orders apart on screen); any

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::format::{compact, hidden_rows_note};
+use crate::read_models::table::Numbers;
+
+use super::format::{compact, count, hidden_rows_note, money};
 use super::more_rows::{MoreRows, RowLimit};
 use super::session::{use_session, ModelsAt};
 
@@ -43,19 +45,24 @@ pub fn ReadModelPanel(
                     }
                     let note = hidden_rows_note(window.total, window.rows.len(), "rows");
                     let columns = window.columns.len();
+                    // Columns of numbers are right-aligned, their heading too.
+                    let numeric: Vec<bool> = (0..columns)
+                        .map(|index| window.rows.iter().any(|drawn| drawn.row.cells.get(index).is_some_and(Value::is_number)))
+                        .collect();
                     view! {
                         <table class="rows">
-                            <thead><tr>{window.columns.iter().map(|column| view! { <th>{*column}</th> }).collect_view()}</tr></thead>
+                            <thead><tr>{window.columns.iter().zip(&numeric).map(|(column, numeric)| view! { <th class=if *numeric { "num" } else { "" }>{*column}</th> }).collect_view()}</tr></thead>
                             <tbody>
                                 {window.in_drawing_order().map(|drawn| {
                                     let changed = drawn.changed();
-                                    let cells: Vec<(String, bool)> = drawn.row.cells.iter().enumerate().map(|(index, cell)| {
+                                    let cells: Vec<(String, &'static str)> = drawn.row.cells.iter().enumerate().map(|(index, cell)| {
                                         let was = drawn.before.as_ref().and_then(|before| before.cells.get(index));
-                                        (cell_text(cell), changed && was != Some(cell))
+                                        let differs = changed && was != Some(cell);
+                                        (cell_text(cell, window.numbers(index)), cell_class(numeric.get(index) == Some(&true), differs))
                                     }).collect();
                                     view! {
                                         <tr class:changed=changed data-key=drawn.row.key.clone()>
-                                            {cells.into_iter().map(|(text, differs)| view! { <td class=if differs { "changed-cell" } else { "" }>{text}</td> }).collect_view()}
+                                            {cells.into_iter().map(|(text, class)| view! { <td class=class>{text}</td> }).collect_view()}
                                         </tr>
                                     }
                                 }).collect_view()}
@@ -69,10 +76,27 @@ pub fn ReadModelPanel(
     }
 }
 
-/// A cell as text: times as `HH:MM:SS` (the date is rarely news in a workshop).
-fn cell_text(cell: &Value) -> String {
+/// A cell's classes: right-aligned in a column of numbers, marked when the selected
+/// event changed it.
+fn cell_class(numeric: bool, differs: bool) -> &'static str {
+    match (numeric, differs) {
+        (true, true) => "num changed-cell",
+        (true, false) => "num",
+        (false, true) => "changed-cell",
+        (false, false) => "",
+    }
+}
+
+/// A cell as text: times as `HH:MM:SS` (the date is rarely news in a workshop),
+/// integers as what their column says they are (`¥13,190,040`, `1,069`, `54320`).
+fn cell_text(cell: &Value, numbers: Numbers) -> String {
     if let Some(time) = cell.as_str().and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok()) {
         return time.format("%H:%M:%S").to_string();
+    }
+    match (cell.as_i64(), numbers) {
+        (Some(minor_units), Numbers::Money) => return money(minor_units),
+        (Some(n), Numbers::Count) => return count(n),
+        _ => {}
     }
     match cell {
         Value::Null => "—".to_owned(),
