@@ -44,3 +44,29 @@ for (const [name, width, height] of [["laptop", 1366, 768], ["projector", 1920, 
     }
   });
 }
+
+// Projections' table is wide, so the panel spans two columns; the grid around it
+// leaves no empty cell and gives it the height of a row (a few projectors in view).
+test("Projections with other panels fills the grid and shows its projectors", async ({ page }) => {
+  const lab = await LabPage.open(page, "look-projections");
+  await lab.createOrder("山田太郎");
+  const toggle = (name: string) => page.locator(`[data-testid=panel-picker] [data-panel="${name}"]`).click();
+  for (const name of ["write_model", "order_summary", "order_details", "event"]) await toggle(name);
+  for (const panels of [["projections", "command_bus"], ["projections", "sagas", "command_bus"], ["projections", "sagas", "command_bus", "query_bus"], ["sagas", "command_bus", "query_bus", "projections"]]) {
+    for (const name of panels) await toggle(name);
+    await expect(page.locator(".panels > .panel")).toHaveCount(panels.length);
+    const layout = await page.evaluate(() => {
+      const grid = document.querySelector(".panels")!.getBoundingClientRect();
+      const boxes = [...document.querySelectorAll(".panels > .panel")].map((panel) => panel.getBoundingClientRect());
+      // Each row of panels reaches the grid's right edge.
+      const rows = new Map<number, number>();
+      for (const box of boxes) rows.set(Math.round(box.top), Math.max(rows.get(Math.round(box.top)) ?? 0, box.right));
+      const body = document.querySelector("[data-testid=projections] .panel-body")!.getBoundingClientRect();
+      const inView = [...document.querySelectorAll("[data-testid=projections] tbody tr")].filter((row) => row.getBoundingClientRect().bottom <= body.bottom + 1).length;
+      return { right: grid.right, rowEnds: [...rows.values()], inView };
+    });
+    for (const end of layout.rowEnds) expect(Math.abs(end - layout.right), `${panels.join(", ")}: a row ends short of the grid's edge`).toBeLessThan(3);
+    expect(layout.inView, `${panels.join(", ")}: projectors in view`).toBeGreaterThanOrEqual(3);
+    for (const name of panels) await toggle(name);
+  }
+});
