@@ -25,7 +25,7 @@ test("seed 004's account story, typed into the JSON console", async ({ page }) =
   await expect(page.getByTestId("command-log").locator("tbody tr")).toHaveCount(3);
   await expect(page.getByTestId("command-log").locator("tbody tr").first()).toHaveAttribute("data-status", "rejected");
   await lab.showPanel("account_balances");
-  await expect(page.getByTestId("read-model-account-balances")).toContainText("1500");
+  await expect(page.getByTestId("read-model-account-balances")).toContainText("¥1,500");
 });
 
 test("seeds 003 and 002 and the warehouse, from the console examples", async ({ page }) => {
