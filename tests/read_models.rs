@@ -16,6 +16,7 @@ use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::event_sourcing::projection::Delivery;
 use kiroku::event_sourcing::recorded::{EventMetadata, RecordedEvent};
 use kiroku::lab::Lab;
+use kiroku::read_models::table::{money, thousands};
 use kiroku::read_models::{ModelSet, ReadModels, LANES, PROJECTION_STATUS, QUERY_TYPES};
 
 use common::{accept, command, fresh_fold, log_of, new_lab, query, send, to_json};
@@ -889,7 +890,7 @@ fn the_tables_show_readable_cells_with_money_as_plain_integers_and_lists_as_shor
     assert_eq!(table("inventory").cell("sku-mouse", "Reservations"), Some(&json!("o-1×2")));
     assert_eq!(table("inventory").cell("sku-mouse", "Alerts"), Some(&json!(1)));
     assert_eq!(table("inventory").cell("sku-laptop", "Low stock"), Some(&json!(false)));
-    assert_eq!(table("product_catalog").cell("p-laptop", "Price history"), Some(&json!("120000 → 110000")));
+    assert_eq!(table("product_catalog").cell("p-laptop", "Price history"), Some(&json!("¥120,000 → ¥110,000")));
     assert_eq!(table("user_activity").cell("clerk-sato@4", "Event"), Some(&json!("StockReceived")));
     assert_eq!(table("user_activity").keys()[..3], ["workshop-user@1", "workshop-user@2", "workshop-user@3"]);
 }
@@ -906,10 +907,10 @@ fn a_list_cell_names_the_latest_five_entries_after_how_many_came_before() {
     assert_eq!(parts.len(), 6, "{history}");
     assert_eq!(parts[0], format!("{} earlier", customer.orders.len() - 5));
     let last = customer.orders.last().unwrap();
-    assert_eq!(parts[5], format!("{} {} {}", last.order_id, last.status.as_str(), last.total_cents));
+    assert_eq!(parts[5], format!("{} {} {}", last.order_id, last.status.as_str(), money(last.total_cents)));
     let product = models.product_catalog.model.products.iter().find(|row| row.price_history.len() > 6).expect("a product with many prices");
     let prices = models.table("product_catalog").unwrap().cell(&product.product_id, "Price history").cloned().unwrap();
-    let latest: Vec<String> = product.price_history.iter().skip(product.price_history.len() - 5).map(|point| point.price.to_string()).collect();
+    let latest: Vec<String> = product.price_history.iter().skip(product.price_history.len() - 5).map(|point| money(point.price)).collect();
     assert_eq!(prices, json!(format!("{} earlier → {}", product.price_history.len() - 5, latest.join(" → "))));
 }
 
@@ -1009,4 +1010,17 @@ fn a_rows_key_names_the_same_row_at_every_position_so_changed_rows_can_be_found(
             }
         }
     }
+}
+
+/// Money and counts as a panel and a summary cell write them.
+#[test]
+fn money_is_written_in_yen_and_counts_with_thousands_separators() {
+    assert_eq!(money(0), "¥0");
+    assert_eq!(money(999), "¥999");
+    assert_eq!(money(1_000), "¥1,000");
+    assert_eq!(money(13_190_040), "¥13,190,040");
+    assert_eq!(money(-2_500), "-¥2,500");
+    assert_eq!(thousands(7), "7");
+    assert_eq!(thousands(100_000), "100,000");
+    assert_eq!(thousands(1_234_567), "1,234,567");
 }

@@ -14,7 +14,7 @@ use crate::event_sourcing::recorded::RecordedEvent;
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows, SharedIndex};
-use super::table::{latest_entries, KeyedTable, NumberColumns, Numbers, TableRow};
+use super::table::{latest_entries, money, KeyedTable, NumberColumns, Numbers, TableRow};
 
 /// One order in a customer's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -143,7 +143,7 @@ impl KeyedTable for CustomerOrders {
 
     fn table_row(row: &CustomerOrdersRow) -> TableRow {
         let history = latest_entries(row.orders.len(), row.orders.iter().rev(), ", ", |order| {
-            format!("{} {} {}", order.order_id, order.status.as_str(), order.total_cents)
+            format!("{} {} {}", order.order_id, order.status.as_str(), money(order.total_cents))
         });
         TableRow::new(
             row.customer_name.clone(),

@@ -11,7 +11,7 @@ use crate::event_sourcing::projection::Projection;
 use crate::event_sourcing::recorded::RecordedEvent;
 
 use super::rows::{List, Rows};
-use super::table::{latest_entries, KeyedTable, NumberColumns, Numbers, TableRow};
+use super::table::{latest_entries, money, KeyedTable, NumberColumns, Numbers, TableRow};
 use super::timestamp;
 
 /// A price from a position on.
@@ -80,7 +80,7 @@ impl KeyedTable for ProductCatalog {
     }
 
     fn table_row(row: &ProductRow) -> TableRow {
-        let history = latest_entries(row.price_history.len(), row.price_history.iter().rev(), " → ", |point| point.price.to_string());
+        let history = latest_entries(row.price_history.len(), row.price_history.iter().rev(), " → ", |point| money(point.price));
         TableRow::new(
             row.product_id.clone(),
             vec![

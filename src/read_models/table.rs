@@ -87,6 +87,25 @@ impl Table {
     }
 }
 
+/// A whole number with thousands separators: `100,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Minor units as yen: `120000` → `¥120,000` (how a summary cell writes money).
+pub fn money(minor_units: i64) -> String {
+    let sign = if minor_units < 0 { "-" } else { "" };
+    format!("{sign}¥{}", thousands(minor_units.unsigned_abs()))
+}
+
 /// `ノートPC×1, マウス×2`: the lines of an order in one short string.
 pub fn lines_summary(items: &[LineItem]) -> String {
     items.iter().map(|item| format!("{}×{}", item.product_name, item.quantity)).collect::<Vec<_>>().join(", ")
@@ -96,7 +115,7 @@ pub fn lines_summary(items: &[LineItem]) -> String {
 pub const LATEST_SHOWN: usize = 5;
 
 /// A list cell: the latest [`LATEST_SHOWN`] of `count` entries, oldest first, after
-/// how many came before them (`243 earlier, o-1 shipped 100, …`). A cell stays short
+/// how many came before them (`243 earlier, o-1 shipped ¥100, …`). A cell stays short
 /// however long its list grows: a customer's 250 orders in one cell made the page lay
 /// out ~6,000 characters a row on every step of a scrub.
 pub fn latest_entries<T>(count: usize, newest_first: impl Iterator<Item = T>, separator: &str, show: impl Fn(T) -> String) -> String {

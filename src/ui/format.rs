@@ -2,11 +2,7 @@
 
 use serde_json::Value;
 
-/// Minor units as yen: `120000` → `¥120,000`.
-pub fn money(minor_units: i64) -> String {
-    let sign = if minor_units < 0 { "-" } else { "" };
-    format!("{sign}¥{}", thousands(minor_units.unsigned_abs()))
-}
+pub use crate::read_models::table::{money, thousands};
 
 /// A signed count with thousands separators: `-1,069`.
 pub fn count(n: i64) -> String {
@@ -47,17 +43,4 @@ pub fn changed_keys(before: Option<&Value>, after: &Value) -> Vec<String> {
 /// The note under a panel that draws fewer rows (or `things`) than it has.
 pub fn hidden_rows_note(count: usize, drawn: usize, things: &str) -> Option<String> {
     (drawn < count).then(|| format!("showing {drawn} of {count} {things}"))
-}
-
-/// A count with thousands separators: `100,000`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
