@@ -49,6 +49,8 @@ pub fn ReadModelPanel(
                     let numeric: Vec<bool> = (0..columns)
                         .map(|index| window.rows.iter().any(|drawn| drawn.row.cells.get(index).is_some_and(Value::is_number)))
                         .collect();
+                    // What each column's integers are, looked up once per column.
+                    let numbers: Vec<Numbers> = (0..columns).map(|index| window.numbers(index)).collect();
                     view! {
                         <table class="rows">
                             <thead><tr>{window.columns.iter().zip(&numeric).map(|(column, numeric)| view! { <th class=if *numeric { "num" } else { "" }>{*column}</th> }).collect_view()}</tr></thead>
@@ -58,7 +60,7 @@ pub fn ReadModelPanel(
                                     let cells: Vec<(String, &'static str)> = drawn.row.cells.iter().enumerate().map(|(index, cell)| {
                                         let was = drawn.before.as_ref().and_then(|before| before.cells.get(index));
                                         let differs = changed && was != Some(cell);
-                                        (cell_text(cell, window.numbers(index)), cell_class(numeric.get(index) == Some(&true), differs))
+                                        (cell_text(cell, numbers.get(index).copied().unwrap_or(Numbers::Count)), cell_class(numeric.get(index) == Some(&true), differs))
                                     }).collect();
                                     view! {
                                         <tr class:changed=changed data-key=drawn.row.key.clone()>
