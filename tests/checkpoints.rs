@@ -3,6 +3,8 @@
 //! checkpoint by a short fold, are the read models a fold of the whole log up to
 //! that position gives (a property, checked at random positions of random demo
 //! histories); and the lab keeps one checkpoint every `CHECKPOINT_EVERY` events.
+//! Folded with the stream numbers a log gives, with none, or with another log's,
+//! the read models are the same.
 
 mod common;
 
@@ -11,7 +13,10 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use kiroku::event_sourcing::memory_store::MemoryStore;
-use kiroku::lab::{Lab, CHECKPOINT_EVERY};
+use kiroku::domain::Event;
+use kiroku::event_sourcing::log::EventLog;
+use kiroku::event_sourcing::recorded::{RecordedEvent, StreamNumber};
+use kiroku::lab::{demo_start, DemoHistory, Lab, CHECKPOINT_EVERY};
 use kiroku::read_models::{ModelSet, ReadModels};
 
 use common::{accept, command, fresh_fold, log_of, TestEnv};
@@ -44,6 +49,31 @@ proptest! {
             prop_assert_eq!(tables(&lab.read_models_at(position)), tables(&fresh_fold(&log, position)), "at {}", position);
         }
     }
+}
+
+#[test]
+fn read_models_folded_with_the_logs_stream_numbers_equal_those_folded_without() {
+    let bare = DemoHistory::generate(11, 3_000, demo_start());
+    let mut log = EventLog::new();
+    log.append_all(bare.clone()).expect("the demo history follows on");
+    assert!(log.all().iter().all(|event| event.stream_number.is_some()));
+    let typed = |events: &[RecordedEvent]| events.iter().map(|event| (event.clone(), Event::decode(event).unwrap())).collect::<Vec<_>>();
+    let (numbered, unnumbered) = (typed(log.all()), typed(&bare));
+    // Every event with the number of another stream of its type, as from another log.
+    let mut misnumbered = numbered.clone();
+    for (event, _) in &mut misnumbered {
+        event.stream_number = event.stream_number.map(|number| StreamNumber::nth(number.index() as u32 / 2));
+    }
+    let head = bare.len() as u64;
+    let expected = tables(&fresh_fold(&unnumbered, head));
+    assert_eq!(tables(&fresh_fold(&numbered, head)), expected);
+    assert_eq!(tables(&fresh_fold(&misnumbered, head)), expected);
+    // A fold that starts from the numbered models and goes on with misnumbered events.
+    let mut models = fresh_fold(&numbered, head / 2);
+    for (recorded, event) in &misnumbered[head as usize / 2..] {
+        models.apply(recorded, event);
+    }
+    assert_eq!(tables(&models), expected);
 }
 
 #[test]

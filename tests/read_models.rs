@@ -131,6 +131,7 @@ fn recorded_event(position: u64, stream_type: &str, aggregate_id: &str, event: &
             actor: actor.into(),
         },
         checksum: None,
+        stream_number: None,
     }
 }
 

@@ -25,6 +25,7 @@ fn recorded(data: JsonText) -> RecordedEvent {
             actor: "clerk-sato".into(),
         },
         checksum: None,
+            stream_number: None,
     }
 }
 

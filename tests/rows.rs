@@ -1,18 +1,21 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! `Rows`: copies share one index from key to place; whatever each copy does
-//! afterwards, each reads as a plain list of its own rows would.
+//! afterwards, and whatever stream numbers come with the keys, each reads as a plain
+//! list of its own rows would.
 
-use kiroku::read_models::rows::Rows;
+use kiroku::event_sourcing::recorded::{AggregateKey, StreamNumber};
+use kiroku::read_models::rows::{Key, Rows};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Step {
     /// A new copy of copy `from`.
     Copy { from: usize },
-    /// Upserts `key` with `value` in copy `into`.
-    Upsert { into: usize, key: u8, value: u32 },
+    /// Upserts `key` with `value` in copy `into`, the key given with a stream number
+    /// or without.
+    Upsert { into: usize, key: u8, stream: Option<u32>, value: u32 },
     /// Changes the row under `key` in copy `into`, when it has one.
-    Change { into: usize, key: u8, value: u32 },
+    Change { into: usize, key: u8, stream: Option<u32>, value: u32 },
     /// Changes the row at `place` in copy `into`, when it has one.
     ChangeAt { into: usize, place: usize, value: u32 },
 }
@@ -20,10 +23,22 @@ enum Step {
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         1 => (0..8usize).prop_map(|from| Step::Copy { from }),
-        4 => (0..8usize, 0..24u8, any::<u32>()).prop_map(|(into, key, value)| Step::Upsert { into, key, value }),
-        2 => (0..8usize, 0..24u8, any::<u32>()).prop_map(|(into, key, value)| Step::Change { into, key, value }),
+        4 => (0..8usize, 0..24u8, stream(), any::<u32>()).prop_map(|(into, key, stream, value)| Step::Upsert { into, key, stream, value }),
+        2 => (0..8usize, 0..24u8, stream(), any::<u32>()).prop_map(|(into, key, stream, value)| Step::Change { into, key, stream, value }),
         2 => (0..8usize, 0..24usize, any::<u32>()).prop_map(|(into, place, value)| Step::ChangeAt { into, place, value }),
     ]
+}
+
+/// A stream number for a key, or none. Any number may come with any key, as when
+/// read models are folded from the events of two logs that numbered their streams
+/// differently: a number found with another key must never lead to that key's row.
+fn stream() -> impl Strategy<Value = Option<u32>> {
+    proptest::option::of(0..24u32)
+}
+
+/// Key `n` with a stream number or without.
+fn keyed(n: &str, stream: Option<u32>) -> Key<'_> {
+    AggregateKey { id: n, stream: stream.map(StreamNumber::nth) }.into()
 }
 
 /// What a copy should hold: its rows in insertion order.
@@ -43,19 +58,19 @@ proptest! {
                     let (rows, plain) = &copies[from % copies.len()];
                     copies.push((rows.clone(), plain.clone()));
                 }
-                Step::Upsert { into, key: n, value } => {
+                Step::Upsert { into, key: n, stream, value } => {
                     let at = into % copies.len();
                     let (rows, plain) = &mut copies[at];
-                    rows.upsert(&key(n), value);
+                    rows.upsert(keyed(&key(n), stream), value);
                     match plain.iter_mut().find(|(k, _)| *k == key(n)) {
                         Some(entry) => entry.1 = value,
                         None => plain.push((key(n), value)),
                     }
                 }
-                Step::Change { into, key: n, value } => {
+                Step::Change { into, key: n, stream, value } => {
                     let at = into % copies.len();
                     let (rows, plain) = &mut copies[at];
-                    if let Some(row) = rows.get_mut(&key(n)) {
+                    if let Some(row) = rows.get_mut(keyed(&key(n), stream)) {
                         *row = value;
                     }
                     if let Some(entry) = plain.iter_mut().find(|(k, _)| *k == key(n)) {

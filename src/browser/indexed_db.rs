@@ -173,7 +173,8 @@ impl Packed<'_> {
                 recorded_at,
                 actor: self.actor.into(),
             },
-            checksum: self.checksum.map(str::to_owned),
+            checksum: self.checksum.map(Box::from),
+            stream_number: None,
         })
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rustc_hash::FxBuildHasher;
 
-use super::recorded::RecordedEvent;
+use super::recorded::{RecordedEvent, StreamNumber};
 use super::shared_str::{Interner, SharedStr};
 
 /// Checks that `event` comes right after position `head` and right after version
@@ -43,12 +43,23 @@ impl<'a> SequenceCheck<'a> {
     }
 }
 
+/// One stream of an [`EventLog`].
+#[derive(Debug, Clone)]
+struct Stream {
+    /// Its [`StreamNumber`], given to each of its events as the log takes it.
+    number: StreamNumber,
+    /// Indexes into the log's events, in version order.
+    events: Vec<usize>,
+}
+
 /// Events in position order, `events[i].position == i + 1`.
 #[derive(Debug, Default, Clone)]
 pub struct EventLog {
     events: Vec<RecordedEvent>,
-    /// Stream id → indexes into `events`, in version order.
-    streams: HashMap<SharedStr, Vec<usize>, FxBuildHasher>,
+    /// Stream id → the stream's number and its events.
+    streams: HashMap<SharedStr, Stream, FxBuildHasher>,
+    /// Stream type → how many streams of that type the log holds.
+    streams_of_type: HashMap<SharedStr, u32, FxBuildHasher>,
     /// The one copy of each stream id, stream type, event type and actor that the
     /// events point to.
     names: Interner,
@@ -71,7 +82,7 @@ impl EventLog {
     /// Adds the next event. Positions and stream versions must follow on without gaps.
     pub fn push(&mut self, mut event: RecordedEvent) -> Result<(), String> {
         share_texts(&mut self.names, self.events.last(), &mut event);
-        self.index(&event, self.events.len())?;
+        self.index(&mut event, self.events.len())?;
         self.events.push(event);
         Ok(())
     }
@@ -87,7 +98,7 @@ impl EventLog {
         for at in 0..events.len() {
             let (before, rest) = events.split_at_mut(at);
             share_texts(&mut self.names, before.last(), &mut rest[0]);
-            if let Err(error) = self.index(&rest[0], at) {
+            if let Err(error) = self.index(&mut rest[0], at) {
                 self.clear();
                 return Err(error);
             }
@@ -98,16 +109,21 @@ impl EventLog {
     }
 
     /// Indexes the event about to take place `at` in its stream, if it follows on.
-    fn index(&mut self, event: &RecordedEvent, at: usize) -> Result<(), String> {
+    fn index(&mut self, event: &mut RecordedEvent, at: usize) -> Result<(), String> {
         // One lookup, and the stream id is copied only for a new stream.
         match self.streams.get_mut(event.stream_id.as_str()) {
-            Some(indexes) => {
-                follows_on(event, at as u64, indexes.len() as u64)?;
-                indexes.push(at);
+            Some(stream) => {
+                follows_on(event, at as u64, stream.events.len() as u64)?;
+                stream.events.push(at);
+                event.stream_number = Some(stream.number);
             }
             None => {
                 follows_on(event, at as u64, 0)?;
-                self.streams.insert(event.stream_id.clone(), vec![at]);
+                let of_type = self.streams_of_type.entry(event.stream_type.clone()).or_default();
+                let number = StreamNumber::nth(*of_type);
+                *of_type += 1;
+                self.streams.insert(event.stream_id.clone(), Stream { number, events: vec![at] });
+                event.stream_number = Some(number);
             }
         }
         Ok(())
@@ -115,7 +131,7 @@ impl EventLog {
 
     /// The current version of a stream, `0` when it does not exist.
     pub fn stream_version(&self, stream_id: &str) -> u64 {
-        self.streams.get(stream_id).map_or(0, |indexes| indexes.len() as u64)
+        self.streams.get(stream_id).map_or(0, |stream| stream.events.len() as u64)
     }
 
     /// The events of one stream up to and including `to_position`, in version order.
@@ -127,7 +143,7 @@ impl EventLog {
         self.streams
             .get(stream_id)
             .into_iter()
-            .flatten()
+            .flat_map(|stream| &stream.events)
             .map(move |&index| &self.events[index])
             .take_while(move |event| event.position <= to_position)
     }
@@ -140,7 +156,7 @@ impl EventLog {
         after_version: u64,
         to_position: u64,
     ) -> impl Iterator<Item = &'a RecordedEvent> + 'a {
-        let indexes = self.streams.get(stream_id).map_or(&[][..], |indexes| indexes.as_slice());
+        let indexes = self.streams.get(stream_id).map_or(&[][..], |stream| stream.events.as_slice());
         indexes[(after_version as usize).min(indexes.len())..]
             .iter()
             .map(move |&index| &self.events[index])
@@ -174,7 +190,7 @@ impl EventLog {
         let mut ids: Vec<(&usize, &str)> = self
             .streams
             .iter()
-            .map(|(id, indexes)| (&indexes[0], id.as_str()))
+            .map(|(id, stream)| (&stream.events[0], id.as_str()))
             .collect();
         ids.sort();
         ids.into_iter().map(|(_, id)| id).collect()
@@ -183,6 +199,7 @@ impl EventLog {
     pub fn clear(&mut self) {
         self.events.clear();
         self.streams.clear();
+        self.streams_of_type.clear();
         self.names.clear();
     }
 }
@@ -271,5 +288,34 @@ mod tests {
         let mut gap = EventLog::new();
         assert!(gap.append_all(vec![events[0].clone(), events[2].clone()]).is_err(), "position 3 right after 1");
         assert!(gap.is_empty() && gap.stream_ids().is_empty());
+    }
+
+    impl RecordedEvent {
+        fn renumbered(mut self, position: u64) -> Self {
+            self.position = position;
+            self.stream_number = Some(StreamNumber::nth(7));
+            self
+        }
+    }
+
+    #[test]
+    fn each_stream_is_numbered_among_the_streams_of_its_type_in_the_order_they_began() {
+        let (o1, o2, a1) = (StreamId::new("Order", "o-1"), StreamId::new("Order", "o-2"), StreamId::new("Account", "a-1"));
+        let events = vec![
+            event("e1", "c", "c").record(&o1, 1, 1),
+            event("e2", "c", "c").record(&a1, 1, 2),
+            event("e3", "c", "c").record(&o2, 1, 3),
+            event("e4", "c", "c").record(&o1, 2, 4),
+        ];
+        let numbers = |log: &EventLog| log.all().iter().map(|event| event.stream_number.map(StreamNumber::index)).collect::<Vec<_>>();
+        let (mut pushed, mut at_once) = (EventLog::new(), EventLog::new());
+        events.iter().cloned().try_for_each(|event| pushed.push(event)).unwrap();
+        at_once.append_all(events.clone()).unwrap();
+        assert_eq!(numbers(&pushed), [Some(0), Some(0), Some(1), Some(0)]);
+        assert_eq!(numbers(&at_once), numbers(&pushed));
+        assert_eq!(pushed.all(), events.as_slice(), "the number is the log's, not part of the event");
+        pushed.clear();
+        pushed.push(events[2].clone().renumbered(1)).unwrap();
+        assert_eq!(numbers(&pushed), [Some(0)], "a cleared log numbers afresh, whatever number an event came with");
     }
 }

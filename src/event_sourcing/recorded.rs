@@ -10,7 +10,7 @@ use super::json_text::JsonText;
 use super::shared_str::SharedStr;
 
 /// An event as it sits in the log, with its place in its stream and in the whole log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordedEvent {
     /// A UUID v4, chosen by whoever wrote the event.
     pub event_id: EventId,
@@ -26,9 +26,84 @@ pub struct RecordedEvent {
     pub schema_version: u32,
     pub data: JsonText,
     pub metadata: EventMetadata,
-    /// Hex SHA-256, once tamper detection exists.
+    /// Hex SHA-256, once tamper detection exists. A boxed text, not a `String`: 4
+    /// bytes less in each event in the browser, the room `stream_number` takes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checksum: Option<String>,
+    pub checksum: Option<Box<str>>,
+    /// The number the in-memory log gave the event's stream ([`StreamNumber`]); none
+    /// for an event that has not been through one. Not part of the event: never
+    /// stored or exported, and two records of one event are equal whatever it is.
+    #[serde(skip)]
+    pub stream_number: Option<StreamNumber>,
+}
+
+/// Which stream of its type an event's stream is in a log: 0 for the first stream
+/// of that type, 1 for the second, and so on, in the order the streams began. The
+/// read models find the row of an event's aggregate by it ([`AggregateKey`]), one
+/// step of arithmetic instead of hashing its id and comparing it with others.
+///
+/// Kept as the number plus one, so that `Option<StreamNumber>` takes 4 bytes: it
+/// fits in room each recorded event had spare (100k events, 1.6 MB less in the page
+/// than an `Option<u32>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamNumber(std::num::NonZeroU32);
+
+impl StreamNumber {
+    /// The number of the stream that began after `index` others of its type.
+    pub fn nth(index: u32) -> Self {
+        StreamNumber(std::num::NonZeroU32::MIN.saturating_add(index))
+    }
+
+    /// How many streams of its type began before this one.
+    pub fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
+}
+
+/// An aggregate's id with the number of its stream in the log the event came from:
+/// the key of a read model's row of that aggregate.
+#[derive(Debug, Clone, Copy)]
+pub struct AggregateKey<'a> {
+    pub id: &'a str,
+    pub stream: Option<StreamNumber>,
+}
+
+impl std::ops::Deref for AggregateKey<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.id
+    }
+}
+
+impl PartialEq for RecordedEvent {
+    /// Every field but the log's [`StreamNumber`]. Written out field by field, so that
+    /// a field added later has to be placed here.
+    fn eq(&self, other: &Self) -> bool {
+        let RecordedEvent {
+            event_id,
+            stream_id,
+            stream_type,
+            stream_version,
+            position,
+            event_type,
+            schema_version,
+            data,
+            metadata,
+            checksum,
+            stream_number: _,
+        } = self;
+        *event_id == other.event_id
+            && *stream_id == other.stream_id
+            && *stream_type == other.stream_type
+            && *stream_version == other.stream_version
+            && *position == other.position
+            && *event_type == other.event_type
+            && *schema_version == other.schema_version
+            && *data == other.data
+            && *metadata == other.metadata
+            && *checksum == other.checksum
+    }
 }
 
 impl RecordedEvent {
@@ -38,6 +113,11 @@ impl RecordedEvent {
             .strip_prefix(self.stream_type.as_str())
             .and_then(|rest| rest.strip_prefix('-'))
             .unwrap_or(&self.stream_id)
+    }
+
+    /// [`RecordedEvent::aggregate_id`] with the stream's number in the log.
+    pub fn aggregate_key(&self) -> AggregateKey<'_> {
+        AggregateKey { id: self.aggregate_id(), stream: self.stream_number }
     }
 }
 
@@ -78,6 +158,7 @@ impl NewEvent {
             data: self.data,
             metadata: self.metadata,
             checksum: None,
+            stream_number: None,
         }
     }
 }

@@ -359,6 +359,7 @@ impl DemoHistory {
                     actor: USERS[user].name.into(),
                 },
                 checksum: None,
+                stream_number: None,
             });
             *state = std::mem::replace(state, AggregateState::Order(None)).evolve(&event);
         }

@@ -41,7 +41,7 @@ impl Projection<Event> for AccountBalances {
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Account(event) = event else { return };
-        let account_id = recorded.aggregate_id();
+        let account_id = recorded.aggregate_key();
         let at = timestamp(recorded);
         if let AccountEvent::AccountCreated { owner, initial_balance } = event {
             self.accounts.upsert_with(account_id, |id| AccountBalanceRow {

@@ -68,7 +68,7 @@ impl Projection<Event> for AccountHistory {
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Account(event) = event else { return };
-        let account_id = recorded.aggregate_id();
+        let account_id = recorded.aggregate_key();
         let line = |kind, amount: i64, balance_after: i64, description: &Option<String>| Transaction {
             position: recorded.position,
             recorded_at: timestamp(recorded),

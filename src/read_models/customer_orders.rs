@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::domain::order::{OrderEvent, OrderStatus};
 use crate::domain::Event;
 use crate::event_sourcing::projection::Projection;
-use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::recorded::{AggregateKey, RecordedEvent};
 use crate::event_sourcing::shared_str::SharedStr;
 
 use super::rows::{List, Rows, SharedIndex};
@@ -64,7 +64,7 @@ impl Projection<Event> for CustomerOrders {
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Order(event) = event else { return };
-        let order_id = recorded.aggregate_id();
+        let order_id = recorded.aggregate_key();
         if let OrderEvent::OrderCreated { customer_name } = event {
             if self.find(order_id).is_some() {
                 return; // an order is created once
@@ -92,8 +92,8 @@ impl Projection<Event> for CustomerOrders {
         // The order is looked up once, on the row about to change: `find` would look
         // the customer's row up a second time to check it.
         let Some((customer, place)) = self.customer_of.get(order_id, |_, _| true) else { return };
-        let Some(row) = self.customers.get_mut(&customer) else { return };
-        if !row.holds_order(place, order_id) {
+        let Some(row) = self.customers.get_mut(&*customer) else { return };
+        if !row.holds_order(place, order_id.id) {
             return; // this copy does not hold the order
         }
         let order = row.orders.get_mut(place).expect("just looked at");
@@ -118,8 +118,8 @@ impl Projection<Event> for CustomerOrders {
 
 impl CustomerOrders {
     /// The customer of an order this copy holds, and the order's place in their list.
-    fn find(&self, order_id: &str) -> Option<(Rc<str>, usize)> {
-        self.customer_of.get(order_id, |_, (customer, place)| self.customers.get(customer).is_some_and(|row| row.holds_order(*place, order_id)))
+    fn find(&self, order_id: AggregateKey) -> Option<(Rc<str>, usize)> {
+        self.customer_of.get(order_id, |_, (customer, place)| self.customers.get(customer).is_some_and(|row| row.holds_order(*place, order_id.id)))
     }
 }
 

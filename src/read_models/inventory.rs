@@ -222,7 +222,7 @@ impl Projection<Event> for InventoryLevels {
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Inventory(event) = event else { return };
-        let sku = recorded.aggregate_id();
+        let sku = recorded.aggregate_key();
         let item = match (self.items.get_mut(sku), event) {
             (Some(item), _) => item,
             (None, InventoryEvent::StockReceived { low_stock_threshold, .. }) => {

@@ -40,7 +40,7 @@ impl Projection<Event> for OrderDetails {
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Order(event) = event else { return };
-        let order_id = recorded.aggregate_id();
+        let order_id = recorded.aggregate_key();
         if let OrderEvent::OrderCreated { customer_name } = event {
             self.orders.upsert_with(order_id, |id| OrderDetailsRow {
                 order_id: id.clone(),

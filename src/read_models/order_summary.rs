@@ -38,7 +38,7 @@ impl Projection<Event> for OrderSummary {
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Order(event) = event else { return };
-        let order_id = recorded.aggregate_id();
+        let order_id = recorded.aggregate_key();
         let updated_at = super::timestamp(recorded);
         if let OrderEvent::OrderCreated { customer_name } = event {
             self.orders.upsert_with(order_id, |id| OrderSummaryRow {

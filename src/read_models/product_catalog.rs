@@ -46,13 +46,13 @@ impl Projection<Event> for ProductCatalog {
 
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Product(event) = event else { return };
-        let product_id = recorded.aggregate_id();
+        let product_id = recorded.aggregate_key();
         let point = |price: i64| PricePoint { position: recorded.position, recorded_at: timestamp(recorded), price };
         match event {
             ProductEvent::ProductCreated { name, price, category_id } => self.products.upsert(
                 product_id,
                 ProductRow {
-                    product_id: product_id.to_owned(),
+                    product_id: product_id.id.to_owned(),
                     name: name.clone(),
                     price: *price,
                     category_id: category_id.clone(),

@@ -19,6 +19,7 @@ use imbl::{GenericHashMap, GenericHashSet, Vector};
 use rustc_hash::FxBuildHasher;
 use serde::{Serialize, Serializer};
 
+use crate::event_sourcing::recorded::{AggregateKey, StreamNumber};
 use crate::event_sourcing::shared_str::SharedStr;
 
 /// A persistent map for the read models, hashed with FxHash (fast on short ids,
@@ -144,6 +145,34 @@ impl<T> Keyed<T> {
     }
 }
 
+/// The key of a row or of an index entry: its text, and, when it is the aggregate id
+/// of the event being applied, the number the log gave that aggregate's stream
+/// ([`AggregateKey`]). By that number a [`SharedIndex`] finds the key's entry in one
+/// step, without hashing the key or comparing it with others first.
+#[derive(Debug, Clone, Copy)]
+pub struct Key<'a> {
+    text: &'a str,
+    stream: Option<StreamNumber>,
+}
+
+impl<'a> From<&'a str> for Key<'a> {
+    fn from(text: &'a str) -> Self {
+        Key { text, stream: None }
+    }
+}
+
+impl<'a> From<&'a String> for Key<'a> {
+    fn from(text: &'a String) -> Self {
+        Key { text, stream: None }
+    }
+}
+
+impl<'a> From<AggregateKey<'a>> for Key<'a> {
+    fn from(key: AggregateKey<'a>) -> Self {
+        Key { text: key.id, stream: key.stream }
+    }
+}
+
 /// Key → value, where the value is a fact of the log (where a key's row was added):
 /// shared by a read model and all its copies (timeline checkpoints, the state being
 /// scrubbed) instead of copied into each.
@@ -159,8 +188,25 @@ impl<T> Keyed<T> {
 /// time it grows.
 #[derive(Debug, Clone)]
 pub struct SharedIndex<V: Clone> {
-    shared: Rc<RefCell<HashTable<Indexed<V>>>>,
+    shared: Rc<RefCell<Shared<V>>>,
     own: Map<SharedStr, V>,
+}
+
+/// The entries every copy of a [`SharedIndex`] shares. An entry, once in, never
+/// changes.
+#[derive(Debug)]
+struct Shared<V> {
+    by_key: HashTable<Indexed<V>>,
+    /// The entries of keys given with a stream number ([`Key`]), again, at that
+    /// number. A number names one stream in one log only, so an entry found here
+    /// counts only when its key is the key looked for: otherwise `by_key` answers.
+    by_stream: Vec<Option<(SharedStr, V)>>,
+}
+
+impl<V> Default for Shared<V> {
+    fn default() -> Self {
+        Shared { by_key: HashTable::new(), by_stream: Vec::new() }
+    }
 }
 
 /// A key of a [`SharedIndex`], its hash and its value.
@@ -185,36 +231,53 @@ impl<V: Clone> Default for SharedIndex<V> {
 impl<V: Clone + PartialEq> SharedIndex<V> {
     /// The value under `key`, if this copy holds it: `holds` checks a value found in
     /// the shared index, and the index's copy of the key, against the copy.
-    pub fn get(&self, key: &str, holds: impl FnOnce(&SharedStr, &V) -> bool) -> Option<V> {
+    pub fn get<'k>(&self, key: impl Into<Key<'k>>, holds: impl FnOnce(&SharedStr, &V) -> bool) -> Option<V> {
+        let key = key.into();
         // Most copies hold no value of their own: not even the key is hashed for them.
-        if let Some(value) = (!self.own.is_empty()).then(|| self.own.get(key)).flatten() {
+        if let Some(value) = (!self.own.is_empty()).then(|| self.own.get(key.text)).flatten() {
             return Some(value.clone());
         }
         let shared = self.shared.borrow();
-        let found = shared.find(hash_of(key), |indexed| *indexed.key == *key)?;
-        holds(&found.key, &found.value).then(|| found.value.clone())
+        let by_stream = key.stream.and_then(|number| shared.by_stream.get(number.index())).and_then(Option::as_ref);
+        let (kept, value) = match by_stream {
+            Some((kept, value)) if **kept == *key.text => (kept, value),
+            _ => {
+                let found = shared.by_key.find(hash_of(key.text), |indexed| *indexed.key == *key.text)?;
+                (&found.key, &found.value)
+            }
+        };
+        holds(kept, value).then(|| value.clone())
     }
 
     /// Records `value` under `key`, a key this copy does not hold yet. Returns the
     /// index's copy of the key, to keep beside the value.
-    pub fn insert(&mut self, key: &str, value: V) -> SharedStr {
+    pub fn insert<'k>(&mut self, key: impl Into<Key<'k>>, value: V) -> SharedStr {
+        let key = key.into();
         let mut shared = self.shared.borrow_mut();
-        let hash = hash_of(key);
-        match shared.find(hash, |indexed| *indexed.key == *key) {
+        let Shared { by_key, by_stream } = &mut *shared;
+        let hash = hash_of(key.text);
+        let kept = match by_key.find(hash, |indexed| *indexed.key == *key.text) {
             // A copy further on in the log recorded the same already.
             Some(same) if same.value == value => same.key.clone(),
             // Another copy recorded another value: this copy keeps its own.
             Some(other) => {
                 let kept = other.key.clone();
                 self.own.insert(kept.clone(), value);
-                kept
+                return kept;
             }
             None => {
-                let kept = SharedStr::from(key);
-                shared.insert_unique(hash, Indexed { hash, key: kept.clone(), value }, |indexed| indexed.hash);
+                let kept = SharedStr::from(key.text);
+                by_key.insert_unique(hash, Indexed { hash, key: kept.clone(), value: value.clone() }, |indexed| indexed.hash);
                 kept
             }
+        };
+        if let Some(number) = key.stream.map(StreamNumber::index) {
+            if by_stream.len() <= number {
+                by_stream.resize_with(number + 1, || None);
+            }
+            by_stream[number].get_or_insert_with(|| (kept.clone(), value));
         }
+        kept
     }
 }
 
@@ -232,13 +295,14 @@ impl<T: Clone + PartialEq> PartialEq for Rows<T> {
 
 impl<T: Clone> Rows<T> {
     /// Inserts a row under `key`, or replaces the row already there (keeping its place).
-    pub fn upsert(&mut self, key: &str, row: T) {
+    pub fn upsert<'k>(&mut self, key: impl Into<Key<'k>>, row: T) {
         self.upsert_with(key, |_| row);
     }
 
     /// [`Rows::upsert`] of the row `row` makes from the table's copy of the key: a
     /// row that holds its own key shares that copy instead of allocating another.
-    pub fn upsert_with(&mut self, key: &str, row: impl FnOnce(&SharedStr) -> T) {
+    pub fn upsert_with<'k>(&mut self, key: impl Into<Key<'k>>, row: impl FnOnce(&SharedStr) -> T) {
+        let key = key.into();
         match self.keyed_mut(key) {
             Some(keyed) => {
                 let keyed = Rc::make_mut(keyed);
@@ -261,19 +325,19 @@ impl<T: Clone> Rows<T> {
         self.place(key).and_then(|at| self.at(at))
     }
 
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut T> {
-        self.keyed_mut(key).map(|keyed| &mut Rc::make_mut(keyed).row)
+    pub fn get_mut<'k>(&mut self, key: impl Into<Key<'k>>) -> Option<&mut T> {
+        self.keyed_mut(key.into()).map(|keyed| &mut Rc::make_mut(keyed).row)
     }
 
     /// The row under `key`, to change: what [`Rows::place`] checks is checked on the
     /// row reached to change it, so the row is reached once, not twice.
-    fn keyed_mut(&mut self, key: &str) -> Option<&mut Rc<Keyed<T>>> {
+    fn keyed_mut(&mut self, key: Key) -> Option<&mut Rc<Keyed<T>>> {
         let mut kept_copy = None;
         let at = self.places.get(key, |kept, _| {
             kept_copy = Some(kept.clone());
             true
         })?;
-        self.rows.get_mut(at).filter(|keyed| keyed.holds(key, kept_copy.as_ref()))
+        self.rows.get_mut(at).filter(|keyed| keyed.holds(key.text, kept_copy.as_ref()))
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
