@@ -68,14 +68,6 @@ pub struct AggregateKey<'a> {
     pub stream: Option<StreamNumber>,
 }
 
-impl std::ops::Deref for AggregateKey<'_> {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        self.id
-    }
-}
-
 impl PartialEq for RecordedEvent {
     /// Every field but the log's [`StreamNumber`]. Written out field by field, so that
     /// a field added later has to be placed here.
