@@ -13,13 +13,12 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use kiroku::event_sourcing::memory_store::MemoryStore;
-use kiroku::domain::Event;
 use kiroku::event_sourcing::log::EventLog;
-use kiroku::event_sourcing::recorded::{RecordedEvent, StreamNumber};
+use kiroku::event_sourcing::recorded::StreamNumber;
 use kiroku::lab::{demo_start, DemoHistory, Lab, CHECKPOINT_EVERY};
 use kiroku::read_models::{ModelSet, ReadModels};
 
-use common::{accept, command, fresh_fold, log_of, TestEnv};
+use common::{accept, command, fresh_fold, log_of, typed, TestEnv};
 
 /// A lab holding a demo history of `events` events made from `seed`.
 fn demo_lab(seed: u64, events: usize) -> Lab<MemoryStore> {
@@ -57,14 +56,13 @@ fn read_models_folded_with_the_logs_stream_numbers_equal_those_folded_without() 
     let mut log = EventLog::new();
     log.append_all(bare.clone()).expect("the demo history follows on");
     assert!(log.all().iter().all(|event| event.stream_number.is_some()));
-    let typed = |events: &[RecordedEvent]| events.iter().map(|event| (event.clone(), Event::decode(event).unwrap())).collect::<Vec<_>>();
-    let (numbered, unnumbered) = (typed(log.all()), typed(&bare));
+    let head = bare.len() as u64;
+    let (numbered, unnumbered) = (typed(log.all().to_vec()), typed(bare));
     // Every event with the number of another stream of its type, as from another log.
     let mut misnumbered = numbered.clone();
     for (event, _) in &mut misnumbered {
         event.stream_number = event.stream_number.map(|number| StreamNumber::nth(number.index() as u32 / 2));
     }
-    let head = bare.len() as u64;
     let expected = tables(&fresh_fold(&unnumbered, head));
     assert_eq!(tables(&fresh_fold(&numbered, head)), expected);
     assert_eq!(tables(&fresh_fold(&misnumbered, head)), expected);

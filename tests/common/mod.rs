@@ -215,8 +215,12 @@ pub fn new_lab_with_still_clock() -> (Lab<MemoryStore>, ClockHand) {
 
 /// The whole log of a lab, each event beside its typed form.
 pub fn log_of<S: EventStore>(lab: &Lab<S>) -> Vec<(RecordedEvent, kiroku::domain::Event)> {
-    lab.events(&serde_json::json!({}))
-        .expect("the whole log")
+    typed(lab.events(&serde_json::json!({})).expect("the whole log"))
+}
+
+/// Each event beside its typed form.
+pub fn typed(events: impl IntoIterator<Item = RecordedEvent>) -> Vec<(RecordedEvent, kiroku::domain::Event)> {
+    events
         .into_iter()
         .map(|recorded| {
             let event = kiroku::domain::Event::decode(&recorded).expect("every recorded event decodes");
