@@ -4,7 +4,7 @@
 //! list of its own rows would.
 
 use kiroku::event_sourcing::recorded::{AggregateKey, StreamNumber};
-use kiroku::read_models::rows::{Key, Rows};
+use kiroku::read_models::rows::{same_text, Key, Rows};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -117,4 +117,28 @@ fn a_copy_behind_and_a_copy_ahead_share_the_places_of_the_keys_they_both_hold() 
     behind.upsert("c", 30);
     assert_eq!(behind.iter().copied().collect::<Vec<_>>(), [1, 20, 4, 30]);
     assert_eq!((behind.place("c"), ahead.place("c"), ahead.place("d")), (Some(3), Some(2), None));
+}
+
+proptest! {
+    /// Keys compared 8 bytes at a time are equal exactly when their texts are: for
+    /// texts of every length around a word's, equal, of other lengths, and differing
+    /// in any one byte (the first, one in the last partial word, the last).
+    #[test]
+    fn keys_compared_a_word_at_a_time_are_equal_exactly_when_their_texts_are(
+        text in "[a-z0-9-]{0,40}",
+        other_length in 0..41usize,
+        changed in any::<proptest::sample::Index>(),
+    ) {
+        prop_assert!(same_text(&text, &text.clone()));
+        let other: String = text.chars().cycle().take(other_length).collect();
+        prop_assert_eq!(same_text(&text, &other), text == other);
+        if !text.is_empty() {
+            let at = changed.index(text.len());
+            let mut bytes = text.clone().into_bytes();
+            bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+            let differing = String::from_utf8(bytes).expect("ASCII");
+            prop_assert!(!same_text(&text, &differing));
+            prop_assert!(!same_text(&differing, &text));
+        }
+    }
 }
