@@ -25,7 +25,7 @@ fn recorded(data: JsonText) -> RecordedEvent {
             actor: "clerk-sato".into(),
         },
         checksum: None,
-            stream_number: None,
+        stream_number: None,
     }
 }
 
@@ -69,4 +69,23 @@ fn a_typed_event_reads_from_spaced_data_as_from_compact_data() {
     let event = OrderEvent::from_recorded("ItemAdded", 1, &spaced).unwrap();
     assert_eq!(event.to_data(), spaced);
     assert_eq!(event.to_data().json(), r#"{"product_name":"マウス","quantity":2,"unit_price_cents":3000}"#);
+}
+
+#[test]
+fn the_aggregate_id_is_the_stream_id_after_its_type_and_dash_and_the_whole_stream_id_otherwise() {
+    let in_stream = |stream_type: &str, stream_id: &str| {
+        let mut event = recorded(json!({}).into());
+        event.stream_type = stream_type.into();
+        event.stream_id = stream_id.into();
+        event.aggregate_id().to_owned()
+    };
+    assert_eq!(in_stream("Order", "Order-o-1"), "o-1");
+    assert_eq!(in_stream("Inventory", "Inventory-SKU-001"), "SKU-001", "a type of 8 bytes or more");
+    assert_eq!(in_stream("Order", "Order-"), "", "an empty id");
+    assert_eq!(in_stream("Order", "Order"), "Order", "no dash");
+    assert_eq!(in_stream("Order", "Ordex-o-1"), "Ordex-o-1", "another type before the dash");
+    assert_eq!(in_stream("Order", "order-o-1"), "order-o-1", "the type's case differs");
+    assert_eq!(in_stream("Order", "Orders-o-1"), "Orders-o-1", "no dash right after the type");
+    assert_eq!(in_stream("注文", "注文-o-1"), "o-1", "a type that is not ASCII");
+    assert_eq!(in_stream("Account", "Acc"), "Acc", "shorter than the type");
 }
