@@ -4,6 +4,7 @@
 //! list of its own rows would.
 
 use kiroku::event_sourcing::recorded::{AggregateKey, StreamNumber};
+use kiroku::event_sourcing::shared_str::SharedStr;
 use kiroku::read_models::rows::{same_text, Key, Rows};
 use proptest::prelude::*;
 
@@ -13,9 +14,9 @@ enum Step {
     Copy { from: usize },
     /// Upserts `key` with `value` in copy `into`, the key given with a stream number
     /// or without.
-    Upsert { into: usize, key: u8, stream: Option<u32>, value: u32 },
+    Upsert { into: usize, key: u8, stream: Option<(u32, usize)>, value: u32 },
     /// Changes the row under `key` in copy `into`, when it has one.
-    Change { into: usize, key: u8, stream: Option<u32>, value: u32 },
+    Change { into: usize, key: u8, stream: Option<(u32, usize)>, value: u32 },
     /// Changes the row at `place` in copy `into`, when it has one.
     ChangeAt { into: usize, place: usize, value: u32 },
 }
@@ -29,16 +30,26 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// A stream number for a key, or none. Any number may come with any key, as when
-/// read models are folded from the events of two logs that numbered their streams
-/// differently: a number found with another key must never lead to that key's row.
-fn stream() -> impl Strategy<Value = Option<u32>> {
-    proptest::option::of(0..24u32)
+/// A stream number for a key and which of two logs the key's stream id comes from,
+/// or none. Any number may come with any key, as when read models are folded from
+/// the events of two logs that numbered their streams differently: a number found
+/// with another key must never lead to that key's row.
+fn stream() -> impl Strategy<Value = Option<(u32, usize)>> {
+    proptest::option::of((0..24u32, 0..LOGS))
 }
 
-/// Key `n` with a stream number or without.
-fn keyed(n: &str, stream: Option<u32>) -> Key<'_> {
-    AggregateKey { id: n, stream: stream.map(StreamNumber::nth) }.into()
+const KEYS: usize = 24;
+const LOGS: usize = 2;
+
+/// Each log's copy of the stream id of each key (`Test-key-<n>`).
+fn stream_ids() -> Vec<SharedStr> {
+    (0..LOGS).flat_map(|_| (0..KEYS).map(|n| SharedStr::from(format!("Test-{}", key(n as u8))))).collect()
+}
+
+/// Key `n`, read from a log's copy of its stream id, with a stream number or without.
+fn keyed(stream_ids: &[SharedStr], n: u8, stream: Option<(u32, usize)>) -> Key<'_> {
+    let (number, log) = stream.map_or((None, 0), |(number, log)| (Some(StreamNumber::nth(number)), log));
+    AggregateKey::new("Test", &stream_ids[log * KEYS + usize::from(n)], number).into()
 }
 
 /// What a copy should hold: its rows in insertion order.
@@ -51,6 +62,7 @@ fn key(n: u8) -> String {
 proptest! {
     #[test]
     fn copies_that_go_different_ways_each_read_as_their_own_rows(steps in proptest::collection::vec(step(), 1..120)) {
+        let stream_ids = stream_ids();
         let mut copies: Vec<(Rows<u32>, Plain)> = vec![(Rows::default(), Vec::new())];
         for step in steps {
             match step {
@@ -61,7 +73,7 @@ proptest! {
                 Step::Upsert { into, key: n, stream, value } => {
                     let at = into % copies.len();
                     let (rows, plain) = &mut copies[at];
-                    rows.upsert(keyed(&key(n), stream), value);
+                    rows.upsert(keyed(&stream_ids, n, stream), value);
                     match plain.iter_mut().find(|(k, _)| *k == key(n)) {
                         Some(entry) => entry.1 = value,
                         None => plain.push((key(n), value)),
@@ -70,7 +82,7 @@ proptest! {
                 Step::Change { into, key: n, stream, value } => {
                     let at = into % copies.len();
                     let (rows, plain) = &mut copies[at];
-                    if let Some(row) = rows.get_mut(keyed(&key(n), stream)) {
+                    if let Some(row) = rows.get_mut(keyed(&stream_ids, n, stream)) {
                         *row = value;
                     }
                     if let Some(entry) = plain.iter_mut().find(|(k, _)| *k == key(n)) {

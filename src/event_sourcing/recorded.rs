@@ -60,12 +60,37 @@ impl StreamNumber {
     }
 }
 
-/// An aggregate's id with the number of its stream in the log the event came from:
-/// the key of a read model's row of that aggregate.
+/// An aggregate's id, read from its stream's id, with the number of that stream in
+/// the log the event came from and the log's copy of the stream's id: the key of a
+/// read model's row of that aggregate. Made only from a stream's id, so that the id
+/// is always the one that copy of the stream's id holds.
 #[derive(Debug, Clone, Copy)]
 pub struct AggregateKey<'a> {
-    pub id: &'a str,
-    pub stream: Option<StreamNumber>,
+    id: &'a str,
+    stream: Option<(StreamNumber, &'a SharedStr)>,
+}
+
+impl<'a> AggregateKey<'a> {
+    /// The key of the aggregate whose stream, of type `stream_type`, is `stream_id`,
+    /// numbered `number` in its log (none for an event that has not been through one).
+    pub fn new(stream_type: &str, stream_id: &'a SharedStr, number: Option<StreamNumber>) -> Self {
+        AggregateKey { id: aggregate_id_of(stream_type, stream_id), stream: number.map(|number| (number, stream_id)) }
+    }
+
+    pub fn id(&self) -> &'a str {
+        self.id
+    }
+
+    /// The stream's number, with the copy of the stream's id the id was read from.
+    pub fn stream(&self) -> Option<(StreamNumber, &'a SharedStr)> {
+        self.stream
+    }
+}
+
+/// The aggregate id in a stream id: what follows `"<StreamType>-"`, or the whole
+/// stream id when it does not begin so.
+fn aggregate_id_of<'a>(stream_type: &str, stream_id: &'a str) -> &'a str {
+    stream_id.strip_prefix(stream_type).and_then(|rest| rest.strip_prefix('-')).unwrap_or(stream_id)
 }
 
 impl PartialEq for RecordedEvent {
@@ -101,15 +126,12 @@ impl PartialEq for RecordedEvent {
 impl RecordedEvent {
     /// The aggregate id: the stream id without its `"<StreamType>-"` prefix.
     pub fn aggregate_id(&self) -> &str {
-        self.stream_id
-            .strip_prefix(self.stream_type.as_str())
-            .and_then(|rest| rest.strip_prefix('-'))
-            .unwrap_or(&self.stream_id)
+        aggregate_id_of(&self.stream_type, &self.stream_id)
     }
 
     /// [`RecordedEvent::aggregate_id`] with the stream's number in the log.
     pub fn aggregate_key(&self) -> AggregateKey<'_> {
-        AggregateKey { id: self.aggregate_id(), stream: self.stream_number }
+        AggregateKey::new(&self.stream_type, &self.stream_id, self.stream_number)
     }
 }
 

@@ -33,6 +33,13 @@ impl SharedStr {
     pub fn is_same_copy(&self, other: &SharedStr) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
+
+    /// Where this copy of the text is: two copies alive at once are the same copy
+    /// exactly when their addresses are equal. Lets a caller remember a copy without
+    /// holding it (a clone would count it up and down).
+    pub fn address(&self) -> usize {
+        Arc::as_ptr(&self.0).cast::<u8>() as usize
+    }
 }
 
 impl Deref for SharedStr {

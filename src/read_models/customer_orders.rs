@@ -93,7 +93,7 @@ impl Projection<Event> for CustomerOrders {
         // the customer's row up a second time to check it.
         let Some((customer, place)) = self.customer_of.get(order_id, |_, _| true) else { return };
         let Some(row) = self.customers.get_mut(&*customer) else { return };
-        if !row.holds_order(place, order_id.id) {
+        if !row.holds_order(place, order_id.id()) {
             return; // this copy does not hold the order
         }
         let order = row.orders.get_mut(place).expect("just looked at");
@@ -119,7 +119,7 @@ impl Projection<Event> for CustomerOrders {
 impl CustomerOrders {
     /// The customer of an order this copy holds, and the order's place in their list.
     fn find(&self, order_id: AggregateKey) -> Option<(Rc<str>, usize)> {
-        self.customer_of.get(order_id, |_, (customer, place)| self.customers.get(customer).is_some_and(|row| row.holds_order(*place, order_id.id)))
+        self.customer_of.get(order_id, |_, (customer, place)| self.customers.get(customer).is_some_and(|row| row.holds_order(*place, order_id.id())))
     }
 }
 

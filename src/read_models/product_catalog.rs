@@ -52,7 +52,7 @@ impl Projection<Event> for ProductCatalog {
             ProductEvent::ProductCreated { name, price, category_id } => self.products.upsert(
                 product_id,
                 ProductRow {
-                    product_id: product_id.id.to_owned(),
+                    product_id: product_id.id().to_owned(),
                     name: name.clone(),
                     price: *price,
                     category_id: category_id.clone(),

@@ -138,10 +138,11 @@ struct Keyed<T> {
 }
 
 impl<T> Keyed<T> {
-    /// Whether this is the row under `key`. A row keeps the index's copy of its key
-    /// (`kept`): the same copy is the same key, found without comparing the texts.
-    fn holds(&self, key: &str, kept: Option<&SharedStr>) -> bool {
-        kept.is_some_and(|kept| self.key.is_same_copy(kept)) || same_text(&self.key, key)
+    /// Whether this is the row under `key`. A row keeps the index's copy of its key,
+    /// at `kept` ([`SharedStr::address`]): the same copy is the same key, found
+    /// without comparing the texts.
+    fn holds(&self, key: &str, kept: Option<usize>) -> bool {
+        kept.is_some_and(|kept| self.key.address() == kept) || same_text(&self.key, key)
     }
 }
 
@@ -164,13 +165,14 @@ pub fn same_text(a: &str, b: &str) -> bool {
 }
 
 /// The key of a row or of an index entry: its text, and, when it is the aggregate id
-/// of the event being applied, the number the log gave that aggregate's stream
-/// ([`AggregateKey`]). By that number a [`SharedIndex`] finds the key's entry in one
-/// step, without hashing the key or comparing it with others first.
+/// of the event being applied, the number the log gave that aggregate's stream and
+/// the log's copy of the stream's id ([`AggregateKey`]). By that number a
+/// [`SharedIndex`] finds the key's entry in one step, without hashing the key or
+/// comparing it with others first.
 #[derive(Debug, Clone, Copy)]
 pub struct Key<'a> {
     text: &'a str,
-    stream: Option<StreamNumber>,
+    stream: Option<(StreamNumber, &'a SharedStr)>,
 }
 
 impl<'a> From<&'a str> for Key<'a> {
@@ -187,7 +189,7 @@ impl<'a> From<&'a String> for Key<'a> {
 
 impl<'a> From<AggregateKey<'a>> for Key<'a> {
     fn from(key: AggregateKey<'a>) -> Self {
-        Key { text: key.id, stream: key.stream }
+        Key { text: key.id(), stream: key.stream() }
     }
 }
 
@@ -217,8 +219,28 @@ struct Shared<V> {
     by_key: HashTable<Indexed<V>>,
     /// The entries of keys given with a stream number ([`Key`]), again, at that
     /// number. A number names one stream in one log only, so an entry found here
-    /// counts only when its key is the key looked for: otherwise `by_key` answers.
-    by_stream: Vec<Option<(SharedStr, V)>>,
+    /// counts only for the key it was made for: otherwise `by_key` answers.
+    by_stream: Vec<Option<ByStream<V>>>,
+}
+
+/// An entry of a [`SharedIndex`] at its stream's number, with the copy of the
+/// stream's id its key was read from.
+///
+/// It is checked without reading either text: an aggregate id is the end of its
+/// stream's id, so the same copy of the stream's id (held here, so that no other text
+/// can take its place in memory) and an id of the same length are the same key. A key
+/// from another log, or from no log, holds another copy and falls back to the hash.
+#[derive(Debug)]
+struct ByStream<V> {
+    stream_id: SharedStr,
+    kept: SharedStr,
+    value: V,
+}
+
+impl<V> ByStream<V> {
+    fn is_for(&self, key: &str, stream_id: &SharedStr) -> bool {
+        self.stream_id.is_same_copy(stream_id) && self.kept.len() == key.len()
+    }
 }
 
 impl<V> Default for Shared<V> {
@@ -256,10 +278,12 @@ impl<V: Clone + PartialEq> SharedIndex<V> {
             return Some(value.clone());
         }
         let shared = self.shared.borrow();
-        let by_stream = key.stream.and_then(|number| shared.by_stream.get(number.index())).and_then(Option::as_ref);
+        let by_stream = key.stream.and_then(|(number, stream_id)| {
+            shared.by_stream.get(number.index())?.as_ref().filter(|entry| entry.is_for(key.text, stream_id))
+        });
         let (kept, value) = match by_stream {
-            Some((kept, value)) if same_text(kept, key.text) => (kept, value),
-            _ => {
+            Some(entry) => (&entry.kept, &entry.value),
+            None => {
                 let found = shared.by_key.find(hash_of(key.text), |indexed| same_text(&indexed.key, key.text))?;
                 (&found.key, &found.value)
             }
@@ -289,11 +313,12 @@ impl<V: Clone + PartialEq> SharedIndex<V> {
                 kept
             }
         };
-        if let Some(number) = key.stream.map(StreamNumber::index) {
+        if let Some((number, stream_id)) = key.stream {
+            let number = number.index();
             if by_stream.len() <= number {
                 by_stream.resize_with(number + 1, || None);
             }
-            by_stream[number].get_or_insert_with(|| (kept.clone(), value));
+            by_stream[number].get_or_insert_with(|| ByStream { stream_id: stream_id.clone(), kept: kept.clone(), value });
         }
         kept
     }
@@ -336,7 +361,7 @@ impl<T: Clone> Rows<T> {
 
     /// Where the row under `key` is, in insertion order.
     pub fn place(&self, key: &str) -> Option<usize> {
-        self.places.get(key, |kept, &at| self.rows.get(at).is_some_and(|keyed| keyed.holds(key, Some(kept))))
+        self.places.get(key, |kept, &at| self.rows.get(at).is_some_and(|keyed| keyed.holds(key, Some(kept.address()))))
     }
 
     pub fn get(&self, key: &str) -> Option<&T> {
@@ -350,12 +375,14 @@ impl<T: Clone> Rows<T> {
     /// The row under `key`, to change: what [`Rows::place`] checks is checked on the
     /// row reached to change it, so the row is reached once, not twice.
     fn keyed_mut(&mut self, key: Key) -> Option<&mut Rc<Keyed<T>>> {
-        let mut kept_copy = None;
+        // The index's copy of the key is remembered by its address: it stays in the
+        // index, alive, while the row is reached.
+        let mut kept_at = None;
         let at = self.places.get(key, |kept, _| {
-            kept_copy = Some(kept.clone());
+            kept_at = Some(kept.address());
             true
         })?;
-        self.rows.get_mut(at).filter(|keyed| keyed.holds(key.text, kept_copy.as_ref()))
+        self.rows.get_mut(at).filter(|keyed| keyed.holds(key.text, kept_at))
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
