@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 use kiroku::domain::order::OrderEvent;
 use kiroku::event_sourcing::aggregate::DomainEvent;
 use kiroku::event_sourcing::json_text::JsonText;
-use kiroku::event_sourcing::recorded::{EventMetadata, RecordedEvent};
+use kiroku::event_sourcing::recorded::{EventMetadata, RecordedEvent, StreamNumber};
 use serde_json::json;
 
 fn recorded(data: JsonText) -> RecordedEvent {
@@ -88,4 +88,17 @@ fn the_aggregate_id_is_the_stream_id_after_its_type_and_dash_and_the_whole_strea
     assert_eq!(in_stream("Order", "Orders-o-1"), "Orders-o-1", "no dash right after the type");
     assert_eq!(in_stream("注文", "注文-o-1"), "o-1", "a type that is not ASCII");
     assert_eq!(in_stream("Account", "Acc"), "Acc", "shorter than the type");
+}
+
+#[test]
+fn a_numbered_event_reads_the_same_aggregate_id_as_an_unnumbered_one() {
+    for (stream_type, stream_id) in [("Order", "Order-o-1"), ("Inventory", "Inventory-SKU-001"), ("注文", "注文-o-1"), ("Order", "Order-")] {
+        let mut event = recorded(json!({}).into());
+        event.stream_type = stream_type.into();
+        event.stream_id = stream_id.into();
+        let unnumbered = event.aggregate_id().to_owned();
+        event.stream_number = Some(StreamNumber::nth(3));
+        assert_eq!(event.aggregate_id(), unnumbered, "{stream_id}");
+        assert_eq!(event.aggregate_key().id(), unnumbered, "{stream_id}");
+    }
 }

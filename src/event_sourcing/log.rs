@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rustc_hash::FxBuildHasher;
 
-use super::recorded::{RecordedEvent, StreamNumber};
+use super::recorded::{begins_with_its_type, RecordedEvent, StreamNumber};
 use super::shared_str::{Interner, SharedStr};
 
 /// Checks that `event` comes right after position `head` and right after version
@@ -108,14 +108,17 @@ impl EventLog {
         Ok(())
     }
 
-    /// Indexes the event about to take place `at` in its stream, if it follows on.
+    /// Indexes the event about to take place `at` in its stream, if it follows on,
+    /// and gives it its stream's number when its stream id is its type, a dash and an
+    /// id (checked on each event: an import checks it too, but an event of another
+    /// type may name the same stream).
     fn index(&mut self, event: &mut RecordedEvent, at: usize) -> Result<(), String> {
         // One lookup, and the stream id is copied only for a new stream.
-        match self.streams.get_mut(event.stream_id.as_str()) {
+        let number = match self.streams.get_mut(event.stream_id.as_str()) {
             Some(stream) => {
                 follows_on(event, at as u64, stream.events.len() as u64)?;
                 stream.events.push(at);
-                event.stream_number = Some(stream.number);
+                stream.number
             }
             None => {
                 follows_on(event, at as u64, 0)?;
@@ -123,9 +126,10 @@ impl EventLog {
                 let number = StreamNumber::nth(*of_type);
                 *of_type += 1;
                 self.streams.insert(event.stream_id.clone(), Stream { number, events: vec![at] });
-                event.stream_number = Some(number);
+                number
             }
-        }
+        };
+        event.stream_number = begins_with_its_type(&event.stream_type, &event.stream_id).then_some(number);
         Ok(())
     }
 
@@ -317,5 +321,18 @@ mod tests {
         pushed.clear();
         pushed.push(events[2].clone().renumbered(1)).unwrap();
         assert_eq!(numbers(&pushed), [Some(0)], "a cleared log numbers afresh, whatever number an event came with");
+    }
+
+    #[test]
+    fn an_event_whose_stream_id_is_not_its_type_a_dash_and_an_id_is_not_numbered_and_its_id_is_the_stream_id() {
+        let o1 = StreamId::new("Order", "o-1");
+        let mut of_another_type = event("e2", "c", "c").record(&o1, 2, 2);
+        of_another_type.stream_type = "Ordex".into();
+        let mut log = EventLog::new();
+        log.push(event("e1", "c", "c").record(&o1, 1, 1)).unwrap();
+        log.push(of_another_type).unwrap();
+        let [numbered, unnumbered] = log.all() else { panic!("two events") };
+        assert_eq!((numbered.stream_number.map(StreamNumber::index), numbered.aggregate_id()), (Some(0), "o-1"));
+        assert_eq!((unnumbered.stream_number, unnumbered.aggregate_id()), (None, "Order-o-1"));
     }
 }
