@@ -11,7 +11,7 @@ use super::{demo::DemoHistory, Lab};
 use crate::domain::Event;
 use crate::event_sourcing::envelope::ErrorBody;
 use crate::event_sourcing::log::SequenceCheck;
-use crate::event_sourcing::recorded::RecordedEvent;
+use crate::event_sourcing::recorded::{begins_with_its_type, RecordedEvent};
 use crate::event_sourcing::store::EventStore;
 
 /// The `format` of an export file.
@@ -79,8 +79,7 @@ impl<S: EventStore> Lab<S> {
         let mut ids = HashSet::with_capacity_and_hasher(events.len(), FxBuildHasher);
         let mut typed = Vec::with_capacity(events.len());
         for event in &events {
-            let type_prefix = event.stream_id.strip_prefix(event.stream_type.as_str()).is_some_and(|rest| rest.starts_with('-'));
-            if !type_prefix {
+            if !begins_with_its_type(&event.stream_type, &event.stream_id) {
                 return Err(invalid(format!("event {}: stream {} is not of type {}", event.position, event.stream_id, event.stream_type)));
             }
             if !ids.insert(&event.event_id) {
