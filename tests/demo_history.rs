@@ -129,7 +129,7 @@ fn a_log_replaced_or_cleared_is_handed_to_the_environment_to_free_and_the_lab_go
     assert_eq!(lab.head(), 400);
 
     // Importing a file over it: the same.
-    assert_eq!(block_on(lab.import_log(&first)).map_err(|error| error.message), Ok(600));
+    assert_eq!(block_on(lab.import_log(first.clone())).map_err(|error| error.message), Ok(600));
     assert_eq!(kept.borrow().len(), handed + 2);
     assert_eq!(events_of(&lab.export_log()), events_of(&first), "the lab holds exactly the imported log");
 
@@ -141,6 +141,6 @@ fn a_log_replaced_or_cleared_is_handed_to_the_environment_to_free_and_the_lab_go
     // Freeing what was handed over later changes nothing in the lab.
     kept.borrow_mut().clear();
     assert_eq!(lab.head(), 0);
-    assert_eq!(block_on(lab.import_log(&first)).map_err(|error| error.message), Ok(600));
+    assert_eq!(block_on(lab.import_log(first.clone())).map_err(|error| error.message), Ok(600));
     assert_eq!(events_of(&lab.export_log()), events_of(&first));
 }

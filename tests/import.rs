@@ -30,7 +30,7 @@ fn exported_story() -> (Lab<MemoryStore>, Value, Lab<MemoryStore>) {
 }
 
 fn import(lab: &Lab<MemoryStore>, file: &Value) -> Result<usize, String> {
-    block_on(lab.import_log(&file.to_string())).map_err(|error| format!("{}: {}", error.code, error.message))
+    block_on(lab.import_log(file.to_string())).map_err(|error| format!("{}: {}", error.code, error.message))
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn an_exported_log_imports_into_another_lab_exactly() {
 fn a_file_written_out_with_spaces_and_new_lines_imports_the_same_events() {
     let (_, file, target) = exported_story();
     let pretty = serde_json::to_string_pretty(&file).unwrap();
-    assert_eq!(block_on(target.import_log(&pretty)).map_err(|error| error.message), Ok(4));
+    assert_eq!(block_on(target.import_log(pretty)).map_err(|error| error.message), Ok(4));
     assert_eq!(to_json(&target.events(&json!({})).unwrap()), file["events"]);
     assert_eq!(query(&target, json!({"query_type": "GetOrder", "filters": {"order_id": "o-1"}}))["data"]["summary"]["status"], "confirmed");
 }

@@ -255,7 +255,7 @@ fn a_whole_log_imported_at_once_keeps_each_streams_last_due_snapshot() {
         lab.set_snapshot_interval(stream_type, every);
     }
     let file = json!({"format": "kiroku-event-log", "version": 1, "events": log}).to_string();
-    block_on(lab.import_log(&file)).unwrap();
+    block_on(lab.import_log(file)).unwrap();
     let mut taken = 0;
     for (stream_id, (stream_type, _)) in streams_of(&log) {
         let every = intervals.iter().find(|(kind, _)| *kind == stream_type).unwrap().1;

@@ -88,7 +88,7 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
                     let Some(Value::String(text)) = text else {
                         return json!({ "status": "invalid", "error": ErrorBody::new("invalid_export", "pass the export file's text") });
                     };
-                    match lab.import_log(&text).await {
+                    match lab.import_log(text).await {
                         Ok(imported) => json!({ "status": "ok", "imported": imported }),
                         Err(error) => json!({ "status": "invalid", "error": error }),
                     }
@@ -172,7 +172,7 @@ fn to_value(input: &JsValue) -> Result<Value, ErrorBody> {
     if input.is_undefined() || input.is_null() {
         return Ok(Value::Null);
     }
-    if let Some(text) = input.as_string() {
+    if let Some(text) = super::text::string_of(input) {
         return Ok(Value::String(text));
     }
     if js_sys::Array::is_array(input) {

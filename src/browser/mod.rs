@@ -7,6 +7,7 @@ pub mod environment;
 pub mod heap;
 pub mod indexed_db;
 pub mod preferences;
+pub mod text;
 
 use std::rc::Rc;
 

@@ -55,8 +55,13 @@ impl<S: EventStore> Lab<S> {
     /// Replaces the log with an export file's events (CONTRACT §4). The whole file is
     /// checked first (see [`Lab::replace_log`]); anything wrong is answered with where
     /// it is, and nothing already stored is changed. Returns how many were imported.
-    pub async fn import_log(&self, text: &str) -> Result<usize, ErrorBody> {
-        let file: ImportFile = serde_json::from_str(text).map_err(|error| invalid(format!("not an export file: {error}")))?;
+    ///
+    /// The text is let go of once read: what the import builds next (the log's
+    /// state, its checkpoints) then takes the room the text took, instead of adding to
+    /// it (in the browser, wasm memory never shrinks).
+    pub async fn import_log(&self, text: String) -> Result<usize, ErrorBody> {
+        let file: ImportFile = serde_json::from_str(&text).map_err(|error| invalid(format!("not an export file: {error}")))?;
+        drop(text);
         if file.format != EXPORT_FORMAT {
             return Err(invalid(format!("the format is `{}`, not `{EXPORT_FORMAT}`", file.format)));
         }

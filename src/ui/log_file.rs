@@ -31,12 +31,12 @@ pub fn LogFile(database: String) -> impl IntoView {
         let Some(file) = input.get().and_then(|input| input.files()).and_then(|files| files.get(0)) else { return };
         spawn_local(async move {
             let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await else { return };
-            let text = text.as_string().unwrap_or_default();
+            let text = crate::browser::text::string_of(&text).unwrap_or_default();
             let sure = window()
                 .confirm_with_message(&format!("Replace this storage's whole log with the events of {}?", file.name()))
                 .unwrap_or(false);
             if sure {
-                match session.lab().import_log(&text).await {
+                match session.lab().import_log(text).await {
                     Ok(count) => {
                         session.following.set(true);
                         session.log_changed();

@@ -1,0 +1,58 @@
+//! A JS string into wasm memory, in a buffer of its own size.
+//!
+//! wasm-bindgen hands a string over by copying its ASCII start a character at a time
+//! from JS and, at the first other character, taking three bytes for each character
+//! left. An export file has a name such as García near its start, so a 56 MB file
+//! took a buffer of ~170 MB: wasm memory never shrinks, and a page that had imported
+//! 100k events held 226 MB. Here the text is encoded by the browser (`encodeInto`)
+//! straight into a buffer as long as the string, and only the little that does not
+//! fit (the bytes beyond one per character) takes more room.
+
+use js_sys::{JsString, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = TextEncoder)]
+    type Encoder;
+
+    #[wasm_bindgen(constructor, js_class = "TextEncoder")]
+    fn new() -> Encoder;
+
+    /// `{read, written}`: UTF-16 units read from `source`, bytes written to `destination`.
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &Encoder, source: &JsString, destination: &Uint8Array) -> JsValue;
+}
+
+/// The text of a JS string, if `value` is one.
+pub fn string_of(value: &JsValue) -> Option<String> {
+    value.dyn_ref::<JsString>().map(text_of)
+}
+
+/// The text of `source` in a `String` of about its length.
+pub fn text_of(source: &JsString) -> String {
+    let encoder = Encoder::new();
+    let mut rest = source.clone();
+    let mut bytes: Vec<u8> = Vec::with_capacity(rest.length() as usize);
+    loop {
+        let spare = bytes.spare_capacity_mut();
+        // SAFETY: the view covers the vector's spare room, and nothing allocates in
+        // wasm (which could move or grow its memory) while the browser writes into it.
+        let view = unsafe { Uint8Array::view_mut_raw(spare.as_mut_ptr().cast::<u8>(), spare.len()) };
+        let result = encoder.encode_into(&rest, &view);
+        let count = |field: &str| Reflect::get(&result, &field.into()).ok().and_then(|value| value.as_f64()).unwrap_or(0.0) as u32;
+        let (read, written) = (count("read"), count("written"));
+        // SAFETY: the browser wrote `written` bytes at the start of the spare room.
+        unsafe { bytes.set_len(bytes.len() + written as usize) };
+        if read >= rest.length() {
+            break;
+        }
+        // A character needs at most 3 bytes for each UTF-16 unit it takes; exactly
+        // that much more room (`reserve` would double a long text's buffer).
+        rest = rest.slice(read, rest.length());
+        bytes.reserve_exact(3 * rest.length() as usize);
+    }
+    // SAFETY: `encodeInto` writes UTF-8 and never splits a character (a lone
+    // surrogate becomes U+FFFD), so every byte written is part of valid UTF-8.
+    unsafe { String::from_utf8_unchecked(bytes) }
+}
