@@ -49,3 +49,19 @@ fn a_long_text_takes_a_buffer_of_about_its_own_length() {
     assert_eq!(read, text);
     assert!(read.capacity() < text.len() + 64, "capacity {} for {} bytes", read.capacity(), text.len());
 }
+
+#[wasm_bindgen_test]
+fn a_text_written_in_parts_reads_back_whole_even_where_a_character_is_split_between_writes() {
+    use std::io::Write;
+    use kiroku::browser::text::{JsTextParts, PART_BYTES};
+    // Enough to make several parts, written in pieces that cut characters in two.
+    let text = "García ノートPC 💻 ".repeat(PART_BYTES / 8);
+    let mut parts = JsTextParts::default();
+    for piece in text.as_bytes().chunks(7) {
+        parts.write_all(piece).unwrap();
+    }
+    let joined = parts.into_parts();
+    assert!(joined.length() > 2, "{} parts", joined.length());
+    assert_eq!(joined.join("").as_string().as_deref(), Some(text.as_str()));
+    assert_eq!(JsTextParts::default().into_string().as_string().as_deref(), Some(""));
+}

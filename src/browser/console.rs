@@ -2,10 +2,12 @@
 //!
 //! Every call returns a Promise of plain JSON and never rejects: bad input is
 //! answered `status: "invalid"`. Calls made before the log is loaded wait for it.
-//! Values cross the JS boundary once per call, as one JSON text.
+//! Values cross the JS boundary once per call, as one JSON text; the export file's
+//! text (`exportLog`) crosses as it is written, in parts.
 
 use std::cell::OnceCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -13,6 +15,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+use super::text::JsTextParts;
 use super::BrowserLab;
 use crate::event_sourcing::envelope::ErrorBody;
 
@@ -25,7 +28,7 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
     let api = js_sys::Object::new();
     js_sys::Reflect::set(&api, &"ready".into(), &ready)?;
 
-    let calls: [(&str, Handler); 9] = [
+    let calls: [(&str, Handler); 8] = [
         ("send", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.send(&input).await) }))),
         ("query", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.query(&input)) }))),
         (
@@ -67,7 +70,6 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
                 })
             }),
         ),
-        ("exportLog", Rc::new(|lab, _| Box::pin(async move { Value::String(lab.export_log()) }))),
         (
             "importLog",
             Rc::new(|lab, input| {
@@ -107,8 +109,21 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
             }),
         ),
     ];
-    for (name, handler) in calls {
-        let function = wrap(slot.clone(), ready.clone(), handler, on_change.clone());
+    // The export file (56 MB at 100k events) is handed over as it is written, in
+    // parts joined in JS: as a JSON answer it would be held whole in wasm memory,
+    // twice (the text and the text written as a JSON string).
+    let export: Call = Rc::new(|lab, _| {
+        Box::pin(async move {
+            let mut parts = JsTextParts::default();
+            match lab.write_export(&mut parts) {
+                Ok(()) => parts.into_string().into(),
+                Err(error) => from_json(&json!({ "status": "error", "error": ErrorBody::new("export_failed", error.to_string()) })),
+            }
+        })
+    });
+    let calls = calls.into_iter().map(|(name, handler)| (name, json_call(handler))).chain([("exportLog", export)]);
+    for (name, call) in calls {
+        let function = wrap(slot.clone(), ready.clone(), call, on_change.clone());
         js_sys::Reflect::set(&api, &name.into(), function.as_ref())?;
         function.forget(); // lives as long as the page
     }
@@ -117,14 +132,32 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
     Ok(())
 }
 
-type Handler = Rc<dyn Fn(Rc<BrowserLab>, Value) -> std::pin::Pin<Box<dyn Future<Output = Value>>>>;
+/// A call taking and answering JSON.
+type Handler = Rc<dyn Fn(Rc<BrowserLab>, Value) -> Pin<Box<dyn Future<Output = Value>>>>;
 
-/// Turns a handler into a JS function `(input, options?) => Promise<JSON>`; with
-/// options, the handler receives `[input, options]`.
-fn wrap(slot: Slot, ready: js_sys::Promise, handler: Handler, on_change: Rc<dyn Fn()>) -> Closure<dyn Fn(JsValue, JsValue) -> js_sys::Promise> {
+/// A call as JS sees it: a JS value in, a JS value out.
+type Call = Rc<dyn Fn(Rc<BrowserLab>, JsValue) -> Pin<Box<dyn Future<Output = JsValue>>>>;
+
+/// A [`Handler`] as a [`Call`]: its input read as JSON (bad input answered
+/// `status: "invalid"`), its answer handed over as JSON.
+fn json_call(handler: Handler) -> Call {
+    Rc::new(move |lab, input| {
+        let handler = handler.clone();
+        Box::pin(async move {
+            match to_value(&input) {
+                Ok(input) => from_json(&handler(lab, input).await),
+                Err(error) => from_json(&json!({ "status": "invalid", "error": error })),
+            }
+        })
+    })
+}
+
+/// Turns a call into a JS function `(input, options?) => Promise`; with options,
+/// the call receives `[input, options]`.
+fn wrap(slot: Slot, ready: js_sys::Promise, call: Call, on_change: Rc<dyn Fn()>) -> Closure<dyn Fn(JsValue, JsValue) -> js_sys::Promise> {
     Closure::new(move |input: JsValue, options: JsValue| {
         let input = if options.is_undefined() { input } else { js_sys::Array::of2(&input, &options).into() };
-        let (slot, ready, handler, on_change) = (slot.clone(), ready.clone(), handler.clone(), on_change.clone());
+        let (slot, ready, call, on_change) = (slot.clone(), ready.clone(), call.clone(), on_change.clone());
         future_to_promise(async move {
             let _ = JsFuture::from(ready).await;
             let Some(lab) = slot.get().cloned() else {
@@ -133,16 +166,12 @@ fn wrap(slot: Slot, ready: js_sys::Promise, handler: Handler, on_change: Rc<dyn 
                     "error": ErrorBody::new("not_loaded", "the event log could not be opened; see the page for why"),
                 })));
             };
-            let input = match to_value(&input) {
-                Ok(value) => value,
-                Err(error) => return Ok(from_json(&json!({ "status": "invalid", "error": error }))),
-            };
             let last_before = lab.event_at(lab.head()).map(|event| event.event_id);
-            let output = handler(lab.clone(), input).await;
+            let output = call(lab.clone(), input).await;
             if lab.event_at(lab.head()).map(|event| event.event_id) != last_before {
                 on_change();
             }
-            Ok(from_json(&output))
+            Ok(output)
         })
     })
 }

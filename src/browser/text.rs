@@ -1,4 +1,6 @@
-//! A JS string into wasm memory, in a buffer of its own size.
+//! Long texts across the JS boundary: a JS string into wasm memory in a buffer of
+//! its own size ([`text_of`]), and a text written in wasm out to JS in parts, never
+//! held whole ([`JsTextParts`]).
 //!
 //! wasm-bindgen hands a string over by copying its ASCII start a character at a time
 //! from JS and, at the first other character, taking three bytes for each character
@@ -8,7 +10,9 @@
 //! straight into a buffer as long as the string, and only the little that does not
 //! fit (the bytes beyond one per character) takes more room.
 
-use js_sys::{JsString, Reflect, Uint8Array};
+use std::io;
+
+use js_sys::{Array, JsString, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -55,4 +59,57 @@ pub fn text_of(source: &JsString) -> String {
     // SAFETY: `encodeInto` writes UTF-8 and never splits a character (a lone
     // surrogate becomes U+FFFD), so every byte written is part of valid UTF-8.
     unsafe { String::from_utf8_unchecked(bytes) }
+}
+
+/// A writer that hands what is written to it over to JS as texts of about
+/// [`PART_BYTES`] each, so that a long text (an export file) never sits whole in
+/// wasm memory. A character split between two writes waits for its other bytes.
+#[derive(Default)]
+pub struct JsTextParts {
+    parts: Vec<JsValue>,
+    pending: Vec<u8>,
+}
+
+/// About how long each part is.
+pub const PART_BYTES: usize = 1 << 20;
+
+impl JsTextParts {
+    /// The parts, in order, every byte written handed over.
+    pub fn into_parts(mut self) -> Array {
+        self.hand_over();
+        self.parts.into_iter().collect()
+    }
+
+    /// The text written, as one JS string.
+    pub fn into_string(self) -> JsString {
+        self.into_parts().join("")
+    }
+
+    /// Hands over every whole character written so far.
+    fn hand_over(&mut self) {
+        let whole = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            // A character cut short at the end: it is completed by the next write.
+            Err(error) if error.error_len().is_none() => error.valid_up_to(),
+            Err(_) => self.pending.len(),
+        };
+        if whole > 0 {
+            self.parts.push(JsValue::from_str(&String::from_utf8_lossy(&self.pending[..whole])));
+            self.pending.drain(..whole);
+        }
+    }
+}
+
+impl io::Write for JsTextParts {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= PART_BYTES {
+            self.hand_over();
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }

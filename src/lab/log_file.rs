@@ -42,6 +42,15 @@ fn invalid(message: String) -> ErrorBody {
 impl<S: EventStore> Lab<S> {
     /// The export file of CONTRACT §4: the whole log, in position order.
     pub fn export_log(&self) -> String {
+        let mut text = Vec::new();
+        self.write_export(&mut text).expect("writing into memory does not fail");
+        String::from_utf8(text).expect("JSON text is UTF-8")
+    }
+
+    /// [`Lab::export_log`] written to `out` as it is made, never held whole: the
+    /// browser hands it over in parts (at 100k events the file is 56 MB, and wasm
+    /// memory never shrinks).
+    pub fn write_export<W: std::io::Write>(&self, out: W) -> std::io::Result<()> {
         let state = self.state.borrow();
         let file = ExportFile {
             format: EXPORT_FORMAT,
@@ -49,7 +58,7 @@ impl<S: EventStore> Lab<S> {
             exported_at: self.env.now().to_rfc3339_opts(SecondsFormat::Millis, true),
             events: state.log.all(),
         };
-        serde_json::to_string_pretty(&file).unwrap_or_default()
+        serde_json::to_writer_pretty(out, &file).map_err(std::io::Error::from)
     }
 
     /// Replaces the log with an export file's events (CONTRACT §4). The whole file is

@@ -13,8 +13,12 @@ pub fn LogFile(database: String) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
 
     let export = move |_| {
-        let text = session.lab().export_log();
-        let parts = js_sys::Array::of1(&text.into());
+        // Handed to the file in parts: the file is never held whole in wasm memory.
+        let mut parts = crate::browser::text::JsTextParts::default();
+        if session.lab().write_export(&mut parts).is_err() {
+            return;
+        }
+        let parts = parts.into_parts();
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("application/json");
         let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
