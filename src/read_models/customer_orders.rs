@@ -2,8 +2,6 @@
 //! the order they were created, how many, and how much they spent on the orders
 //! that went through (confirmed or shipped).
 
-use std::rc::Rc;
-
 use serde::Serialize;
 use serde_json::json;
 
@@ -39,11 +37,20 @@ pub struct CustomerOrdersRow {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CustomerOrders {
     pub customers: Rows<CustomerOrdersRow>,
-    /// order id → customer name and the order's place in that customer's list, to
-    /// find an order from its later events without searching. Facts of the log,
-    /// shared by every copy: a copy checks them against its own rows ([`Self::find`]).
+    /// order id → where the order is ([`OrderPlace`]), to find an order from its
+    /// later events without searching or hashing the customer's name. Facts of the
+    /// log, shared by every copy: a copy checks them against its own rows.
     #[serde(skip)]
-    customer_of: SharedIndex<(Rc<str>, usize)>,
+    customer_of: SharedIndex<OrderPlace>,
+}
+
+/// Where an order is: its customer's row (the row's own copy of the customer's
+/// name, and the row's place in the table) and the order's place in that row's list.
+#[derive(Debug, Clone, PartialEq)]
+struct OrderPlace {
+    customer: SharedStr,
+    row: usize,
+    order: usize,
 }
 
 /// The rows are the read model; the index only leads to them.
@@ -66,37 +73,43 @@ impl Projection<Event> for CustomerOrders {
         let Event::Order(event) = event else { return };
         let order_id = recorded.aggregate_key();
         if let OrderEvent::OrderCreated { customer_name } = event {
-            if self.find(order_id).is_some() {
+            if self.holds(order_id) {
                 return; // an order is created once
             }
-            let place = self.customers.get(customer_name).map_or(0, |row| row.orders.len());
-            let order_id = self.customer_of.insert(order_id, (Rc::from(customer_name.as_str()), place));
-            let order = CustomerOrder { order_id, status: OrderStatus::Draft, total_cents: 0 };
-            match self.customers.get_mut(customer_name) {
+            let (row, customer, order) = match self.customers.place(customer_name) {
                 Some(row) => {
+                    let existing = self.customers.at(row).expect("a row at its place");
+                    (row, existing.customer_name.clone(), existing.orders.len())
+                }
+                None => (self.customers.len(), SharedStr::from(customer_name.as_str()), 0),
+            };
+            let order_id = self.customer_of.insert(order_id, OrderPlace { customer: customer.clone(), row, order });
+            let order = CustomerOrder { order_id, status: OrderStatus::Draft, total_cents: 0 };
+            match self.customers.at_mut(row) {
+                Some(row) if row.customer_name.is_same_copy(&customer) => {
                     row.orders.push_back(order);
                     row.order_count += 1;
                 }
-                None => self.customers.upsert(
+                _ => self.customers.upsert(
                     customer_name,
-                    CustomerOrdersRow {
-                        customer_name: customer_name.into(),
-                        orders: List::of(order),
-                        order_count: 1,
-                        spent_cents: 0,
-                    },
+                    CustomerOrdersRow { customer_name: customer, orders: List::of(order), order_count: 1, spent_cents: 0 },
                 ),
             }
             return;
         }
-        // The order is looked up once, on the row about to change: `find` would look
-        // the customer's row up a second time to check it.
-        let Some((customer, place)) = self.customer_of.get(order_id, |_, _| true) else { return };
-        let Some(row) = self.customers.get_mut(&*customer) else { return };
-        if !row.holds_order(place, order_id.id()) {
+        // The order's entry is found once, and checked on the row about to change:
+        // the same copy of the order id at its place (an address, not a text).
+        let mut order_id_at = None;
+        let Some(at) = self.customer_of.get(order_id, |kept, _| {
+            order_id_at = Some(kept.address());
+            true
+        }) else {
+            return;
+        };
+        let Some(row) = self.row_mut(&at) else { return };
+        let Some(order) = row.orders.get_mut(at.order).filter(|order| Some(order.order_id.address()) == order_id_at) else {
             return; // this copy does not hold the order
-        }
-        let order = row.orders.get_mut(place).expect("just looked at");
+        };
         let spent_before = if counts_as_spent(order.status) { order.total_cents } else { 0 };
         match event {
             OrderEvent::OrderCreated { .. } => {}
@@ -117,17 +130,30 @@ impl Projection<Event> for CustomerOrders {
 }
 
 impl CustomerOrders {
-    /// The customer of an order this copy holds, and the order's place in their list.
-    fn find(&self, order_id: AggregateKey) -> Option<(Rc<str>, usize)> {
-        self.customer_of.get(order_id, |_, (customer, place)| self.customers.get(customer).is_some_and(|row| row.holds_order(*place, order_id.id())))
+    /// Whether this copy holds the order: a copy that went another way may hold
+    /// another order at the order's place, or none.
+    fn holds(&self, order_id: AggregateKey) -> bool {
+        let holds = |kept: &SharedStr, at: &OrderPlace| {
+            self.row(at).and_then(|row| row.orders.get(at.order)).is_some_and(|order| order.order_id.is_same_copy(kept))
+        };
+        self.customer_of.get(order_id, holds).is_some()
     }
-}
 
-impl CustomerOrdersRow {
-    /// Whether the order at `place` in this customer's list is `order_id`: a copy
-    /// that went another way may hold another order there, or none.
-    fn holds_order(&self, place: usize, order_id: &str) -> bool {
-        self.orders.get(place).is_some_and(|order| order.order_id == order_id)
+    /// The customer's row: at its place when the row there is that customer's (the
+    /// same copy of the name), found by the name otherwise.
+    fn row(&self, at: &OrderPlace) -> Option<&CustomerOrdersRow> {
+        match self.customers.at(at.row) {
+            Some(row) if row.customer_name.is_same_copy(&at.customer) => Some(row),
+            _ => self.customers.get(&at.customer),
+        }
+    }
+
+    /// [`CustomerOrders::row`], to change.
+    fn row_mut(&mut self, at: &OrderPlace) -> Option<&mut CustomerOrdersRow> {
+        if self.customers.at(at.row).is_some_and(|row| row.customer_name.is_same_copy(&at.customer)) {
+            return self.customers.at_mut(at.row);
+        }
+        self.customers.get_mut(&*at.customer)
     }
 }
 

@@ -269,13 +269,14 @@ impl<V: Clone> Default for SharedIndex<V> {
 }
 
 impl<V: Clone + PartialEq> SharedIndex<V> {
-    /// The value under `key`, if this copy holds it: `holds` checks a value found in
-    /// the shared index, and the index's copy of the key, against the copy.
+    /// The value under `key`, if this copy holds it: `holds` checks the value found,
+    /// and the index's copy of the key, against the copy (a value of the copy's own
+    /// passes; a caller may also keep the key's copy it is shown).
     pub fn get<'k>(&self, key: impl Into<Key<'k>>, holds: impl FnOnce(&SharedStr, &V) -> bool) -> Option<V> {
         let key = key.into();
         // Most copies hold no value of their own: not even the key is hashed for them.
-        if let Some(value) = (!self.own.is_empty()).then(|| self.own.get(key.text)).flatten() {
-            return Some(value.clone());
+        if let Some((kept, value)) = (!self.own.is_empty()).then(|| self.own.get_key_value(key.text)).flatten() {
+            return holds(kept, value).then(|| value.clone());
         }
         let shared = self.shared.borrow();
         let by_stream = key.stream.and_then(|(number, stream_id)| {
