@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
 import { callKiroku, LabPage } from "./pages/lab";
 
@@ -10,6 +11,12 @@ test("a log exported from one storage imports into another, by console and by fi
   const exported: string = await callKiroku(page, "exportLog");
   const events = JSON.parse(exported).events;
   expect(events).toHaveLength(3);
+  // The page's Export button downloads the same file (handed to the Blob in parts).
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-log").click()]);
+  expect(download.suggestedFilename()).toBe(`kiroku-${lab.database}.json`);
+  const downloaded = JSON.parse(await readFile(await download.path(), "utf8"));
+  expect(downloaded).toMatchObject({ format: "kiroku-event-log", version: 1 });
+  expect(downloaded.events).toEqual(events);
 
   // Another storage: a bad file is refused and changes nothing.
   const other = new LabPage(page, `${lab.database}-other`);
