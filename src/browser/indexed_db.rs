@@ -544,8 +544,10 @@ impl EventStore for IndexedDbStore {
 
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {
         let tx = self.begin(&[META], TransactionMode::Readonly)?;
-        let text: Option<String> = tx.object_store(META)?.get(document_key(key)).serde()?.await?;
-        Ok(text)
+        // As a JS value, read into wasm by `text_of`: the snapshots' document holds
+        // ~0.7 MB at 100k events, which wasm-bindgen would copy a character at a time.
+        let value: Option<wasm_bindgen::JsValue> = tx.object_store(META)?.get(document_key(key)).primitive()?.await?;
+        Ok(value.as_ref().and_then(super::text::string_of))
     }
 
     async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
