@@ -40,16 +40,23 @@ pub fn text_of(source: &JsString) -> String {
     let mut bytes: Vec<u8> = Vec::with_capacity(rest.length() as usize);
     loop {
         let spare = bytes.spare_capacity_mut();
+        let room = spare.len();
         // SAFETY: the view covers the vector's spare room, and nothing allocates in
         // wasm (which could move or grow its memory) while the browser writes into it.
-        let view = unsafe { Uint8Array::view_mut_raw(spare.as_mut_ptr().cast::<u8>(), spare.len()) };
+        let view = unsafe { Uint8Array::view_mut_raw(spare.as_mut_ptr().cast::<u8>(), room) };
         let result = encoder.encode_into(&rest, &view);
         let count = |field: &str| Reflect::get(&result, &field.into()).ok().and_then(|value| value.as_f64()).unwrap_or(0.0) as u32;
         let (read, written) = (count("read"), count("written"));
-        // SAFETY: the browser wrote `written` bytes at the start of the spare room.
-        unsafe { bytes.set_len(bytes.len() + written as usize) };
+        // SAFETY: the browser wrote `written` bytes (never more than the room) at the
+        // start of the spare room.
+        unsafe { bytes.set_len(bytes.len() + (written as usize).min(room)) };
         if read >= rest.length() {
             break;
+        }
+        if read == 0 && room >= 4 {
+            // No progress with room for any character: not what `encodeInto` does,
+            // but never a loop; the text is handed over as wasm-bindgen does.
+            return String::from(source);
         }
         // A character needs at most 3 bytes for each UTF-16 unit it takes; exactly
         // that much more room (`reserve` would double a long text's buffer).
