@@ -52,7 +52,21 @@ test("Projections with other panels fills the grid and shows its projectors", as
   await lab.createOrder("山田太郎");
   const toggle = (name: string) => page.locator(`[data-testid=panel-picker] [data-panel="${name}"]`).click();
   for (const name of ["write_model", "order_summary", "order_details", "event"]) await toggle(name);
-  for (const panels of [["projections", "command_bus"], ["projections", "sagas", "command_bus"], ["projections", "sagas", "command_bus", "query_bus"], ["sagas", "command_bus", "query_bus", "projections"]]) {
+  const more = ["customer_orders", "product_sales", "daily_stats", "account_balances", "inventory", "product_catalog", "user_activity", "broker"];
+  const layouts = [
+    ["projections", "command_bus"],
+    ["projections", "sagas", "command_bus"],
+    ["projections", "sagas", "command_bus", "query_bus"],
+    ["sagas", "command_bus", "query_bus", "projections"],
+    // Three columns, five to nine panels (the grid orders them as the picker does:
+    // Projections after the read models, before the Broker).
+    ["projections", ...more.slice(0, 4)],
+    [...more.slice(0, 2), "projections", ...more.slice(2, 5)],
+    [...more.slice(0, 6), "projections"],
+    ["projections", ...more.slice(0, 7)],
+    [...more.slice(0, 4), "projections", ...more.slice(4, 8)],
+  ];
+  for (const panels of layouts) {
     for (const name of panels) await toggle(name);
     await expect(page.locator(".panels > .panel")).toHaveCount(panels.length);
     const layout = await page.evaluate(() => {
