@@ -99,7 +99,7 @@ impl<'a> AggregateKey<'a> {
 /// again. Every read model asks for the id of every event it applies, and in wasm
 /// that comparison is a call to `memcmp` (about 5% of a fold).
 fn aggregate_id_of<'a>(stream_type: &str, stream_id: &'a str, numbered: bool) -> &'a str {
-    let checked = || stream_id.strip_prefix(stream_type).and_then(|rest| rest.strip_prefix('-')).unwrap_or(stream_id);
+    let checked = || id_after_type(stream_type, stream_id).unwrap_or(stream_id);
     if !numbered {
         return checked();
     }
@@ -108,10 +108,15 @@ fn aggregate_id_of<'a>(stream_type: &str, stream_id: &'a str, numbered: bool) ->
     id
 }
 
+/// What follows `"<StreamType>-"` in a stream id, if it begins so.
+fn id_after_type<'a>(stream_type: &str, stream_id: &'a str) -> Option<&'a str> {
+    stream_id.strip_prefix(stream_type)?.strip_prefix('-')
+}
+
 /// Whether a stream id is its type, a dash and an aggregate id: only such a stream
 /// is numbered by a log.
 pub fn begins_with_its_type(stream_type: &str, stream_id: &str) -> bool {
-    stream_id.strip_prefix(stream_type).is_some_and(|rest| rest.starts_with('-'))
+    id_after_type(stream_type, stream_id).is_some()
 }
 
 impl PartialEq for RecordedEvent {
