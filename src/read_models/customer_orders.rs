@@ -139,21 +139,25 @@ impl CustomerOrders {
         self.customer_of.get(order_id, holds).is_some()
     }
 
-    /// The customer's row: at its place when the row there is that customer's (the
-    /// same copy of the name), found by the name otherwise.
-    fn row(&self, at: &OrderPlace) -> Option<&CustomerOrdersRow> {
+    /// Where the order's customer's row is in this copy: at the place recorded when
+    /// the row there is that customer's (the same copy of the name), found by the
+    /// name otherwise.
+    fn row_place(&self, at: &OrderPlace) -> Option<usize> {
         match self.customers.at(at.row) {
-            Some(row) if row.customer_name.is_same_copy(&at.customer) => Some(row),
-            _ => self.customers.get(&at.customer),
+            Some(row) if row.customer_name.is_same_copy(&at.customer) => Some(at.row),
+            _ => self.customers.place(&at.customer),
         }
+    }
+
+    /// The order's customer's row ([`CustomerOrders::row_place`]).
+    fn row(&self, at: &OrderPlace) -> Option<&CustomerOrdersRow> {
+        self.customers.at(self.row_place(at)?)
     }
 
     /// [`CustomerOrders::row`], to change.
     fn row_mut(&mut self, at: &OrderPlace) -> Option<&mut CustomerOrdersRow> {
-        if self.customers.at(at.row).is_some_and(|row| row.customer_name.is_same_copy(&at.customer)) {
-            return self.customers.at_mut(at.row);
-        }
-        self.customers.get_mut(&*at.customer)
+        let place = self.row_place(at)?;
+        self.customers.at_mut(place)
     }
 }
 
