@@ -133,7 +133,7 @@ fn a_deposit_keeps_its_description() {
     g(funded()).when(command).then(vec![AccountEvent::MoneyDeposited {
         amount: 300000,
         balance_after: 310000,
-        description: Some("salary".to_owned()),
+        description: Some("salary".into()),
     }]);
 }
 
@@ -167,7 +167,7 @@ fn a_withdrawal_keeps_its_description() {
     g(funded()).when(command).then(vec![AccountEvent::MoneyWithdrawn {
         amount: 800,
         balance_after: 9200,
-        description: Some("purchase".to_owned()),
+        description: Some("purchase".into()),
     }]);
 }
 
@@ -246,9 +246,9 @@ fn every_event() -> Vec<AccountEvent> {
     vec![
         opened("山田太郎", 10000),
         deposited(500, 10500),
-        AccountEvent::MoneyDeposited { amount: 300000, balance_after: 310500, description: Some("salary".to_owned()) },
+        AccountEvent::MoneyDeposited { amount: 300000, balance_after: 310500, description: Some("salary".into()) },
         withdrawn(500, 310000),
-        AccountEvent::MoneyWithdrawn { amount: 800, balance_after: 309200, description: Some("purchase".to_owned()) },
+        AccountEvent::MoneyWithdrawn { amount: 800, balance_after: 309200, description: Some("purchase".into()) },
     ]
 }
 
@@ -267,7 +267,7 @@ fn event_data_has_the_shape_of_the_contract() {
     assert_eq!(opened("山田太郎", 10000).to_data().to_value(), json!({"owner": "山田太郎", "initial_balance": 10000}));
     assert_eq!(deposited(500, 10500).to_data().to_value(), json!({"amount": 500, "balance_after": 10500}), "no description, no field");
     assert_eq!(
-        AccountEvent::MoneyWithdrawn { amount: 800, balance_after: 9200, description: Some("purchase".to_owned()) }.to_data().to_value(),
+        AccountEvent::MoneyWithdrawn { amount: 800, balance_after: 9200, description: Some("purchase".into()) }.to_data().to_value(),
         json!({"amount": 800, "balance_after": 9200, "description": "purchase"})
     );
     let types: Vec<&str> = [opened("x", 0), deposited(1, 1), withdrawn(1, 0)].iter().map(|event| event.event_type()).collect();

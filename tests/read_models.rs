@@ -135,6 +135,21 @@ fn recorded_event(position: u64, stream_type: &str, aggregate_id: &str, event: &
     }
 }
 
+#[test]
+fn an_account_history_line_keeps_the_events_own_copy_of_its_description() {
+    let created = Event::Account(AccountEvent::AccountCreated { owner: "A".into(), initial_balance: 100 });
+    let deposited = Event::Account(AccountEvent::MoneyDeposited { amount: 40, balance_after: 140, description: Some("salary".into()) });
+    let mut models = ReadModels::default();
+    for (position, event) in [(1, &created), (2, &deposited)] {
+        models.apply(&recorded_event(position, "Account", "acc-1", event, "2026-11-22T12:00:00.000Z", "someone"), event);
+    }
+    let Event::Account(AccountEvent::MoneyDeposited { description: Some(event_text), .. }) = &deposited else { unreachable!() };
+    let history = models.account_history.model.accounts.get("acc-1").expect("the account's history");
+    let line = history.transactions.last().expect("the deposit's line");
+    assert_eq!(line.description.as_deref(), Some("salary"));
+    assert!(line.description.as_ref().is_some_and(|text| text.is_same_copy(event_text)), "a copy of the text, not a count");
+}
+
 // ---- time travel and redelivery over all four aggregates -----------------------
 
 #[test]

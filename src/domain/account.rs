@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event_sourcing::aggregate::{adjacent_data, from_adjacent, Aggregate, DecodeError, DomainEvent, Rejection};
 use crate::event_sourcing::json_text::JsonText;
+use crate::event_sourcing::shared_str::SharedStr;
 
 pub struct Account;
 
@@ -44,14 +45,15 @@ pub enum AccountEvent {
     MoneyDeposited {
         amount: i64,
         balance_after: i64,
+        /// Shared with the account history's line of this event (a copy is a count).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        description: Option<String>,
+        description: Option<SharedStr>,
     },
     MoneyWithdrawn {
         amount: i64,
         balance_after: i64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        description: Option<String>,
+        description: Option<SharedStr>,
     },
 }
 
@@ -146,7 +148,7 @@ impl Aggregate for Account {
                 Ok(vec![AccountEvent::MoneyDeposited {
                     amount: *amount,
                     balance_after: account.balance + amount,
-                    description: description.clone(),
+                    description: description.as_deref().map(SharedStr::from),
                 }])
             }
             (Some(account), AccountCommand::WithdrawMoney { amount, description, .. }) => {
@@ -159,7 +161,7 @@ impl Aggregate for Account {
                 Ok(vec![AccountEvent::MoneyWithdrawn {
                     amount: *amount,
                     balance_after: account.balance - amount,
-                    description: description.clone(),
+                    description: description.as_deref().map(SharedStr::from),
                 }])
             }
         }

@@ -45,8 +45,9 @@ pub struct Transaction {
     /// Always positive: the initial balance, or the money in or out.
     pub amount: i64,
     pub balance_after: i64,
+    /// The event's own copy of the text.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<SharedStr>,
 }
 
 /// One account's history.
@@ -69,7 +70,7 @@ impl Projection<Event> for AccountHistory {
     fn apply(&mut self, recorded: &RecordedEvent, event: &Event) {
         let Event::Account(event) = event else { return };
         let account_id = recorded.aggregate_key();
-        let line = |kind, amount: i64, balance_after: i64, description: &Option<String>| Transaction {
+        let line = |kind, amount: i64, balance_after: i64, description: &Option<SharedStr>| Transaction {
             position: recorded.position,
             recorded_at: timestamp(recorded),
             kind,
