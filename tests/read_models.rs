@@ -147,7 +147,7 @@ fn an_account_history_line_keeps_the_events_own_copy_of_its_description() {
     let history = models.account_history.model.accounts.get("acc-1").expect("the account's history");
     let line = history.transactions.last().expect("the deposit's line");
     assert_eq!(line.description.as_deref(), Some("salary"));
-    assert!(line.description.as_ref().is_some_and(|text| text.is_same_copy(event_text)), "a copy of the text, not a count");
+    assert!(line.description.as_ref().is_some_and(|text| text.is_same_copy(event_text)), "the event's copy, not one of its own");
 }
 
 // ---- time travel and redelivery over all four aggregates -----------------------
