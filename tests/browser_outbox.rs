@@ -3,7 +3,8 @@
 //! transaction, so an aborted one leaves neither; a log stored before the outbox
 //! existed (layout version 1) opens after the upgrade with every event; and stream
 //! records live in buckets (layout 4), packed since layout 5, and a log of layout 4
-//! opens after the upgrade.
+//! opens after the upgrade; segments are compact since layout 6, and a log of layout
+//! 5 (every text in every event) opens after the upgrade.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -34,7 +35,7 @@ fn event(id: &str, event_type: &str) -> NewEvent {
     }
 }
 
-/// An empty database in the layout of `version` (1 to 4), as an older page made it.
+/// An empty database in the layout of `version` (1 to 5), as an older page made it.
 async fn database_of_layout(name: &str, version: u32) -> Database {
     Database::open(name)
         .with_version(version)
@@ -122,7 +123,8 @@ async fn a_log_stored_in_layout_version_1_opens_after_the_upgrade() {
         let tx = raw.transaction(["segments", "streams", "stream_buckets"]).build().unwrap();
         let new: Option<RawSegment> = tx.object_store("segments").unwrap().get(3u64).serde().unwrap().await.unwrap();
         let new = new.expect("the new segment is stored under its last position");
-        assert!(new.packed.is_some_and(|bytes| !bytes.is_empty()) && new.events.is_none(), "new segments are packed, not JSON");
+        assert!(new.compact.is_some_and(|bytes| !bytes.is_empty()), "new segments are compact");
+        assert!(new.packed.is_none() && new.events.is_none(), "not JSON, nor packed as layouts 3 to 5 did");
         // The stream written after the upgrade moved into its bucket; the other stayed.
         let old_a: Option<RawStreamRecord> = tx.object_store("streams").unwrap().get("Order-a").serde().unwrap().await.unwrap();
         let old_b: Option<RawStreamRecord> = tx.object_store("streams").unwrap().get("Order-b").serde().unwrap().await.unwrap();
@@ -179,6 +181,7 @@ struct RawStreamRecord {
 /// A segment record as stored, to see which layout wrote it.
 #[derive(serde::Deserialize)]
 struct RawSegment {
+    compact: Option<serde_bytes::ByteBuf>,
     packed: Option<serde_bytes::ByteBuf>,
     events: Option<String>,
 }
@@ -241,5 +244,112 @@ async fn a_log_stored_in_layout_version_4_opens_after_the_upgrade_and_packs_a_bu
         assert_eq!(untouched.expect("a bucket not written since stays as it was")[&other], record);
     }
     raw.close();
+    store.clear().await.unwrap();
+}
+
+/// One event as a segment of layouts 3 to 5 packed it with postcard: every text in
+/// every event, the time in milliseconds.
+#[derive(serde::Serialize)]
+struct Layout5Event<'a> {
+    event_id: &'a str,
+    stream_id: &'a str,
+    stream_type: &'a str,
+    stream_version: u64,
+    position: u64,
+    event_type: &'a str,
+    schema_version: u32,
+    data: &'a str,
+    correlation_id: &'a str,
+    causation_id: &'a str,
+    recorded_at_ms: i64,
+    actor: &'a str,
+    checksum: Option<&'a str>,
+}
+
+/// A segment record of layouts 3 to 5.
+#[derive(serde::Serialize)]
+struct Layout5Segment {
+    first: u64,
+    last: u64,
+    packed: serde_bytes::ByteBuf,
+}
+
+#[wasm_bindgen_test]
+async fn a_log_stored_in_layout_version_5_opens_after_the_upgrade_and_new_segments_are_compact() {
+    let name = "kiroku-layout-v5";
+    let uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let old_event = |id: &'static str, stream: &'static str, position: u64| Layout5Event {
+        event_id: id,
+        stream_id: stream,
+        stream_type: "Order",
+        stream_version: 1,
+        position,
+        event_type: "OrderCreated",
+        schema_version: 1,
+        data: r#"{"customer_name":"山田太郎"}"#,
+        correlation_id: "c-1",
+        causation_id: "c-1",
+        recorded_at_ms: 1_795_000_000_000,
+        actor: "workshop-user",
+        checksum: None,
+    };
+    let old = database_of_layout(name, 5).await;
+    {
+        // A sequence, as layout 5 wrote its `Vec` (an array would be written without its length).
+        let packed = postcard::to_allocvec(&vec![old_event(uuid, "Order-a", 1), old_event("b1", "Order-b", 2)]).unwrap();
+        let tx = old.transaction(["segments", "stream_buckets", "meta"]).with_mode(TransactionMode::Readwrite).build().unwrap();
+        tx.object_store("segments").unwrap().put(Layout5Segment { first: 1, last: 2, packed: packed.into() }).serde().unwrap();
+        // Layout 5's buckets: postcard bytes of stream id → record.
+        let mut buckets: BTreeMap<u32, BTreeMap<String, RawStreamRecord>> = BTreeMap::new();
+        for stream in ["Order-a", "Order-b"] {
+            buckets.entry(bucket_of(stream)).or_default().insert(stream.to_owned(), RawStreamRecord { version: 1, segments: vec![2] });
+        }
+        for (number, bucket) in buckets {
+            let bytes = serde_bytes::ByteBuf::from(postcard::to_allocvec(&bucket).unwrap());
+            tx.object_store("stream_buckets").unwrap().put(bytes).with_key(number).without_key_type().serde().unwrap();
+        }
+        tx.object_store("meta").unwrap().put(2u64).with_key("head").without_key_type().serde().unwrap();
+        tx.commit().await.unwrap();
+    }
+    old.close();
+
+    let store = IndexedDbStore::open(name).await.unwrap();
+    let events = store.read_all(0).await.unwrap();
+    assert_eq!(events.len(), 2, "the old log is still there");
+    assert_eq!((events[0].event_id.to_string(), events[1].event_id.to_string()), (uuid.to_owned(), "b1".to_owned()));
+    assert_eq!(events[0].data.to_value()["customer_name"], "山田太郎");
+    assert_eq!(events[1].metadata.recorded_at.timestamp_millis(), 1_795_000_000_000);
+    let next = store.append(&StreamId::new("Order", "a"), ExpectedVersion::Exact(1), vec![event("e2", "OrderConfirmed"), event("e3", "ItemAdded")]).await.unwrap();
+    assert_eq!((next[0].position, next[1].position), (3, 4), "the upgraded log goes on where it was");
+
+    let raw = Database::open(name).await.unwrap();
+    {
+        let tx = raw.transaction(["segments"]).build().unwrap();
+        let new: Option<RawSegment> = tx.object_store("segments").unwrap().get(4u64).serde().unwrap().await.unwrap();
+        let new = new.expect("the new segment is stored under its last position");
+        assert!(new.packed.is_none() && new.events.is_none(), "new segments are not packed as layout 5 did");
+        let compact = new.compact.expect("new segments are compact");
+        // Written once, not once per event: the stream id, its type, the actor.
+        let text = |needle: &str| compact.windows(needle.len()).filter(|window| *window == needle.as_bytes()).count();
+        assert_eq!((text("Order-a"), text("workshop-user")), (1, 1), "each repeated text is in the segment once");
+    }
+    raw.close();
+
+    // The old segment and the compact ones read as one log and one stream, every field kept.
+    store.append(&StreamId::new("Order", "a"), ExpectedVersion::Exact(3), vec![event("e4", "OrderConfirmed")]).await.unwrap();
+    let all = store.read_all(0).await.unwrap();
+    let ids: Vec<String> = all.iter().map(|e| e.event_id.to_string()).collect();
+    assert_eq!(ids, [uuid, "b1", "e2", "e3", "e4"]);
+    let (e2, e3) = (&all[2], &all[3]);
+    assert_eq!((e2.stream_id.as_str(), e2.stream_type.as_str(), e2.event_type.as_str(), e2.stream_version), ("Order-a", "Order", "OrderConfirmed", 2));
+    assert_eq!((e3.event_type.as_str(), e3.stream_version, e3.metadata.actor.as_str()), ("ItemAdded", 3, "workshop-user"));
+    assert_eq!((e3.metadata.correlation_id.as_str(), e3.metadata.causation_id.as_str()), ("e3", "e3"));
+    assert_eq!(e3.data.to_value()["customer_name"], "山田太郎");
+    let e4 = &all[4];
+    assert!(e2.stream_id.is_same_copy(&e4.stream_id), "a read keeps one copy of each name, across segments");
+    assert!(e2.event_type.is_same_copy(&e4.event_type) && e3.metadata.actor.is_same_copy(&e4.metadata.actor));
+    let stream = store.read_stream("Order-a").await.unwrap();
+    assert_eq!(stream.iter().map(|e| e.event_id.to_string()).collect::<Vec<_>>(), [uuid, "e2", "e3", "e4"]);
+    assert!(stream[1].stream_type.is_same_copy(&stream[3].stream_type), "so does reading a stream");
     store.clear().await.unwrap();
 }

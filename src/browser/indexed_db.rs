@@ -3,12 +3,14 @@
 //!
 //! Layout (schema version [`SCHEMA_VERSION`]):
 //! - `segments`: one record per append, keyed by the position of its last event:
-//!   `{ first, last, packed }`, where `packed` is the events packed with postcard (a
-//!   `Uint8Array`; each event's data is JSON text inside it). IndexedDB costs about the
-//!   same per record whatever its size, and crossing from JS into wasm costs per
-//!   string, so events are stored packed and decoded in one go. Layouts 1 and 2 stored
-//!   `{ first, last, events }`, one JSON string of `Vec<RecordedEvent>`: such segments
-//!   are still read as they are, and new ones beside them are packed.
+//!   `{ first, last, compact }`, where `compact` is the events packed with postcard (a
+//!   `Uint8Array`; each event's data is JSON text inside it, and each text that events
+//!   repeat is written once, in a table the events point into). IndexedDB costs about
+//!   the same per record whatever its size, and crossing from JS into wasm costs per
+//!   string, so events are stored packed and decoded in one go. Older segments are
+//!   still read as they are, beside new compact ones: layouts 3 to 5 stored
+//!   `{ first, last, packed }` (every text in every event), layouts 1 and 2
+//!   `{ first, last, events }` (one JSON string of `Vec<RecordedEvent>`).
 //! - `stream_buckets` (since version 4): bucket number → `{ stream id → { version,
 //!   segments } }`: each stream's version and the keys of the segments that hold its
 //!   events, so reading a stream reads only those segments. A stream's bucket is
@@ -43,12 +45,13 @@ use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
 
 use crate::event_sourcing::json_text::JsonText;
-use crate::event_sourcing::event_id::EventId;
+use crate::event_sourcing::event_id::{EventId, IdForm};
 use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
+use crate::event_sourcing::shared_str::{Interner, SharedStr};
 use crate::event_sourcing::store::{check_expected, place, AppendError, EventStore, ExpectedVersion, StoreError};
 
 /// The version of the database layout. A migration bumps it and adds a step to [`upgrade`].
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 const SEGMENTS: &str = "segments";
 /// Layouts 1 to 3: stream id → its record. Read, and emptied as streams move to buckets.
@@ -83,7 +86,12 @@ struct Segment {
     first: u64,
     /// The position of the last event: the record's key.
     last: u64,
-    /// The events packed with postcard (a `Uint8Array` in the record), since layout 3.
+    /// The events packed with postcard, each repeated text once ([`Compact`]; a
+    /// `Uint8Array` in the record), since layout 6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    compact: Option<serde_bytes::ByteBuf>,
+    /// The events packed with postcard, each text in every event ([`Packed`]), as
+    /// layouts 3 to 5 stored them: still read, no longer written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     packed: Option<serde_bytes::ByteBuf>,
     /// The events as one JSON string of `Vec<RecordedEvent>`, as layouts 1 and 2 stored
@@ -95,28 +103,168 @@ struct Segment {
 impl Segment {
     fn pack(events: &[RecordedEvent]) -> Result<Segment, StoreError> {
         let (first, last) = (events.first().map_or(0, |event| event.position), events.last().map_or(0, |event| event.position));
-        let packed: Vec<Packed> = events.iter().map(Packed::from).collect();
-        let bytes = postcard::to_allocvec(&packed).map_err(|error| StoreError(format!("could not encode the events: {error}")))?;
-        Ok(Segment { first, last, packed: Some(serde_bytes::ByteBuf::from(bytes)), events: None })
+        let bytes = postcard::to_allocvec(&Compact::of(events))
+            .map_err(|error| StoreError(format!("could not encode the events: {error}")))?;
+        Ok(Segment { first, last, compact: Some(serde_bytes::ByteBuf::from(bytes)), packed: None, events: None })
     }
 
-    fn decode(&self) -> Result<Vec<RecordedEvent>, StoreError> {
+    /// The segment's events, the names they repeat shared through `names`: one copy
+    /// of each for the whole read, not one per event.
+    fn decode(&self, names: &mut Interner) -> Result<Vec<RecordedEvent>, StoreError> {
         let unreadable = |error: String| StoreError(format!("the events at positions {}–{} are unreadable: {error}", self.first, self.last));
-        match (&self.packed, &self.events) {
-            (Some(bytes), _) => {
+        match (&self.compact, &self.packed, &self.events) {
+            (Some(bytes), _, _) => {
+                let compact: Compact = postcard::from_bytes(bytes).map_err(|error| unreadable(error.to_string()))?;
+                compact.unpack(names).map_err(unreadable)
+            }
+            (None, Some(bytes), _) => {
                 let packed: Vec<Packed> = postcard::from_bytes(bytes).map_err(|error| unreadable(error.to_string()))?;
                 packed.into_iter().map(Packed::unpack).collect::<Result<_, _>>().map_err(unreadable)
             }
-            (None, Some(json)) => serde_json::from_str(json).map_err(|error| unreadable(error.to_string())),
-            (None, None) => Err(unreadable("the segment holds no events".to_owned())),
+            (None, None, Some(json)) => serde_json::from_str(json).map_err(|error| unreadable(error.to_string())),
+            (None, None, None) => Err(unreadable("the segment holds no events".to_owned())),
         }
     }
 }
 
-/// One event as a packed segment holds it: a recorded event with its data as JSON
-/// text (postcard cannot hold a free-form JSON value) and its time in milliseconds.
-/// Its texts borrow from the event when packing and from the bytes when unpacking.
+/// A segment's events as layout 6 packs them: each text that events repeat once,
+/// each event pointing to its texts by place. `names` holds the stream ids and types,
+/// event types and actors, which a log repeats throughout; `ids` the correlation and
+/// causation ids, which one command's events repeat. An import's segment of 1,000
+/// events held each stream type, event type and actor hundreds of times: a load
+/// copied each of them out of the bytes, and the log then kept one copy and freed
+/// the others.
 #[derive(Serialize, Deserialize)]
+struct Compact<'a> {
+    #[serde(borrow)]
+    names: Vec<&'a str>,
+    #[serde(borrow)]
+    ids: Vec<&'a str>,
+    #[serde(borrow)]
+    events: Vec<CompactEvent<'a>>,
+}
+
+/// One event of a [`Compact`] segment: each `u32` is a place in its `names` or `ids`.
+#[derive(Serialize, Deserialize)]
+struct CompactEvent<'a> {
+    #[serde(borrow)]
+    event_id: CompactId<'a>,
+    stream_id: u32,
+    stream_type: u32,
+    stream_version: u64,
+    position: u64,
+    event_type: u32,
+    schema_version: u32,
+    data: &'a str,
+    correlation_id: u32,
+    causation_id: u32,
+    recorded_at_ms: i64,
+    actor: u32,
+    checksum: Option<&'a str>,
+}
+
+/// An event id as a [`Compact`] segment keeps it: a UUID as its 16 bytes.
+#[derive(Serialize, Deserialize)]
+enum CompactId<'a> {
+    Uuid([u8; 16]),
+    Text(&'a str),
+}
+
+/// The texts of a [`Compact`] segment being packed, each once, and their places.
+#[derive(Default)]
+struct Table<'a> {
+    texts: Vec<&'a str>,
+    places: std::collections::HashMap<&'a str, u32, rustc_hash::FxBuildHasher>,
+}
+
+impl<'a> Table<'a> {
+    fn place(&mut self, text: &'a str) -> u32 {
+        *self.places.entry(text).or_insert_with(|| {
+            self.texts.push(text);
+            self.texts.len() as u32 - 1
+        })
+    }
+}
+
+impl<'a> Compact<'a> {
+    fn of(events: &'a [RecordedEvent]) -> Compact<'a> {
+        let (mut names, mut ids) = (Table::default(), Table::default());
+        let events = events
+            .iter()
+            .map(|event| CompactEvent {
+                event_id: match event.event_id.form() {
+                    IdForm::Uuid(bytes) => CompactId::Uuid(bytes),
+                    IdForm::Text(text) => CompactId::Text(text),
+                },
+                stream_id: names.place(&event.stream_id),
+                stream_type: names.place(&event.stream_type),
+                stream_version: event.stream_version,
+                position: event.position,
+                event_type: names.place(&event.event_type),
+                schema_version: event.schema_version,
+                data: event.data.json(),
+                correlation_id: ids.place(&event.metadata.correlation_id),
+                causation_id: ids.place(&event.metadata.causation_id),
+                recorded_at_ms: event.metadata.recorded_at.timestamp_millis(),
+                actor: names.place(&event.metadata.actor),
+                checksum: event.checksum.as_deref(),
+            })
+            .collect();
+        Compact { names: names.texts, ids: ids.texts, events }
+    }
+
+    /// The events, their names shared through `interner` (one copy for the whole read)
+    /// and their ids through this segment (one copy per command).
+    fn unpack(self, interner: &mut Interner) -> Result<Vec<RecordedEvent>, String> {
+        let names: Vec<SharedStr> = self.names.iter().map(|name| interner.shared(name)).collect();
+        let ids: Vec<SharedStr> = self.ids.iter().map(|&id| SharedStr::from(id)).collect();
+        let at = |texts: &[SharedStr], place: u32, position: u64| {
+            texts.get(place as usize).cloned().ok_or_else(|| format!("event {position}: no text at place {place}"))
+        };
+        self.events
+            .into_iter()
+            .map(|event| {
+                let position = event.position;
+                Ok(RecordedEvent {
+                    event_id: EventId::from(match event.event_id {
+                        CompactId::Uuid(bytes) => IdForm::Uuid(bytes),
+                        CompactId::Text(text) => IdForm::Text(text),
+                    }),
+                    stream_id: at(&names, event.stream_id, position)?,
+                    stream_type: at(&names, event.stream_type, position)?,
+                    stream_version: event.stream_version,
+                    position,
+                    event_type: at(&names, event.event_type, position)?,
+                    schema_version: event.schema_version,
+                    data: read_data(event.data, position)?,
+                    metadata: EventMetadata {
+                        correlation_id: at(&ids, event.correlation_id, position)?,
+                        causation_id: at(&ids, event.causation_id, position)?,
+                        recorded_at: read_time(event.recorded_at_ms, position)?,
+                        actor: at(&names, event.actor, position)?,
+                    },
+                    checksum: event.checksum.map(Box::from),
+                    stream_number: None,
+                })
+            })
+            .collect()
+    }
+}
+
+/// An event's data as a packed segment holds it: JSON text, checked as it is read.
+fn read_data(json: &str, position: u64) -> Result<JsonText, String> {
+    JsonText::from_json(json.to_owned()).map_err(|error| format!("event {position}: {error}"))
+}
+
+/// An event's time as a packed segment holds it: milliseconds since 1970.
+fn read_time(ms: i64, position: u64) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::from_timestamp_millis(ms).ok_or_else(|| format!("event {position}: time {ms} is out of range"))
+}
+
+/// One event as a segment of layouts 3 to 5 holds it: a recorded event with its data
+/// as JSON text (postcard cannot hold a free-form JSON value) and its time in
+/// milliseconds. Its texts borrow from the bytes when unpacking.
+#[derive(Deserialize)]
 struct Packed<'a> {
     event_id: EventId,
     stream_id: &'a str,
@@ -133,31 +281,10 @@ struct Packed<'a> {
     checksum: Option<&'a str>,
 }
 
-impl<'a> From<&'a RecordedEvent> for Packed<'a> {
-    fn from(event: &'a RecordedEvent) -> Self {
-        Packed {
-            event_id: event.event_id.clone(),
-            stream_id: &event.stream_id,
-            stream_type: &event.stream_type,
-            stream_version: event.stream_version,
-            position: event.position,
-            event_type: &event.event_type,
-            schema_version: event.schema_version,
-            data: event.data.json(),
-            correlation_id: &event.metadata.correlation_id,
-            causation_id: &event.metadata.causation_id,
-            recorded_at_ms: event.metadata.recorded_at.timestamp_millis(),
-            actor: &event.metadata.actor,
-            checksum: event.checksum.as_deref(),
-        }
-    }
-}
-
 impl Packed<'_> {
     fn unpack(self) -> Result<RecordedEvent, String> {
-        let data = JsonText::from_json(self.data.to_owned()).map_err(|error| format!("event {}: {error}", self.position))?;
-        let recorded_at = chrono::DateTime::from_timestamp_millis(self.recorded_at_ms)
-            .ok_or_else(|| format!("event {}: time {} is out of range", self.position, self.recorded_at_ms))?;
+        let data = read_data(self.data, self.position)?;
+        let recorded_at = read_time(self.recorded_at_ms, self.position)?;
         Ok(RecordedEvent {
             event_id: self.event_id,
             stream_id: self.stream_id.into(),
@@ -329,6 +456,9 @@ fn upgrade(db: &Database, old_version: f64) -> indexed_db_futures::Result<()> {
     // Version 5 packs buckets with postcard; the buckets already stored are read as
     // they are and packed on their next write. Nothing is rewritten: the bump keeps an
     // older page, which would misread a packed bucket, from opening the database.
+    // Version 6 packs new segments compactly (each repeated text once, `Compact`); the
+    // segments already stored are read as they are. The bump keeps an older page, which
+    // would find no events it knows in a compact segment, from opening the database.
     Ok(())
 }
 
@@ -499,12 +629,12 @@ impl EventStore for IndexedDbStore {
             .iter()
             .map(|&last| segments.get::<Segment, _, _>(last).serde())
             .collect::<Result<Vec<_>, _>>()?;
-        let mut events = Vec::new();
+        let (mut events, mut names) = (Vec::new(), Interner::default());
         for (request, last) in requests.into_iter().zip(&record.segments) {
             let segment = request.await?.ok_or_else(|| {
                 StoreError(format!("the segment ending at position {last} of {stream_id} is missing"))
             })?;
-            events.extend(segment.decode()?.into_iter().filter(|event| event.stream_id == stream_id));
+            events.extend(segment.decode(&mut names)?.into_iter().filter(|event| event.stream_id == stream_id));
         }
         Ok(events)
     }
@@ -524,6 +654,7 @@ impl EventStore for IndexedDbStore {
         let mut asked = Some(ask(from)?);
         let head = head.await?;
         let mut events = Vec::with_capacity(head.saturating_sub(after_position) as usize);
+        let mut names = Interner::default();
         while let Some(span) = asked.take() {
             let span = span.await?;
             from = from.saturating_add(READ_SPAN);
@@ -531,7 +662,7 @@ impl EventStore for IndexedDbStore {
                 asked = Some(ask(from)?);
             }
             for segment in span {
-                events.extend(segment?.decode()?.into_iter().filter(|event| event.position > after_position));
+                events.extend(segment?.decode(&mut names)?.into_iter().filter(|event| event.position > after_position));
             }
         }
         Ok(events)

@@ -85,9 +85,38 @@ impl EventId {
         }
     }
 
+    /// The id as it is kept: a UUID's 16 bytes, or any other id's text. With
+    /// `EventId::from(IdForm)`, how a store keeps an id compactly.
+    pub fn form(&self) -> IdForm<'_> {
+        match &self.0 {
+            Repr::Uuid(bytes) => IdForm::Uuid(*bytes),
+            Repr::Text(text) => IdForm::Text(text),
+        }
+    }
+
     /// Whether the id is this text.
     pub fn is(&self, text: &str) -> bool {
         self.write(&mut [0; 36]) == text
+    }
+}
+
+/// An [`EventId`] as it is kept ([`EventId::form`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdForm<'a> {
+    /// A UUID as the lab writes one, as its 16 bytes.
+    Uuid([u8; 16]),
+    /// Any other id, as its text.
+    Text(&'a str),
+}
+
+impl From<IdForm<'_>> for EventId {
+    fn from(form: IdForm<'_>) -> Self {
+        match form {
+            // Any 16 bytes are a UUID's, and write back as the lab writes one.
+            IdForm::Uuid(bytes) => EventId(Repr::Uuid(bytes)),
+            // The text's own form: a UUID written as text is kept as its bytes.
+            IdForm::Text(text) => EventId::from(text),
+        }
     }
 }
 
@@ -198,5 +227,16 @@ mod tests {
             assert!(id == text && id != "e-2");
         }
         assert_ne!(EventId::from("e-1"), EventId::from("e-2"));
+    }
+
+    #[test]
+    fn an_id_goes_to_its_form_and_back() {
+        let id = EventId::from("0f8fad5b-d9cb-469f-a165-70867728950e");
+        let IdForm::Uuid(bytes) = id.form() else { panic!("a UUID is kept as its bytes") };
+        assert_eq!(bytes[..2], [0x0f, 0x8f]);
+        assert_eq!(EventId::from(IdForm::Uuid(bytes)), id);
+        let other = EventId::from("e-1");
+        assert_eq!(other.form(), IdForm::Text("e-1"));
+        assert_eq!(EventId::from(other.form()), other);
     }
 }

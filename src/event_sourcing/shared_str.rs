@@ -185,6 +185,19 @@ impl Interner {
         }
     }
 
+    /// The kept copy of `text`, kept now if it is new: a text met again costs a
+    /// lookup, not a copy (how a store shares the texts of the events it reads).
+    pub fn shared(&mut self, text: &str) -> SharedStr {
+        match self.0.get(text) {
+            Some(kept) => SharedStr(Arc::clone(kept)),
+            None => {
+                let kept: Arc<str> = Arc::from(text);
+                self.0.insert(Arc::clone(&kept));
+                SharedStr(kept)
+            }
+        }
+    }
+
     pub fn clear(&mut self) {
         self.0.clear();
     }
@@ -215,6 +228,18 @@ mod tests {
         interner.share(&mut second);
         interner.share(&mut other);
         assert!(Arc::ptr_eq(&first.0, &second.0), "the second copy now points to the first");
+        assert_eq!((first.as_str(), other.as_str()), ("Order", "Account"));
+    }
+
+    #[test]
+    fn the_interner_hands_out_its_kept_copy_of_a_text_it_holds() {
+        let mut interner = Interner::default();
+        let (first, again, other) = (interner.shared("Order"), interner.shared("Order"), interner.shared("Account"));
+        assert!(first.is_same_copy(&again), "a text met again is the kept copy");
+        assert!(!first.is_same_copy(&other));
+        let mut copy = SharedStr::from("Order");
+        interner.share(&mut copy);
+        assert!(copy.is_same_copy(&first), "`share` and `shared` keep the same copy");
         assert_eq!((first.as_str(), other.as_str()), ("Order", "Account"));
     }
 }
