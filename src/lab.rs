@@ -343,7 +343,12 @@ impl<S: EventStore> Lab<S> {
         // Another call may have caught up meanwhile: skip what is already here.
         let head = state.log.head();
         fresh.retain(|recorded| recorded.position > head);
-        let typed = fresh.iter().map(read_stored).collect::<Result<Vec<_>, _>>()?;
+        // Room for every event at once: collected through a `Result`, the vector grew
+        // by doubling from nothing, moving what it held each time.
+        let mut typed = Vec::with_capacity(fresh.len());
+        for recorded in &fresh {
+            typed.push(read_stored(recorded)?);
+        }
         state.integrate_all(fresh, typed)?;
         state.pump_all(now);
         Ok(count)
@@ -1056,8 +1061,8 @@ impl State {
     }
 
     /// [`State::integrate_typed`] for many events at once (a load, an import): an empty
-    /// working copy keeps the vector they came in, and takes of each stream only its
-    /// last due snapshot. A working copy that holds events takes them one by one, so
+    /// working copy keeps the vectors they came in (the recorded and the typed events),
+    /// and takes of each stream only its last due snapshot. A working copy that holds events takes them one by one, so
     /// that on an error the log and the typed events still hold the same events.
     fn integrate_all(&mut self, recorded: Vec<RecordedEvent>, typed: Vec<Event>) -> Result<(), StoreError> {
         if !self.log.is_empty() {
@@ -1065,10 +1070,10 @@ impl State {
             return recorded.into_iter().zip(typed).try_for_each(|(recorded, event)| self.integrate_typed(recorded, event));
         }
         self.log.append_all(recorded).map_err(StoreError)?;
-        self.events.reserve_exact(typed.len());
-        for event in typed {
-            self.keep_typed(event);
+        for (index, event) in typed.iter().enumerate() {
+            self.follow_sagas(index as u64 + 1, event);
         }
+        self.events = typed;
         self.take_last_snapshots_due(1..=self.log.head());
         Ok(())
     }
@@ -1084,6 +1089,12 @@ impl State {
     /// Keeps the typed event of the next position the log holds, and the open sagas.
     fn keep_typed(&mut self, event: Event) {
         let position = self.events.len() as u64 + 1;
+        self.follow_sagas(position, &event);
+        self.events.push(event);
+    }
+
+    /// Keeps the open sagas up to date with the event at `position`.
+    fn follow_sagas(&mut self, position: u64, event: &Event) {
         if event.is_saga_event() {
             let stream_id = &self.log.at(position).expect("the log holds the event").stream_id;
             if event.ends_saga() {
@@ -1092,7 +1103,6 @@ impl State {
                 self.open_sagas.push(stream_id.clone());
             }
         }
-        self.events.push(event);
     }
 
     /// Lets every running projector read up to the head (a rebuilding one reads in

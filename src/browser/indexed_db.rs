@@ -108,20 +108,31 @@ impl Segment {
         Ok(Segment { first, last, compact: Some(serde_bytes::ByteBuf::from(bytes)), packed: None, events: None })
     }
 
-    /// The segment's events, the names they repeat shared through `names`: one copy
-    /// of each for the whole read, not one per event.
-    fn decode(&self, names: &mut Interner) -> Result<Vec<RecordedEvent>, StoreError> {
+    /// Adds the segment's events that `keep` takes to `out`, the names they repeat
+    /// shared through `names`: one copy of each for the whole read, not one per event.
+    fn decode_into(
+        &self,
+        names: &mut Interner,
+        out: &mut Vec<RecordedEvent>,
+        keep: impl Fn(&RecordedEvent) -> bool,
+    ) -> Result<(), StoreError> {
         let unreadable = |error: String| StoreError(format!("the events at positions {}–{} are unreadable: {error}", self.first, self.last));
         match (&self.compact, &self.packed, &self.events) {
             (Some(bytes), _, _) => {
                 let compact: Compact = postcard::from_bytes(bytes).map_err(|error| unreadable(error.to_string()))?;
-                compact.unpack(names).map_err(unreadable)
+                compact.unpack_into(names, out, keep).map_err(unreadable)
             }
             (None, Some(bytes), _) => {
                 let packed: Vec<Packed> = postcard::from_bytes(bytes).map_err(|error| unreadable(error.to_string()))?;
-                packed.into_iter().map(Packed::unpack).collect::<Result<_, _>>().map_err(unreadable)
+                let events = packed.into_iter().map(Packed::unpack).collect::<Result<Vec<_>, _>>().map_err(unreadable)?;
+                out.extend(events.into_iter().filter(keep));
+                Ok(())
             }
-            (None, None, Some(json)) => serde_json::from_str(json).map_err(|error| unreadable(error.to_string())),
+            (None, None, Some(json)) => {
+                let events: Vec<RecordedEvent> = serde_json::from_str(json).map_err(|error| unreadable(error.to_string()))?;
+                out.extend(events.into_iter().filter(keep));
+                Ok(())
+            }
             (None, None, None) => Err(unreadable("the segment holds no events".to_owned())),
         }
     }
@@ -213,41 +224,45 @@ impl<'a> Compact<'a> {
         Compact { names: names.texts, ids: ids.texts, events }
     }
 
-    /// The events, their names shared through `interner` (one copy for the whole read)
-    /// and their ids through this segment (one copy per command).
-    fn unpack(self, interner: &mut Interner) -> Result<Vec<RecordedEvent>, String> {
+    /// Adds the events that `keep` takes to `out`, their names shared through
+    /// `interner` (one copy for the whole read) and their ids through this segment
+    /// (one copy per command). Each goes into `out` as it is read: collected through
+    /// a `Result`, a vector has no length to start from, and each segment's events
+    /// were moved about ten times as it grew, then once more into `out`.
+    fn unpack_into(self, interner: &mut Interner, out: &mut Vec<RecordedEvent>, keep: impl Fn(&RecordedEvent) -> bool) -> Result<(), String> {
         let names: Vec<SharedStr> = self.names.iter().map(|name| interner.shared(name)).collect();
         let ids: Vec<SharedStr> = self.ids.iter().map(|&id| SharedStr::from(id)).collect();
         let at = |texts: &[SharedStr], place: u32, position: u64| {
             texts.get(place as usize).cloned().ok_or_else(|| format!("event {position}: no text at place {place}"))
         };
-        self.events
-            .into_iter()
-            .map(|event| {
-                let position = event.position;
-                Ok(RecordedEvent {
-                    event_id: EventId::from(match event.event_id {
-                        CompactId::Uuid(bytes) => IdForm::Uuid(bytes),
-                        CompactId::Text(text) => IdForm::Text(text),
-                    }),
-                    stream_id: at(&names, event.stream_id, position)?,
-                    stream_type: at(&names, event.stream_type, position)?,
-                    stream_version: event.stream_version,
-                    position,
-                    event_type: at(&names, event.event_type, position)?,
-                    schema_version: event.schema_version,
-                    data: read_data(event.data, position)?,
-                    metadata: EventMetadata {
-                        correlation_id: at(&ids, event.correlation_id, position)?,
-                        causation_id: at(&ids, event.causation_id, position)?,
-                        recorded_at: read_time(event.recorded_at_ms, position)?,
-                        actor: at(&names, event.actor, position)?,
-                    },
-                    checksum: event.checksum.map(Box::from),
-                    stream_number: None,
-                })
-            })
-            .collect()
+        for event in self.events {
+            let position = event.position;
+            let recorded = RecordedEvent {
+                event_id: EventId::from(match event.event_id {
+                    CompactId::Uuid(bytes) => IdForm::Uuid(bytes),
+                    CompactId::Text(text) => IdForm::Text(text),
+                }),
+                stream_id: at(&names, event.stream_id, position)?,
+                stream_type: at(&names, event.stream_type, position)?,
+                stream_version: event.stream_version,
+                position,
+                event_type: at(&names, event.event_type, position)?,
+                schema_version: event.schema_version,
+                data: read_data(event.data, position)?,
+                metadata: EventMetadata {
+                    correlation_id: at(&ids, event.correlation_id, position)?,
+                    causation_id: at(&ids, event.causation_id, position)?,
+                    recorded_at: read_time(event.recorded_at_ms, position)?,
+                    actor: at(&names, event.actor, position)?,
+                },
+                checksum: event.checksum.map(Box::from),
+                stream_number: None,
+            };
+            if keep(&recorded) {
+                out.push(recorded);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -634,7 +649,7 @@ impl EventStore for IndexedDbStore {
             let segment = request.await?.ok_or_else(|| {
                 StoreError(format!("the segment ending at position {last} of {stream_id} is missing"))
             })?;
-            events.extend(segment.decode(&mut names)?.into_iter().filter(|event| event.stream_id == stream_id));
+            segment.decode_into(&mut names, &mut events, |event| event.stream_id == stream_id)?;
         }
         Ok(events)
     }
@@ -662,7 +677,7 @@ impl EventStore for IndexedDbStore {
                 asked = Some(ask(from)?);
             }
             for segment in span {
-                events.extend(segment?.decode(&mut names)?.into_iter().filter(|event| event.position > after_position));
+                segment?.decode_into(&mut names, &mut events, |event| event.position > after_position)?;
             }
         }
         Ok(events)
