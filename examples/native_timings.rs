@@ -13,7 +13,7 @@ use serde_json::json;
 use kiroku::domain::Event;
 use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::event_sourcing::recorded::RecordedEvent;
-use kiroku::lab::{demo_start, DemoHistory, Environment, Lab};
+use kiroku::lab::{demo_start, DemoHistory, Environment, Lab, CHECKPOINT_EVERY};
 use kiroku::read_models::ReadModels;
 
 /// Counts the bytes allocated and not yet freed: the memory the lab holds.
@@ -90,13 +90,13 @@ fn main() {
         models
     });
     println!("{:<44} {:>9.1} MB", "memory the read models hold", live_mb() - before_fold);
-    // The same fold keeping a copy every 1,000 events (what taking the timeline
-    // checkpoints during a load would cost it).
-    let with_copies = time("fold, a copy kept every 1,000 events", || {
+    // The same fold keeping a copy every `CHECKPOINT_EVERY` events (what taking the
+    // timeline checkpoints during a load costs it).
+    let with_copies = time(&format!("fold, a copy kept every {CHECKPOINT_EVERY} events"), || {
         let (mut models, mut copies) = (ReadModels::default(), Vec::new());
         for (at, (recorded, event)) in parsed.iter().zip(&typed).enumerate() {
             models.apply(recorded, event);
-            if (at + 1) % 1000 == 0 {
+            if (at as u64 + 1) % CHECKPOINT_EVERY == 0 {
                 copies.push(models.clone());
             }
         }
@@ -113,15 +113,15 @@ fn main() {
             }
         });
     }
-    // What each read model holds at the head, and what a copy every 1,000 events
-    // (a timeline checkpoint) adds to it.
+    // What each read model holds at the head, and what a copy every `CHECKPOINT_EVERY`
+    // events (a timeline checkpoint) adds to it.
     for index in 0..each.lanes_mut().len() {
         let before = live_mb();
         let mut alone = ReadModels::default();
         let mut copies = Vec::new();
         for (at, (recorded, event)) in parsed.iter().zip(&typed).enumerate() {
             alone.lanes_mut()[index].deliver(recorded, event);
-            if (at + 1) % 1000 == 0 {
+            if (at as u64 + 1) % CHECKPOINT_EVERY == 0 {
                 copies.push(alone.clone());
             }
         }

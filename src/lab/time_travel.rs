@@ -24,8 +24,11 @@ use crate::event_sourcing::snapshot::{Snapshot, SnapshotPolicy, Snapshots};
 use crate::event_sourcing::store::{EventStore, StoreError};
 use crate::read_models::{ModelSet, ReadModels};
 
-/// Events between two timeline checkpoints of the read models.
-pub const CHECKPOINT_EVERY: u64 = 1_000;
+/// Events between two timeline checkpoints of the read models. Measured on the 100k
+/// demo history, side by side with 1,000: a reload 14 ms faster (each checkpoint makes
+/// the fold after it copy the rows it changes) and 2.6 MB less wasm memory, for a jump
+/// whose median went from 0.11 to 0.19 ms (p95 0.70 → 0.78 ms).
+pub const CHECKPOINT_EVERY: u64 = 2_000;
 
 /// The key of the saved snapshots (and their policy) among the store's documents.
 pub const SNAPSHOTS_DOCUMENT: &str = "snapshots";
