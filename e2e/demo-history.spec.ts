@@ -80,6 +80,12 @@ test("the demo history fills the log with progress shown, and survives a reload"
     return changes;
   });
   expect(changedByResize).toEqual([]);
+  // The strip is measured whenever its own width changes, not only the window's.
+  await page.locator(".timeline-strip").evaluate((strip) => ((strip as HTMLElement).style.width = "50%"));
+  await expect.poll(async () => (await strip()).drawn.length).toBeLessThan(11);
+  expect((await strip()).offCentre).toBeLessThan(1);
+  await page.locator(".timeline-strip").evaluate((strip) => ((strip as HTMLElement).style.width = ""));
+  await expect.poll(async () => (await strip()).drawn.length).toBe(11);
   // A jump across the log changes the chips in place: no chip is drawn anew. The
   // panels' notes on the rows left out and the event inspector are drawn once and
   // change only their texts: not one of their attributes is set again.

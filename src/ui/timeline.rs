@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::ev;
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use super::format::short_id;
@@ -144,7 +145,7 @@ pub fn Timeline(
     });
 
     // How many chips each side of the selection needs to fill its half of the strip,
-    // measured when the page is drawn and whenever the window is resized.
+    // measured when the page is drawn and whenever the strip's width changes.
     let per_side = RwSignal::new(FIRST_PER_SIDE);
     let strip_box = NodeRef::<leptos::html::Div>::new();
     let measure = move || {
@@ -156,8 +157,26 @@ pub fn Timeline(
             }
         }
     };
-    Effect::new(move |_| measure());
-    let _resize = window_event_listener(ev::resize, move |_| measure());
+    // A ResizeObserver measures the strip once the browser has laid it out (before
+    // that frame is painted) and whenever its width changes (the window, the panels
+    // beside it). Measured in an effect, reading its width forced the page's first
+    // layout in the middle of the task that loads the log.
+    let observer = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
+    let stop_observing = move || {
+        if let Some((watch, _callback)) = observer.try_update_value(Option::take).flatten() {
+            watch.disconnect();
+        }
+    };
+    Effect::new(move |_| {
+        let Some(strip) = strip_box.get() else { return };
+        stop_observing();
+        let callback = Closure::<dyn FnMut()>::new(measure);
+        if let Ok(watch) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
+            watch.observe(&strip);
+            observer.set_value(Some((watch, callback)));
+        }
+    });
+    on_cleanup(stop_observing);
 
     let strip = Memo::new(move |_| {
         let at = position.get();
