@@ -9,6 +9,7 @@ use std::rc::Rc;
 use futures::executor::block_on;
 use serde_json::{json, Value};
 
+use kiroku::event_sourcing::json_text::JsonText;
 use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use kiroku::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
@@ -898,5 +899,30 @@ fn a_gap_in_what_the_store_reads_stops_a_catch_up_with_the_working_copy_whole() 
     let tables = |models: &kiroku::read_models::ReadModels| serde_json::to_value(models.tables()).unwrap();
     for position in 1..=4 {
         assert_eq!(tables(&lab.read_models_at(position)), tables(&common::fresh_fold(&log, position)), "at {position}");
+    }
+}
+
+// ---- a store's text is checked when its typed event is read ---------------------
+
+#[test]
+fn a_stored_event_whose_data_is_not_json_stops_the_load_whatever_its_type() {
+    // A store hands back an event's data unchecked (`JsonText::from_stored`): reading
+    // the typed event is what refuses it, for every type of event a history holds.
+    let demo = Lab::new(MemoryStore::new(), Box::new(TestEnv::new()));
+    block_on(demo.load_demo(7, 3000)).expect("a demo history loads");
+    let mut types: Vec<RecordedEvent> = demo.events_between(0, demo.head());
+    types.sort_by(|a, b| a.event_type.cmp(&b.event_type));
+    types.dedup_by(|a, b| a.event_type == b.event_type);
+    assert!(types.len() >= 12, "orders, accounts and stock: {} types", types.len());
+    for mut event in types {
+        event.position = 1;
+        event.stream_version = 1;
+        event.data = JsonText::from_stored(format!("{{\"broken\": {}", event.data.json()));
+        let storage = MemoryStore::new();
+        block_on(storage.replace_all(std::slice::from_ref(&event))).unwrap();
+        let lab = Lab::new(storage, Box::new(TestEnv::new()));
+        let error = block_on(lab.load()).expect_err(&format!("{} with broken data loads", event.event_type));
+        assert!(error.0.contains("position 1 cannot be read"), "{}: {}", event.event_type, error.0);
+        assert_eq!(lab.head(), 0, "nothing of it is kept");
     }
 }

@@ -248,7 +248,7 @@ impl<'a> Compact<'a> {
                 position,
                 event_type: at(&names, event.event_type, position)?,
                 schema_version: event.schema_version,
-                data: read_data(event.data, position)?,
+                data: read_data(event.data),
                 metadata: EventMetadata {
                     correlation_id: at(&ids, event.correlation_id, position)?,
                     causation_id: at(&ids, event.causation_id, position)?,
@@ -266,9 +266,10 @@ impl<'a> Compact<'a> {
     }
 }
 
-/// An event's data as a packed segment holds it: JSON text, checked as it is read.
-fn read_data(json: &str, position: u64) -> Result<JsonText, String> {
-    JsonText::from_json(json.to_owned()).map_err(|error| format!("event {position}: {error}"))
+/// An event's data as a packed segment holds it: the JSON text the store was given
+/// (checked when its typed event is read).
+fn read_data(json: &str) -> JsonText {
+    JsonText::from_stored(json.to_owned())
 }
 
 /// An event's time as a packed segment holds it: milliseconds since 1970.
@@ -298,7 +299,7 @@ struct Packed<'a> {
 
 impl Packed<'_> {
     fn unpack(self) -> Result<RecordedEvent, String> {
-        let data = read_data(self.data, self.position)?;
+        let data = read_data(self.data);
         let recorded_at = read_time(self.recorded_at_ms, self.position)?;
         Ok(RecordedEvent {
             event_id: self.event_id,
