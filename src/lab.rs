@@ -1062,8 +1062,9 @@ impl State {
 
     /// [`State::integrate_typed`] for many events at once (a load, an import): an empty
     /// working copy keeps the vectors they came in (the recorded and the typed events),
-    /// and takes of each stream only its last due snapshot. A working copy that holds events takes them one by one, so
-    /// that on an error the log and the typed events still hold the same events.
+    /// and takes of each stream only its last due snapshot. A working copy that holds
+    /// events takes them one by one, so that on an error the log and the typed events
+    /// still hold the same events.
     fn integrate_all(&mut self, recorded: Vec<RecordedEvent>, typed: Vec<Event>) -> Result<(), StoreError> {
         if !self.log.is_empty() {
             self.events.reserve_exact(typed.len());
