@@ -37,7 +37,7 @@ use crate::event_sourcing::log::EventLog;
 use crate::event_sourcing::projection_engine::{self as engine, DeadLetter, Fault, Health, LaneState};
 use crate::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use crate::event_sourcing::snapshot::Snapshots;
-use crate::event_sourcing::shared_str::SharedStr;
+use crate::event_sourcing::shared_str::{Interner, SharedStr};
 use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
 use crate::messaging::broker::{Broker, Message};
 use crate::messaging::inbox::{Inbox, InboxStats, Received};
@@ -325,7 +325,8 @@ impl<S: EventStore> Lab<S> {
             let state = self.state.borrow();
             (state.log.head(), state.log.at(state.log.head()).map(|event| event.event_id.clone()))
         };
-        let mut fresh = self.store.read_all(head.saturating_sub(1)).await?;
+        let mut names = Interner::default();
+        let mut fresh = self.store.read_all_sharing(head.saturating_sub(1), &mut names).await?;
         let still_there = head == 0
             || fresh.first().is_some_and(|first| first.position == head && Some(&first.event_id) == last_id.as_ref());
         if still_there {
@@ -333,7 +334,8 @@ impl<S: EventStore> Lab<S> {
                 fresh.remove(0);
             }
         } else {
-            fresh = self.store.read_all(0).await?;
+            names = Interner::default();
+            fresh = self.store.read_all_sharing(0, &mut names).await?;
             let old = self.state.borrow_mut().restart();
             self.env.release(Box::new(old));
         }
@@ -349,7 +351,7 @@ impl<S: EventStore> Lab<S> {
         for recorded in &fresh {
             typed.push(read_stored(recorded)?);
         }
-        state.integrate_all(fresh, typed)?;
+        state.integrate_all(fresh, typed, Some(names))?;
         state.pump_all(now);
         Ok(count)
     }
@@ -1064,13 +1066,18 @@ impl State {
     /// working copy keeps the vectors they came in (the recorded and the typed events),
     /// and takes of each stream only its last due snapshot. A working copy that holds
     /// events takes them one by one, so that on an error the log and the typed events
-    /// still hold the same events.
-    fn integrate_all(&mut self, recorded: Vec<RecordedEvent>, typed: Vec<Event>) -> Result<(), StoreError> {
+    /// still hold the same events. `names`: the interner a store's read shared the
+    /// events' names through, if they came from one.
+    fn integrate_all(&mut self, recorded: Vec<RecordedEvent>, typed: Vec<Event>, names: Option<Interner>) -> Result<(), StoreError> {
         if !self.log.is_empty() {
             self.events.reserve_exact(typed.len());
             return recorded.into_iter().zip(typed).try_for_each(|(recorded, event)| self.integrate_typed(recorded, event));
         }
-        self.log.append_all(recorded).map_err(StoreError)?;
+        match names {
+            Some(names) => self.log.append_all_read(recorded, names),
+            None => self.log.append_all(recorded),
+        }
+        .map_err(StoreError)?;
         for (index, event) in typed.iter().enumerate() {
             self.follow_sagas(index as u64 + 1, event);
         }

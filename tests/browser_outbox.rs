@@ -111,7 +111,10 @@ async fn a_log_stored_in_layout_version_1_opens_after_the_upgrade() {
     assert_eq!(next[0].position, 3, "the upgraded log goes on where it was");
     assert_eq!(store.unpublished(10).await.unwrap().len(), 1);
     // The old JSON segment and the new packed one read as one log and one stream.
-    let all: Vec<String> = store.read_all(0).await.unwrap().into_iter().map(|e| e.event_id.to_string()).collect();
+    let read = store.read_all(0).await.unwrap();
+    assert!(read[0].stream_id.is_same_copy(&read[2].stream_id), "the old segment's events share the read's names");
+    assert!(read[0].metadata.actor.is_same_copy(&read[1].metadata.actor));
+    let all: Vec<String> = read.into_iter().map(|e| e.event_id.to_string()).collect();
     assert_eq!(all, ["e1", "b1", "e2"]);
     let ids = |events: Vec<kiroku::event_sourcing::recorded::RecordedEvent>| events.into_iter().map(|e| e.event_id.to_string()).collect::<Vec<_>>();
     assert_eq!(ids(store.read_stream("Order-a").await.unwrap()), ["e1", "e2"]);
@@ -351,5 +354,10 @@ async fn a_log_stored_in_layout_version_5_opens_after_the_upgrade_and_new_segmen
     let stream = store.read_stream("Order-a").await.unwrap();
     assert_eq!(stream.iter().map(|e| e.event_id.to_string()).collect::<Vec<_>>(), [uuid, "e2", "e3", "e4"]);
     assert!(stream[1].stream_type.is_same_copy(&stream[3].stream_type), "so does reading a stream");
+    let (old_a, old_b) = (&all[0], &all[1]);
+    assert!(old_a.stream_id.is_same_copy(&e2.stream_id), "the old segment's events share the read's names too");
+    assert!(old_b.metadata.actor.is_same_copy(&e3.metadata.actor) && old_a.event_type.is_same_copy(&old_b.event_type));
+    let (correlation, causation) = (&old_a.metadata.correlation_id, &old_b.metadata.causation_id);
+    assert!(correlation.is_same_copy(&old_b.metadata.correlation_id) && causation.is_same_copy(correlation), "and one copy of each id per segment");
     store.clear().await.unwrap();
 }

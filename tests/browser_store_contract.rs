@@ -97,6 +97,14 @@ async fn a_long_log_reads_back_whole_from_any_position() {
 }
 
 #[wasm_bindgen_test]
+async fn a_read_shares_each_name_through_the_interner_it_is_given() {
+    store_contract::a_read_shares_each_name_through_the_interner_it_is_given(|| async {
+        IndexedDbStore::open("kiroku-contract-names").await.unwrap()
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn clear_removes_every_event() {
     store_contract::clear_removes_every_event(|| async {
         IndexedDbStore::open("kiroku-contract-clear").await.unwrap()

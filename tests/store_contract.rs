@@ -101,6 +101,11 @@ fn a_long_log_reads_back_whole_from_any_position() {
 }
 
 #[test]
+fn a_read_shares_each_name_through_the_interner_it_is_given() {
+    block_on(store_contract::a_read_shares_each_name_through_the_interner_it_is_given(opener()));
+}
+
+#[test]
 fn clear_removes_every_event() {
     block_on(store_contract::clear_removes_every_event(opener()));
 }

@@ -125,16 +125,29 @@ impl Segment {
             (None, Some(bytes), _) => {
                 let packed: Vec<Packed> = postcard::from_bytes(bytes).map_err(|error| unreadable(error.to_string()))?;
                 let events = packed.into_iter().map(Packed::unpack).collect::<Result<Vec<_>, _>>().map_err(unreadable)?;
-                out.extend(events.into_iter().filter(keep));
+                share_as_compact(events, names, out, keep);
                 Ok(())
             }
             (None, None, Some(json)) => {
                 let events: Vec<RecordedEvent> = serde_json::from_str(json).map_err(|error| unreadable(error.to_string()))?;
-                out.extend(events.into_iter().filter(keep));
+                share_as_compact(events, names, out, keep);
                 Ok(())
             }
             (None, None, None) => Err(unreadable("the segment holds no events".to_owned())),
         }
+    }
+}
+
+/// Adds the events of a segment stored in an older layout, each text in every event,
+/// to `out` sharing their texts as a [`Compact`] segment's are: their names through
+/// `names`, their correlation and causation ids through one copy per segment.
+fn share_as_compact(events: Vec<RecordedEvent>, names: &mut Interner, out: &mut Vec<RecordedEvent>, keep: impl Fn(&RecordedEvent) -> bool) {
+    let mut ids = Interner::default();
+    for mut event in events.into_iter().filter(keep) {
+        event.share_names(names);
+        ids.share(&mut event.metadata.correlation_id);
+        ids.share(&mut event.metadata.causation_id);
+        out.push(event);
     }
 }
 
@@ -656,6 +669,10 @@ impl EventStore for IndexedDbStore {
     }
 
     async fn read_all(&self, after_position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.read_all_sharing(after_position, &mut Interner::default()).await
+    }
+
+    async fn read_all_sharing(&self, after_position: u64, names: &mut Interner) -> Result<Vec<RecordedEvent>, StoreError> {
         let tx = self.begin(&[SEGMENTS, META], TransactionMode::Readonly)?;
         // The head, for room for every event at once: grown by doubling, a load of
         // 100k events took 1.5 times the room, with the vector before it still held
@@ -670,7 +687,6 @@ impl EventStore for IndexedDbStore {
         let mut asked = Some(ask(from)?);
         let head = head.await?;
         let mut events = Vec::with_capacity(head.saturating_sub(after_position) as usize);
-        let mut names = Interner::default();
         while let Some(span) = asked.take() {
             let span = span.await?;
             from = from.saturating_add(READ_SPAN);
@@ -678,7 +694,7 @@ impl EventStore for IndexedDbStore {
                 asked = Some(ask(from)?);
             }
             for segment in span {
-                segment?.decode_into(&mut names, &mut events, |event| event.position > after_position)?;
+                segment?.decode_into(names, &mut events, |event| event.position > after_position)?;
             }
         }
         Ok(events)

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::event_id::EventId;
 use super::json_text::JsonText;
-use super::shared_str::SharedStr;
+use super::shared_str::{Interner, SharedStr};
 
 /// An event as it sits in the log, with its place in its stream and in the whole log.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -158,6 +158,14 @@ impl RecordedEvent {
     /// [`RecordedEvent::aggregate_id`] with the stream's number in the log.
     pub fn aggregate_key(&self) -> AggregateKey<'_> {
         AggregateKey::new(&self.stream_type, &self.stream_id, self.stream_number)
+    }
+
+    /// Points the texts that name where the event belongs (its stream id and type,
+    /// its type, its actor) at the copies `names` keeps.
+    pub fn share_names(&mut self, names: &mut Interner) {
+        for text in [&mut self.stream_id, &mut self.stream_type, &mut self.event_type, &mut self.metadata.actor] {
+            names.share(text);
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 #![allow(async_fn_in_trait)]
 
 use super::recorded::{NewEvent, RecordedEvent, StreamId};
+use super::shared_str::Interner;
 
 /// What the writer believes about the stream it appends to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,19 @@ pub trait EventStore {
 
     /// Every event after `after_position`, in position order (`0` reads the whole log).
     async fn read_all(&self, after_position: u64) -> Result<Vec<RecordedEvent>, StoreError>;
+
+    /// [`EventStore::read_all`], with each event's names (stream id and type, event
+    /// type, actor) shared through `names`: an empty log then keeps that interner
+    /// as its own instead of sharing the names again ([`EventLog::append_all_read`]).
+    ///
+    /// [`EventLog::append_all_read`]: super::log::EventLog::append_all_read
+    async fn read_all_sharing(&self, after_position: u64, names: &mut Interner) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut events = self.read_all(after_position).await?;
+        for event in &mut events {
+            event.share_names(names);
+        }
+        Ok(events)
+    }
 
     /// The position of the last event, `0` for an empty log.
     async fn head_position(&self) -> Result<u64, StoreError>;

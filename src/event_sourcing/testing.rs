@@ -67,6 +67,7 @@ pub mod store_contract {
     use serde_json::json;
 
     use crate::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
+    use crate::event_sourcing::shared_str::Interner;
     use crate::event_sourcing::store::{AppendError, EventStore, ExpectedVersion};
 
     fn event(id: &str, event_type: &str, data: serde_json::Value) -> NewEvent {
@@ -266,6 +267,41 @@ pub mod store_contract {
             assert_eq!(tail.iter().map(|event| event.position).collect::<Vec<_>>(), expected, "after {after}");
         }
         assert_eq!(store.read_stream("Order-b").await.unwrap().len(), versions[1] as usize);
+    }
+
+    /// A read sharing names hands out the interner's copy of each stream id and type,
+    /// event type and actor (one copy for the whole read, across the store's
+    /// segments), and copies the interner held before the read: an empty log keeps
+    /// that interner as its own.
+    pub async fn a_read_shares_each_name_through_the_interner_it_is_given<S: EventStore, F: Future<Output = S>>(
+        open: impl Fn() -> F,
+    ) {
+        let streams = [order("a"), order("b"), StreamId::new("Account", "c")];
+        let mut versions = [0u64; 3];
+        let log: Vec<_> = (1..=2_500u64)
+            .map(|position| {
+                let which = (position % 3) as usize;
+                versions[which] += 1;
+                let mut new = event(&format!("named-{position}"), ["ItemAdded", "OrderPlaced"][(position % 2) as usize], json!({}));
+                new.metadata.actor = ["ada", "grace"][(position % 5 == 0) as usize].into();
+                new.record(&streams[which], versions[which], position)
+            })
+            .collect();
+        let store = fresh(open).await;
+        store.replace_all(&log).await.unwrap();
+        let mut names = Interner::default();
+        let held_before = names.shared("Order-a");
+        let read = store.read_all_sharing(0, &mut names).await.unwrap();
+        assert_eq!(read, log, "the same events as a plain read");
+        for event in &read {
+            for name in [&event.stream_id, &event.stream_type, &event.event_type, &event.metadata.actor] {
+                assert!(names.shared(name).is_same_copy(name), "event {}: {name} is the interner's copy", event.position);
+            }
+        }
+        let order_a = read.iter().find(|event| event.stream_id == "Order-a").unwrap();
+        assert!(order_a.stream_id.is_same_copy(&held_before), "a name the interner held before the read keeps its copy");
+        let tail = store.read_all_sharing(2_000, &mut Interner::default()).await.unwrap();
+        assert_eq!(tail, log[2_000..], "a read after a position shares too");
     }
 
     pub async fn it_keeps_documents_when_reopened_and_clear_removes_them<S: EventStore, F: Future<Output = S>>(

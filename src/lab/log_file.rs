@@ -112,7 +112,7 @@ impl<S: EventStore> Lab<S> {
         {
             let mut state = self.state.borrow_mut();
             self.env.release(Box::new(state.restart()));
-            state.integrate_all(events, typed).map_err(|error| ErrorBody::new("storage_failed", error.0))?;
+            state.integrate_all(events, typed, None).map_err(|error| ErrorBody::new("storage_failed", error.0))?;
             state.pump_all(now);
         }
         self.saga_checkpoint.set(self.head());
