@@ -4,9 +4,14 @@
 
 mod common;
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use common::*;
 use futures::executor::block_on;
 use kiroku::event_sourcing::memory_store::MemoryStore;
+use kiroku::event_sourcing::recorded::{NewEvent, RecordedEvent, StreamId};
+use kiroku::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
 use kiroku::lab::Lab;
 use serde_json::{json, Value};
 
@@ -29,7 +34,7 @@ fn exported_story() -> (Lab<MemoryStore>, Value, Lab<MemoryStore>) {
     (source, file, new_lab())
 }
 
-fn import(lab: &Lab<MemoryStore>, file: &Value) -> Result<usize, String> {
+fn import<S: EventStore>(lab: &Lab<S>, file: &Value) -> Result<usize, String> {
     block_on(lab.import_log(file.to_string())).map_err(|error| format!("{}: {}", error.code, error.message))
 }
 
@@ -89,4 +94,86 @@ fn a_bad_file_is_refused_with_where_it_is_wrong_and_changes_nothing() {
         assert_eq!(to_json(&target.events(&json!({})).unwrap()), before, "nothing changed");
     }
     assert_eq!(query(&target, json!({"query_type": "GetOrder", "filters": {"order_id": "keep"}}))["data"]["summary"]["customer_name"], "佐藤花子");
+}
+
+/// An in-memory store whose whole-log replaces fail when told to, as IndexedDB's do
+/// when the disk is full: nothing of them is written.
+#[derive(Clone, Default)]
+struct FullDisk {
+    storage: Rc<MemoryStore>,
+    full: Rc<Cell<bool>>,
+}
+
+impl EventStore for FullDisk {
+    async fn append(&self, stream: &StreamId, expected: ExpectedVersion, events: Vec<NewEvent>) -> Result<Vec<RecordedEvent>, AppendError> {
+        self.storage.append(stream, expected, events).await
+    }
+
+    async fn read_stream(&self, stream_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.storage.read_stream(stream_id).await
+    }
+
+    async fn read_all(&self, after_position: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.storage.read_all(after_position).await
+    }
+
+    async fn head_position(&self) -> Result<u64, StoreError> {
+        self.storage.head_position().await
+    }
+
+    async fn clear(&self) -> Result<(), StoreError> {
+        self.storage.clear().await
+    }
+
+    async fn append_with_outbox(&self, stream: &StreamId, expected: ExpectedVersion, events: Vec<NewEvent>) -> Result<Vec<RecordedEvent>, AppendError> {
+        self.storage.append_with_outbox(stream, expected, events).await
+    }
+
+    async fn unpublished(&self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.storage.unpublished(limit).await
+    }
+
+    async fn mark_published(&self, event_ids: &[String]) -> Result<(), StoreError> {
+        self.storage.mark_published(event_ids).await
+    }
+
+    async fn replace_all(&self, events: &[RecordedEvent]) -> Result<(), StoreError> {
+        if self.full.get() {
+            return Err(StoreError("QuotaExceededError: the disk is full".to_owned()));
+        }
+        self.storage.replace_all(events).await
+    }
+
+    async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.storage.load_document(key).await
+    }
+
+    async fn save_document(&self, key: &str, text: &str) -> Result<(), StoreError> {
+        self.storage.save_document(key, text).await
+    }
+}
+
+#[test]
+fn an_import_the_store_fails_to_write_leaves_the_lab_as_it_was() {
+    let disk = FullDisk::default();
+    let lab = Lab::new(disk.clone(), Box::new(TestEnv::new()));
+    accept(&lab, command("CreateOrder", "keep", json!({"customer_name": "佐藤花子"})));
+    lab.set_cache_enabled(false);
+    let (events, order) = (to_json(&lab.events(&json!({})).unwrap()), json!({"query_type": "GetOrder", "filters": {"order_id": "keep"}}));
+    let answer = query(&lab, order.clone());
+    let (_, file, _) = exported_story();
+
+    disk.full.set(true);
+    let refused = block_on(lab.import_log(file.to_string())).map_err(|error| (error.code, error.message));
+    assert_eq!(refused, Err(("storage_failed".to_owned(), "QuotaExceededError: the disk is full".to_owned())));
+    assert_eq!(to_json(&lab.events(&json!({})).unwrap()), events, "the working copy holds the old log");
+    assert_eq!(query(&lab, order.clone()), answer, "and its read models");
+    assert!(!lab.cache_enabled(), "the query cache keeps its settings");
+
+    disk.full.set(false);
+    let next = accept(&lab, command("AddItem", "keep", json!({"product_name": "ペン", "quantity": 2, "unit_price_cents": 300})));
+    assert_eq!((next["events"][0]["position"].as_u64(), next["events"][0]["stream_version"].as_u64()), (Some(2), Some(2)), "the old log goes on");
+    assert_eq!(block_on(disk.read_all(0)).unwrap().len(), 2);
+    assert_eq!(import(&lab, &file), Ok(4), "the same file imports once the store writes again");
+    assert_eq!(query(&lab, order)["data"], Value::Null);
 }
