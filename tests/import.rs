@@ -53,6 +53,24 @@ fn an_exported_log_imports_into_another_lab_exactly() {
 }
 
 #[test]
+fn an_export_file_holds_one_event_per_line() {
+    let (source, file, empty) = exported_story();
+    let text = source.export_log();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + 4 + 1, "the file's fields, a line per event, the end");
+    assert!(lines[0].starts_with(r#"{"format":"kiroku-event-log","version":1,"exported_at":""#), "{}", lines[0]);
+    assert!(lines[0].ends_with(r#"","events":["#), "{}", lines[0]);
+    for (line, event) in lines[1..5].iter().zip(file["events"].as_array().unwrap()) {
+        let line = line.strip_suffix(',').unwrap_or(line);
+        assert_eq!(&serde_json::from_str::<Value>(line).unwrap(), event, "each line is one whole event");
+    }
+    assert_eq!(lines[5], "]}");
+    assert!(text.ends_with("]}\n"), "and the file ends with a new line");
+    let nothing = empty.export_log();
+    assert!(nothing.starts_with(r#"{"format":"#) && nothing.ends_with("\"events\":[]}\n") && nothing.lines().count() == 1, "{nothing}");
+}
+
+#[test]
 fn a_file_written_out_with_spaces_and_new_lines_imports_the_same_events() {
     let (_, file, target) = exported_story();
     let pretty = serde_json::to_string_pretty(&file).unwrap();

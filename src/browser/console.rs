@@ -109,7 +109,7 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
             }),
         ),
     ];
-    // The export file (56 MB at 100k events) is handed over as it is written, in
+    // The export file (43 MB at 100k events) is handed over as it is written, in
     // parts joined in JS: as a JSON answer it would be held whole in wasm memory,
     // twice (the text and the text written as a JSON string).
     let export: Call = Rc::new(|lab, _| {
