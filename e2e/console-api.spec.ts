@@ -48,3 +48,41 @@ test("window.kiroku sends, queries, lists, replays, exports and resets", async (
   await lab.reload();
   await expect(lab.position).toHaveText("0 / 0");
 });
+
+// A script's burst of commands is drawn about ten times a second, not at every
+// frame, so that its sends do not wait on the page's frames; a lone call after a
+// quiet spell is drawn at the next frame.
+test("a burst of console commands is drawn at most every 100 ms, a lone command at once", async ({ page }) => {
+  const lab = await LabPage.open(page, "console-burst");
+  await callKiroku(page, "send", { command_type: "CreateAccount", aggregate_id: "burst", data: { owner: "Script", initial_balance: 0 } });
+  await expect(lab.position).toHaveText("1 / 1");
+  const drawn = await page.evaluate(async () => {
+    const kiroku = (window as any).kiroku;
+    const position = document.querySelector("[data-testid=timeline-position]")!;
+    const draws: number[] = [];
+    const observer = new MutationObserver(() => draws.push(performance.now()));
+    observer.observe(position, { childList: true, characterData: true, subtree: true });
+    const deposit = () => kiroku.send({ command_type: "DepositMoney", aggregate_id: "burst", data: { amount: 1 } });
+    const started = performance.now();
+    let sends = 0;
+    while (performance.now() - started < 600) {
+      await deposit();
+      sends++;
+    }
+    await new Promise((done) => setTimeout(done, 400));
+    const burst = draws.splice(0);
+    const sentAt = performance.now();
+    await deposit();
+    await new Promise((done) => setTimeout(done, 400));
+    observer.disconnect();
+    return { sends, burst: burst.map((at) => at - started), lone: draws.map((at) => at - sentAt), text: position.textContent };
+  });
+  expect(drawn.text).toBe(`${drawn.sends + 2} / ${drawn.sends + 2}`);
+  // 600 ms of sends: drawn a few times while they arrive, never twice within 100 ms.
+  expect(drawn.burst.length).toBeGreaterThanOrEqual(4);
+  expect(drawn.burst.length).toBeLessThanOrEqual(9);
+  for (let i = 1; i < drawn.burst.length; i++) expect(drawn.burst[i] - drawn.burst[i - 1]).toBeGreaterThan(95);
+  // The lone command after a quiet spell: drawn once, at the next frame.
+  expect(drawn.lone).toHaveLength(1);
+  expect(drawn.lone[0]).toBeLessThan(60);
+});

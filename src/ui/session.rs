@@ -25,6 +25,10 @@ pub struct Outcome {
     pub result: CommandResult,
 }
 
+/// The least time between two redraws of the console's calls in a burst (see
+/// [`Session::log_changed_next_frame`]).
+pub const BURST_REDRAW_MS: f64 = 100.0;
+
 #[derive(Clone, Copy)]
 pub struct Session {
     lab: StoredValue<Option<Rc<BrowserLab>>, LocalStorage>,
@@ -45,8 +49,10 @@ pub struct Session {
     pub bus_revision: RwSignal<u64>,
     /// When the outbox was last polled (ms since the epoch).
     last_poll: StoredValue<f64>,
-    /// A redraw is already asked for the next animation frame.
+    /// A redraw is already asked for.
     redraw_asked: StoredValue<bool>,
+    /// When the console's calls were last drawn (`performance.now()`, ms).
+    last_redraw: StoredValue<f64>,
 }
 
 impl Session {
@@ -63,6 +69,7 @@ impl Session {
             bus_revision: RwSignal::new(0),
             last_poll: StoredValue::new(0.0),
             redraw_asked: StoredValue::new(false),
+            last_redraw: StoredValue::new(f64::NEG_INFINITY),
         }
     }
 
@@ -110,17 +117,28 @@ impl Session {
 
     /// [`Session::log_changed`] at the next animation frame, once however many changes
     /// arrive before it: the console's calls answer as soon as the read models are
-    /// updated, and a burst of commands is drawn once.
+    /// updated. A call after a quiet spell is drawn at the next frame; the calls of a
+    /// burst (a script sending commands) are drawn at most every
+    /// [`BURST_REDRAW_MS`], so that they do not wait on the page's frames.
     pub fn log_changed_next_frame(&self) {
         if self.redraw_asked.get_value() {
             return;
         }
         self.redraw_asked.set_value(true);
         let session = *self;
-        request_animation_frame(move || {
-            session.redraw_asked.set_value(false);
-            session.log_changed();
-        });
+        let draw = move || {
+            request_animation_frame(move || {
+                session.redraw_asked.set_value(false);
+                session.last_redraw.set_value(monotonic_ms());
+                session.log_changed();
+            })
+        };
+        let wait = self.last_redraw.get_value() + BURST_REDRAW_MS - monotonic_ms();
+        if wait > 0.0 {
+            set_timeout(draw, std::time::Duration::from_secs_f64(wait / 1000.0));
+        } else {
+            draw();
+        }
     }
 
     fn head_untracked(&self) -> u64 {
