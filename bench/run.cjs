@@ -131,9 +131,10 @@ async function measure(page, request) {
 }
 
 // Runs in every Kiroku page before its own scripts: notes when window.kiroku is set
-// and when its `ready` resolves (both from navigation start), and keeps the wasm
+// and when its `ready` resolves (both from navigation start, then writes
+// `readyMessage` to the console), and keeps the wasm
 // exports Trunk hands over, to read the size of wasm's linear memory.
-const PAGE_HOOKS = () => {
+const PAGE_HOOKS = (readyMessage) => {
   let api;
   Object.defineProperty(window, "kiroku", {
     configurable: true,
@@ -145,7 +146,7 @@ const PAGE_HOOKS = () => {
       window.__bench.installedAt = performance.now();
       Promise.resolve(value && value.ready).then(() => {
         window.__bench.readyAt = performance.now();
-        console.debug("kiroku-bench:ready");
+        console.debug(readyMessage);
       });
     },
   });
@@ -222,7 +223,7 @@ class Bench {
     this.server.files.set("peers.js", { type: "text/javascript; charset=utf-8", body: Buffer.from(bundle.outputFiles[0].contents) });
     this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     this.context = await this.browser.newContext({ viewport: { width: 1366, height: 768 } });
-    await this.context.addInitScript(PAGE_HOOKS);
+    await this.context.addInitScript(PAGE_HOOKS, READY_MESSAGE);
     this.machine = {
       cpu: os.cpus()[0]?.model ?? "unknown",
       cores: os.cpus().length,
