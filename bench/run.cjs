@@ -131,9 +131,9 @@ async function measure(page, request) {
 }
 
 // Runs in every Kiroku page before its own scripts: notes when window.kiroku is set
-// and when its `ready` resolves (both from navigation start, then writes
-// `readyMessage` to the console), and keeps the wasm
-// exports Trunk hands over, to read the size of wasm's linear memory.
+// and when its `ready` resolves (both from navigation start), writes `readyMessage`
+// to the console once ready, and keeps the wasm exports Trunk hands over, to read
+// the size of wasm's linear memory.
 const PAGE_HOOKS = (readyMessage) => {
   let api;
   Object.defineProperty(window, "kiroku", {
