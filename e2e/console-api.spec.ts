@@ -78,11 +78,13 @@ test("a burst of console commands is drawn at most every 100 ms, a lone command 
     return { sends, burst: burst.map((at) => at - started), lone: draws.map((at) => at - sentAt), text: position.textContent };
   });
   expect(drawn.text).toBe(`${drawn.sends + 2} / ${drawn.sends + 2}`);
-  // 600 ms of sends: drawn a few times while they arrive, never twice within 100 ms
-  // (the page's clock is coarsened to a tenth of a millisecond, hence 99.5).
+  // 600 ms of sends: drawn a few times while they arrive, each draw's frame starting
+  // 100 ms or more after the one before. What the page's observer sees is when a draw's
+  // changes land, a few milliseconds into its frame: on a busy machine 94–99 ms apart
+  // when one draw took longer than the next. Drawn at every frame, they were ~17 apart.
   expect(drawn.burst.length).toBeGreaterThanOrEqual(4);
   expect(drawn.burst.length).toBeLessThanOrEqual(9);
-  for (let i = 1; i < drawn.burst.length; i++) expect(drawn.burst[i] - drawn.burst[i - 1]).toBeGreaterThan(99.5);
+  for (let i = 1; i < drawn.burst.length; i++) expect(drawn.burst[i] - drawn.burst[i - 1]).toBeGreaterThan(85);
   // The lone command after a quiet spell: drawn once, at the next frame.
   expect(drawn.lone).toHaveLength(1);
   // (held back like a burst's, it would be drawn 100 ms or more after the send)

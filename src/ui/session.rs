@@ -25,8 +25,8 @@ pub struct Outcome {
     pub result: CommandResult,
 }
 
-/// The least time between the end of one redraw of the console's calls in a burst and
-/// the next (see [`Session::log_changed_next_frame`]).
+/// The least time between two redraws of the console's calls in a burst, from the start
+/// of one's frame to the start of the next's (see [`Session::log_changed_next_frame`]).
 pub const BURST_REDRAW_MS: f64 = 100.0;
 
 #[derive(Clone, Copy)]
@@ -118,35 +118,28 @@ impl Session {
     /// [`Session::log_changed`] at the next animation frame, once however many changes
     /// arrive before it: the console's calls answer as soon as the read models are
     /// updated. A call after a quiet spell is drawn at the next frame; the calls of a
-    /// burst (a script sending commands) are drawn with at least [`BURST_REDRAW_MS`]
-    /// between one draw and the next, so that they do not wait on the page's frames.
+    /// burst (a script sending commands) are drawn at most every
+    /// [`BURST_REDRAW_MS`], so that they do not wait on the page's frames.
     pub fn log_changed_next_frame(&self) {
         if self.redraw_asked.get_value() {
             return;
         }
         self.redraw_asked.set_value(true);
-        self.redraw_when_due();
-    }
-
-    /// Draws at the next frame once [`BURST_REDRAW_MS`] have passed since the last draw
-    /// ended: once its effects have changed the page and the frame is laid out and
-    /// painted. Counted from the frame's start instead, two draws' changes to the page
-    /// came 94–99 ms apart on a busy machine.
-    fn redraw_when_due(self) {
+        let session = *self;
+        let draw = move || {
+            request_animation_frame(move || {
+                session.redraw_asked.set_value(false);
+                session.last_redraw.set_value(monotonic_ms());
+                session.log_changed();
+            })
+        };
         let wait = self.last_redraw.get_value() + BURST_REDRAW_MS - monotonic_ms();
         if wait > 0.0 {
-            // Checked again when the time is up: the draw before may have ended later.
-            set_timeout(move || self.redraw_when_due(), std::time::Duration::from_millis(wait.ceil() as u64));
-            return;
+            // Whole milliseconds, rounded up: `set_timeout` drops the fraction.
+            set_timeout(draw, std::time::Duration::from_millis(wait.ceil() as u64));
+        } else {
+            draw();
         }
-        request_animation_frame(move || {
-            self.redraw_asked.set_value(false);
-            self.last_redraw.set_value(monotonic_ms());
-            self.log_changed();
-            // The effects that change the page run after this callback, as microtasks,
-            // then the frame is laid out and painted; a timeout runs after all of it.
-            set_timeout(move || self.last_redraw.set_value(monotonic_ms()), std::time::Duration::ZERO);
-        });
     }
 
     fn head_untracked(&self) -> u64 {
