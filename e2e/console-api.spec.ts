@@ -78,10 +78,11 @@ test("a burst of console commands is drawn at most every 100 ms, a lone command 
     return { sends, burst: burst.map((at) => at - started), lone: draws.map((at) => at - sentAt), text: position.textContent };
   });
   expect(drawn.text).toBe(`${drawn.sends + 2} / ${drawn.sends + 2}`);
-  // 600 ms of sends: drawn a few times while they arrive, each draw's frame starting
-  // 100 ms or more after the one before. What the page's observer sees is when a draw's
-  // changes land, a few milliseconds into its frame: on a busy machine 94–99 ms apart
-  // when one draw took longer than the next. Drawn at every frame, they would be ~17.
+  // 600 ms of sends: drawn a few times while they arrive, each draw starting (its
+  // frame's callback) 100 ms or more after the one before started. What the page's
+  // observer sees is when a draw's changes land, a few milliseconds later: on a busy
+  // machine 94–99 ms apart when one draw took longer than the next. Drawn at every
+  // frame, they would be ~17.
   expect(drawn.burst.length).toBeGreaterThanOrEqual(4);
   expect(drawn.burst.length).toBeLessThanOrEqual(9);
   for (let i = 1; i < drawn.burst.length; i++) expect(drawn.burst[i] - drawn.burst[i - 1]).toBeGreaterThan(85);

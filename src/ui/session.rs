@@ -25,8 +25,9 @@ pub struct Outcome {
     pub result: CommandResult,
 }
 
-/// The least time between two redraws of the console's calls in a burst, from the start
-/// of one's frame to the start of the next's (see [`Session::log_changed_next_frame`]).
+/// The least time between two redraws of the console's calls in a burst, from when one
+/// starts (its frame's callback) to when the next does (see
+/// [`Session::log_changed_next_frame`]).
 pub const BURST_REDRAW_MS: f64 = 100.0;
 
 #[derive(Clone, Copy)]
