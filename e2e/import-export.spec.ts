@@ -41,11 +41,64 @@ test("a log exported from one storage imports into another, by console and by fi
   // And through the page's Import button, after a reset.
   await kiroku("reset");
   await expect(other.position).toHaveText("0 / 0");
-  page.on("dialog", (dialog) => dialog.accept());
-  await page.getByTestId("import-log").setInputFiles({ name: "kiroku.json", mimeType: "application/json", buffer: Buffer.from(exported) });
+  const importFile = (name: string, text: string) =>
+    page.getByTestId("import-log").setInputFiles({ name, mimeType: "application/json", buffer: Buffer.from(text) });
+  const dialog = page.getByTestId("import-dialog");
+  const status = page.getByTestId("import-status");
+  // Refused at the browser's question (which names the file and its size): nothing is read or shown.
+  let asked = "";
+  page.once("dialog", (question) => { asked = question.message(); void question.dismiss(); });
+  await importFile("kiroku.json", exported);
+  await expect.poll(() => asked).toContain("kiroku.json (");
+  await expect(dialog).toBeHidden();
+  expect(await kiroku("events", {})).toEqual([]);
+  // A bad file: the page says why, and the log is as it was.
+  page.once("dialog", (question) => void question.accept());
+  await importFile("broken.json", JSON.stringify(broken));
+  await expect(status).toHaveText(/^Nothing was imported from broken\.json, and the log is as it was: event \S+ is at position 7, the log expects 2$/);
+  await expect(status).toHaveAttribute("role", "alert");
+  expect(await kiroku("events", {})).toEqual([]);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  // The real file: the page says how many events came in, and shows them.
+  page.once("dialog", (question) => void question.accept());
+  await importFile("kiroku.json", exported);
+  await expect(status).toHaveText(/^Imported 3 events from kiroku\.json in \d+\.\d s\.$/);
   await expect(other.position).toHaveText("3 / 3");
   expect(await kiroku("events", {})).toEqual(events);
+  await page.getByTestId("import-close").click();
+  await expect(dialog).toBeHidden();
   // It survives a reload.
   await other.reload();
   await expect(other.position).toHaveText("3 / 3");
+});
+
+test("an import from the page shows that it is working while a long file is read, checked and stored", async ({ page }) => {
+  const lab = await LabPage.open(page, "import-busy");
+  await callKiroku(page, "loadDemo", { events: 10000, seed: 7 });
+  const exported: string = await callKiroku(page, "exportLog");
+  await callKiroku(page, "reset");
+  await expect(lab.position).toHaveText("0 / 0");
+  // Every state the status line takes, as the page draws it.
+  await page.evaluate(() => {
+    const seen: string[] = ((window as any).__importStatus = []);
+    new MutationObserver(() => {
+      const status = document.querySelector("[data-testid=import-status]");
+      const progress = document.querySelector("[data-testid=import-dialog] progress");
+      const input = document.querySelector<HTMLInputElement>("[data-testid=import-log]");
+      const line = status ? `${status.textContent} [${progress?.hasAttribute("value") ? "value" : "busy"}, ${input?.disabled ? "disabled" : "enabled"}]` : "";
+      if (line && seen[seen.length - 1] !== line) seen.push(line);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  page.once("dialog", (question) => void question.accept());
+  await page.getByTestId("import-log").setInputFiles({ name: "demo.json", mimeType: "application/json", buffer: Buffer.from(exported) });
+  await expect(page.getByTestId("import-status")).toHaveText(/^Imported 10,\d{3} events from demo\.json/);
+  const seen: string[] = await page.evaluate(() => (window as any).__importStatus);
+  // The progress bar runs without a value while the page works, and no other file can be chosen meanwhile.
+  expect(seen[0]).toBe("Reading demo.json… [busy, disabled]");
+  expect(seen).toContain("Checking, saving and projecting the events of demo.json… [busy, disabled]");
+  const imported = Number(/^Imported ([\d,]+) events/.exec(seen[seen.length - 1])![1].replace(",", ""));
+  expect(seen[seen.length - 1]).toMatch(/^Imported 10,\d{3} events from demo\.json in \d+\.\d s\. \[value, enabled\]$/);
+  expect(imported).toBe(JSON.parse(exported).events.length);
+  await expect(lab.position).toHaveText(`${imported} / ${imported}`);
 });

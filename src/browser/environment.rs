@@ -30,23 +30,34 @@ impl Environment for BrowserEnvironment {
     }
 }
 
-/// Drops `garbage` in a task of its own after the page's next paint (a frame
-/// callback runs before the paint; a task it queues runs after), or in the next
-/// task while the page is hidden, which paints nothing and runs no frame callbacks.
+/// Drops `garbage` in a task of its own after the page's next paint
+/// ([`after_next_paint`]).
 pub fn free_after_paint(garbage: Box<dyn Any>) {
-    let Some(window) = web_sys::window() else { return };
-    let free = move || {
-        let free = Closure::once_into_js(move || drop(garbage));
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback(free.unchecked_ref());
+    wasm_bindgen_futures::spawn_local(async move {
+        after_next_paint().await;
+        drop(garbage);
+    });
+}
+
+/// Resolves in a task of its own after the page's next paint (a frame callback runs
+/// before the paint; a task it queues runs after), or in the next task while the page
+/// is hidden, which paints nothing and runs no frame callbacks. What the page showed
+/// before waiting is then on screen during work that holds the thread.
+pub async fn after_next_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(window) = web_sys::window() else { return };
+        let queue_task = move || {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback(&resolve);
+            }
+        };
+        if window.document().is_none_or(|document| document.hidden()) {
+            queue_task();
+        } else {
+            let _ = window.request_animation_frame(Closure::once_into_js(queue_task).unchecked_ref());
         }
-    };
-    let hidden = window.document().is_none_or(|document| document.hidden());
-    if hidden {
-        free();
-    } else {
-        let _ = window.request_animation_frame(Closure::once_into_js(free).unchecked_ref());
-    }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The page's monotonic clock (`performance.now()`), in milliseconds.

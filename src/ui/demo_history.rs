@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::session::{next_task, use_session};
+use super::session::{close_on_escape, next_task, use_session};
 use crate::lab::{demo_start, DemoHistory, DEMO_EVENTS, DEMO_SEED};
 
 /// Events made per slice: a few milliseconds of work between two paints.
@@ -63,12 +63,7 @@ pub fn DemoHistoryButton() -> impl IntoView {
     };
 
     // Escape closes it wherever the focus is (the load button is disabled while it runs).
-    let escape = window_event_listener(leptos::ev::keydown, move |event| {
-        if event.key() == "Escape" && open.get_untracked() {
-            close();
-        }
-    });
-    on_cleanup(move || escape.remove());
+    close_on_escape(move || open.get_untracked(), close);
 
     view! {
         <button class="ghost" data-testid="demo-history" on:click=move |_| open.update(|open| *open = !*open)

@@ -383,6 +383,17 @@ pub async fn next_task() {
     sleep(0).await;
 }
 
+/// Calls `close` when Escape is pressed anywhere in the page while `open` says a
+/// popover is open, for as long as the calling component lives.
+pub fn close_on_escape(open: impl Fn() -> bool + 'static, close: impl Fn() + 'static) {
+    let listener = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.key() == "Escape" && open() {
+            close();
+        }
+    });
+    on_cleanup(move || listener.remove());
+}
+
 /// Resolves after `ms` milliseconds (at the earliest), without blocking the page.
 pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
