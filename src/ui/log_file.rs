@@ -58,7 +58,8 @@ pub fn LogFile(database: String) -> impl IntoView {
     let export = move |_| {
         // Handed to the file in parts: the file is never held whole in wasm memory.
         let mut parts = crate::browser::text::JsTextParts::default();
-        if session.lab().write_export(&mut parts).is_err() {
+        if let Err(error) = session.lab().write_export(&mut parts) {
+            let _ = window().alert_with_message(&format!("The log could not be exported: {error}"));
             return;
         }
         let parts = parts.into_parts();
