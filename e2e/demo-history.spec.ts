@@ -11,6 +11,16 @@ test("the demo history fills the log with progress shown, and survives a reload"
   await page.getByTestId("demo-seed").fill("7");
   await page.getByTestId("demo-seed").dispatchEvent("change");
   const seen: string[] = [];
+  // Whether a file could be imported meanwhile, as the page draws each status.
+  await page.evaluate(() => {
+    const states: string[] = ((window as any).__importWhileLoading = []);
+    new MutationObserver(() => {
+      const status = document.querySelector("[data-testid=demo-status]")?.textContent ?? "";
+      const input = document.querySelector<HTMLInputElement>("[data-testid=import-log]");
+      const state = `${status.split(":")[0].split(" ")[0]} import ${input?.disabled ? "disabled" : "enabled"}`;
+      if (status && states[states.length - 1] !== state) states.push(state);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
   await page.getByTestId("demo-load").click();
   // The bar and its text move while events are made, then say what was loaded.
   await expect(page.getByTestId("demo-progress")).toBeVisible();
@@ -20,6 +30,11 @@ test("the demo history fills the log with progress shown, and survives a reload"
   const loaded = Number((await page.getByTestId("demo-status").textContent())!.replace(/\D/g, ""));
   expect(loaded).toBe(10_000);
   await expect(lab.position).toHaveText(`${loaded} / ${loaded}`);
+  // No import can replace the log while the demo history does.
+  const states: string[] = await page.evaluate(() => (window as any).__importWhileLoading);
+  expect(states).toContain("Making import disabled");
+  expect(states).toContain("Saving import disabled");
+  expect(states[states.length - 1]).toBe("Loaded import enabled");
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
 

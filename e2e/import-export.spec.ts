@@ -60,9 +60,13 @@ test("a log exported from one storage imports into another, by console and by fi
   expect(await kiroku("events", {})).toEqual([]);
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
-  // The real file: the page says how many events came in, and shows them.
+  // The real file: the page says how many events came in, and shows them. The header's
+  // popovers share a place: an import closes the demo history's.
+  await page.getByTestId("demo-history").click();
+  await expect(page.getByTestId("demo-history-dialog")).toBeVisible();
   page.once("dialog", (question) => void question.accept());
   await importFile("kiroku.json", exported);
+  await expect(page.getByTestId("demo-history-dialog")).toBeHidden();
   await expect(status).toHaveText(/^Imported 3 events from kiroku\.json in \d+\.\d s\.$/);
   await expect(other.position).toHaveText("3 / 3");
   expect(await kiroku("events", {})).toEqual(events);
@@ -86,7 +90,8 @@ test("an import from the page shows that it is working while a long file is read
       const status = document.querySelector("[data-testid=import-status]");
       const progress = document.querySelector("[data-testid=import-dialog] progress");
       const input = document.querySelector<HTMLInputElement>("[data-testid=import-log]");
-      const line = status ? `${status.textContent} [${progress?.hasAttribute("value") ? "value" : "busy"}, ${input?.disabled ? "disabled" : "enabled"}]` : "";
+      const demo = document.querySelector<HTMLButtonElement>("[data-testid=demo-history]");
+      const line = status ? `${status.textContent} [${progress?.hasAttribute("value") ? "value" : "busy"}, ${input?.disabled ? "disabled" : "enabled"}, demo ${demo?.disabled ? "disabled" : "enabled"}]` : "";
       if (line && seen[seen.length - 1] !== line) seen.push(line);
     }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
   });
@@ -94,11 +99,12 @@ test("an import from the page shows that it is working while a long file is read
   await page.getByTestId("import-log").setInputFiles({ name: "demo.json", mimeType: "application/json", buffer: Buffer.from(exported) });
   await expect(page.getByTestId("import-status")).toHaveText(/^Imported 10,\d{3} events from demo\.json/);
   const seen: string[] = await page.evaluate(() => (window as any).__importStatus);
-  // The progress bar runs without a value while the page works, and no other file can be chosen meanwhile.
-  expect(seen[0]).toBe("Reading demo.json… [busy, disabled]");
-  expect(seen).toContain("Checking, saving and projecting the events of demo.json… [busy, disabled]");
+  // The progress bar runs without a value while the page works, and neither another file
+  // nor a demo history can replace the log meanwhile.
+  expect(seen[0]).toBe("Reading demo.json… [busy, disabled, demo disabled]");
+  expect(seen).toContain("Checking, saving and projecting the events of demo.json… [busy, disabled, demo disabled]");
   const imported = Number(/^Imported ([\d,]+) events/.exec(seen[seen.length - 1])![1].replace(",", ""));
-  expect(seen[seen.length - 1]).toMatch(/^Imported 10,\d{3} events from demo\.json in \d+\.\d s\. \[value, enabled\]$/);
+  expect(seen[seen.length - 1]).toMatch(/^Imported 10,\d{3} events from demo\.json in \d+\.\d s\. \[value, enabled, demo enabled\]$/);
   expect(imported).toBe(JSON.parse(exported).events.length);
   await expect(lab.position).toHaveText(`${imported} / ${imported}`);
 });

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::session::{close_on_escape, next_task, use_session};
+use super::session::{close_on_escape, next_task, use_session, Popover};
 use crate::lab::{demo_start, DemoHistory, DEMO_EVENTS, DEMO_SEED};
 
 /// Events made per slice: a few milliseconds of work between two paints.
@@ -24,16 +24,17 @@ enum Progress {
 #[component]
 pub fn DemoHistoryButton() -> impl IntoView {
     let session = use_session();
-    let open = RwSignal::new(false);
     let size = RwSignal::new(DEMO_EVENTS);
     let seed = RwSignal::new(DEMO_SEED);
     let progress = RwSignal::new(Progress::Idle);
     let busy = move || matches!(progress.get(), Progress::Making { .. } | Progress::Saving { .. });
+    let open = move || session.popover.get() == Popover::DemoHistory;
 
     let load = move |_| {
-        if busy() {
+        if session.replacing_log.get_untracked() {
             return;
         }
+        session.replacing_log.set(true);
         let (target, seed) = (size.get_untracked(), seed.get_untracked());
         spawn_local(async move {
             let mut history = DemoHistory::new(seed, target, demo_start());
@@ -53,22 +54,25 @@ pub fn DemoHistoryButton() -> impl IntoView {
                 }
                 Err(error) => progress.set(Progress::Failed(error.message)),
             }
+            session.replacing_log.set(false);
         });
     };
 
     let close = move || {
-        if !busy() {
-            open.set(false);
+        if !busy() && open() {
+            session.popover.set(Popover::None);
         }
     };
 
     // Escape closes it wherever the focus is (the load button is disabled while it runs).
-    close_on_escape(move || open.get_untracked(), close);
+    close_on_escape(move || session.popover.get_untracked() == Popover::DemoHistory, close);
 
     view! {
-        <button class="ghost" data-testid="demo-history" on:click=move |_| open.update(|open| *open = !*open)
-            aria-expanded=move || open.get().to_string() title="Fill the log with a realistic history">"Demo history"</button>
-        <Show when=move || open.get()>
+        // While an import replaces the log, this waits: its popover would cover the import's.
+        <button class="ghost" data-testid="demo-history" aria-expanded=move || open().to_string()
+            on:click=move |_| session.popover.set(if open() { Popover::None } else { Popover::DemoHistory })
+            disabled=move || session.replacing_log.get() && !busy() title="Fill the log with a realistic history">"Demo history"</button>
+        <Show when=open>
             <div class="popover demo-history" role="dialog" aria-label="Load demo history" data-testid="demo-history-dialog">
                 <h2>"Load demo history"</h2>
                 <p>"Replaces this storage's whole log with a shop's orders, warehouse, catalogue and customer accounts, made by sending commands through the aggregates. The same seed always gives the same history."</p>
@@ -100,7 +104,7 @@ pub fn DemoHistoryButton() -> impl IntoView {
                     })
                 }}
                 <div class="demo-actions">
-                    <button class="primary" data-testid="demo-load" on:click=load disabled=busy>"Replace the log"</button>
+                    <button class="primary" data-testid="demo-load" on:click=load disabled=move || session.replacing_log.get()>"Replace the log"</button>
                     <button class="ghost" on:click=move |_| close() disabled=busy>"Close"</button>
                 </div>
             </div>

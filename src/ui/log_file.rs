@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::format::thousands;
-use super::session::{close_on_escape, use_session};
+use super::session::{close_on_escape, use_session, Popover};
 use crate::browser::environment::{after_next_paint, monotonic_ms};
 
 /// Where an import from a file is.
@@ -81,7 +81,7 @@ pub fn LogFile(database: String) -> impl IntoView {
         if let Some(input) = input.get() {
             input.set_value("");
         }
-        if import.get_untracked().busy() {
+        if session.replacing_log.get_untracked() {
             return;
         }
         let file = chosen.name();
@@ -93,12 +93,15 @@ pub fn LogFile(database: String) -> impl IntoView {
             return;
         }
         import.set(Import::Reading { file: file.clone() });
+        session.popover.set(Popover::Import);
+        session.replacing_log.set(true);
         spawn_local(async move {
             let started = monotonic_ms();
             after_next_paint().await;
             let text = wasm_bindgen_futures::JsFuture::from(chosen.text()).await.ok();
             let Some(text) = text.as_ref().and_then(crate::browser::text::string_of) else {
                 import.set(Import::Failed { file, error: "the file could not be read.".into() });
+                session.replacing_log.set(false);
                 return;
             };
             import.set(Import::Checking { file: file.clone() });
@@ -112,24 +115,29 @@ pub fn LogFile(database: String) -> impl IntoView {
                 }
                 Err(error) => import.set(Import::Failed { file, error: error.message }),
             }
+            session.replacing_log.set(false);
         });
     };
 
     let close = move || {
         if !import.get_untracked().busy() {
             import.set(Import::Idle);
+            if session.popover.get_untracked() == Popover::Import {
+                session.popover.set(Popover::None);
+            }
         }
     };
-    close_on_escape(move || import.get_untracked() != Import::Idle, close);
+    let open = move || session.popover.get() == Popover::Import && import.get() != Import::Idle;
+    close_on_escape(move || session.popover.get_untracked() == Popover::Import, close);
 
     view! {
         <button class="ghost" data-testid="export-log" on:click=export title="Download the whole log as a file">"Export"</button>
         <label class="ghost file-button" title="Replace the log with an exported file">
             "Import"
             <input type="file" accept=".json,application/json" data-testid="import-log" node_ref=input on:change=choose
-                disabled=move || import.get().busy()/>
+                disabled=move || session.replacing_log.get()/>
         </label>
-        <Show when=move || import.get() != Import::Idle>
+        <Show when=open>
             <div class="popover" role="dialog" aria-label="Import a log file" data-testid="import-dialog">
                 <h2>"Import a log file"</h2>
                 {move || {

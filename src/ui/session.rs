@@ -30,6 +30,14 @@ pub struct Outcome {
 /// [`Session::log_changed_next_frame`]).
 pub const BURST_REDRAW_MS: f64 = 100.0;
 
+/// The header's popovers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Popover {
+    None,
+    DemoHistory,
+    Import,
+}
+
 #[derive(Clone, Copy)]
 pub struct Session {
     lab: StoredValue<Option<Rc<BrowserLab>>, LocalStorage>,
@@ -48,6 +56,10 @@ pub struct Session {
     pub sending: RwSignal<bool>,
     /// Moves whenever the buses change: a command or query handled, the user or the chain switched.
     pub bus_revision: RwSignal<u64>,
+    /// The header's popover that is open: one at a time, as they share a place.
+    pub popover: RwSignal<Popover>,
+    /// A demo history or an import is replacing the log: the other waits.
+    pub replacing_log: RwSignal<bool>,
     /// When the outbox was last polled (ms since the epoch).
     last_poll: StoredValue<f64>,
     /// A redraw is already asked for.
@@ -68,6 +80,8 @@ impl Session {
             last_outcome: RwSignal::new(None),
             sending: RwSignal::new(false),
             bus_revision: RwSignal::new(0),
+            popover: RwSignal::new(Popover::None),
+            replacing_log: RwSignal::new(false),
             last_poll: StoredValue::new(0.0),
             redraw_asked: StoredValue::new(false),
             last_redraw: StoredValue::new(f64::NEG_INFINITY),
