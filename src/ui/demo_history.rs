@@ -68,7 +68,8 @@ pub fn DemoHistoryButton() -> impl IntoView {
     close_on_escape(move || session.popover.get_untracked() == Popover::DemoHistory, close);
 
     view! {
-        // While an import replaces the log, this waits: its popover would cover the import's.
+        // While an import replaces the log, this waits: one replacement at a time, and its
+        // popover would cover the import's.
         <button class="ghost" data-testid="demo-history" aria-expanded=move || open().to_string()
             on:click=move |_| session.popover.set(if open() { Popover::None } else { Popover::DemoHistory })
             disabled=move || session.replacing_log.get() && !busy() title="Fill the log with a realistic history">"Demo history"</button>
@@ -100,10 +101,10 @@ pub fn DemoHistoryButton() -> impl IntoView {
                     };
                     Some(view! {
                         <progress data-testid="demo-progress" max=max.to_string() value=value.to_string()></progress>
-                        <p class="demo-status" role="status" data-testid="demo-status">{text}</p>
+                        <p class="popover-status" role="status" data-testid="demo-status">{text}</p>
                     })
                 }}
-                <div class="demo-actions">
+                <div class="popover-actions">
                     <button class="primary" data-testid="demo-load" on:click=load disabled=move || session.replacing_log.get()>"Replace the log"</button>
                     <button class="ghost" on:click=move |_| close() disabled=busy>"Close"</button>
                 </div>

@@ -146,10 +146,10 @@ pub fn LogFile(database: String) -> impl IntoView {
                     view! {
                         // Without a value while busy: the browser draws it as work going on.
                         {(!failed).then(|| view! { <progress max="1" value=(!state.busy()).then_some("1")></progress> })}
-                        <p class="demo-status" role={if failed { "alert" } else { "status" }} data-testid="import-status">{state.status()}</p>
+                        <p class="popover-status" role={if failed { "alert" } else { "status" }} data-testid="import-status">{state.status()}</p>
                     }
                 }}
-                <div class="demo-actions">
+                <div class="popover-actions">
                     <button class="ghost" data-testid="import-close" on:click=move |_| close()
                         disabled=move || import.get().busy()>"Close"</button>
                 </div>
