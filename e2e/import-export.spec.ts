@@ -41,6 +41,13 @@ test("a log exported from one storage imports into another, by console and by fi
   // And through the page's Import button, after a reset.
   await kiroku("reset");
   await expect(other.position).toHaveText("0 / 0");
+  // Reached with the keyboard, the button shows its focus (its file input is invisible).
+  const importButton = page.locator("label.file-button");
+  await expect(importButton).toHaveCSS("outline-style", "none");
+  await page.getByTestId("export-log").focus();
+  await page.keyboard.press("Tab");
+  await expect(page.getByTestId("import-log")).toBeFocused();
+  await expect(importButton).toHaveCSS("outline-style", "solid");
   const importFile = (name: string, text: string) =>
     page.getByTestId("import-log").setInputFiles({ name, mimeType: "application/json", buffer: Buffer.from(text) });
   const dialog = page.getByTestId("import-dialog");
@@ -91,7 +98,9 @@ test("an import from the page shows that it is working while a long file is read
       const progress = document.querySelector("[data-testid=import-dialog] progress");
       const input = document.querySelector<HTMLInputElement>("[data-testid=import-log]");
       const demo = document.querySelector<HTMLButtonElement>("[data-testid=demo-history]");
-      const line = status ? `${status.textContent} [${progress?.hasAttribute("value") ? "value" : "busy"}, ${input?.disabled ? "disabled" : "enabled"}, demo ${demo?.disabled ? "disabled" : "enabled"}]` : "";
+      // The input is invisible: its label is what looks disabled.
+      const looks = input && getComputedStyle(input.closest("label")!).opacity === "1" ? "enabled" : "disabled";
+      const line = status ? `${status.textContent} [${progress?.hasAttribute("value") ? "value" : "busy"}, ${input?.disabled ? "disabled" : "enabled"}, looks ${looks}, demo ${demo?.disabled ? "disabled" : "enabled"}]` : "";
       if (line && seen[seen.length - 1] !== line) seen.push(line);
     }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
   });
@@ -101,10 +110,10 @@ test("an import from the page shows that it is working while a long file is read
   const seen: string[] = await page.evaluate(() => (window as any).__importStatus);
   // The progress bar runs without a value while the page works, and neither another file
   // nor a demo history can replace the log meanwhile.
-  expect(seen[0]).toBe("Reading demo.json… [busy, disabled, demo disabled]");
-  expect(seen).toContain("Checking, saving and projecting the events of demo.json… [busy, disabled, demo disabled]");
+  expect(seen[0]).toBe("Reading demo.json… [busy, disabled, looks disabled, demo disabled]");
+  expect(seen).toContain("Checking, saving and projecting the events of demo.json… [busy, disabled, looks disabled, demo disabled]");
   const imported = Number(/^Imported ([\d,]+) events/.exec(seen[seen.length - 1])![1].replace(",", ""));
-  expect(seen[seen.length - 1]).toMatch(/^Imported 10,\d{3} events from demo\.json in \d+\.\d s\. \[value, enabled, demo enabled\]$/);
+  expect(seen[seen.length - 1]).toMatch(/^Imported 10,\d{3} events from demo\.json in \d+\.\d s\. \[value, enabled, looks enabled, demo enabled\]$/);
   expect(imported).toBe(JSON.parse(exported).events.length);
   await expect(lab.position).toHaveText(`${imported} / ${imported}`);
 });
