@@ -44,7 +44,7 @@ const READY_MESSAGE = "kiroku-bench:ready";
 /** How each figure is taken, printed under the table and kept in the JSON. */
 const METHOD = [
   "Kiroku's figures are taken in the page with performance.now(); every figure is the median of the measured runs, after one warm-up run.",
-  "import: kiroku.importLog(text, {mode: \"replace\"}) into a fresh database, parsing and validating the export text included; Dexie: bulkAdd of the already parsed events into a fresh database.",
+  "import: kiroku.importLog(file, {mode: \"replace\"}) into a fresh database, handed the export file's bytes (a Uint8Array, as the page's Import button reads a file), reading them as UTF-8 JSON and validating included; beside it, importLog of the file's text (a JS string, as the contract first gave it), into another fresh database, the two in turns; Dexie: bulkAdd of the already parsed events into a fresh database.",
   "cold load: from the reload's navigation start to kiroku.ready resolved (every read model at the head and every timeline checkpoint, taken as the log is folded); Dexie: from the peer page's navigation start to toArray done and the same read models reduced in plain JS. Both pages say on their console when they are ready; the run waits for that, running nothing in either page during its load.",
   "command round trip: kiroku.send(DepositMoney) to its answer, with the history in the log; p50 and p99 of every send of the measured runs.",
   "jump: kiroku.measure({kind: \"jump\"}) at seeded random positions; Redux DevTools: jumpToState (and getState) on the instrumented store of the small history, 20 jumps timed together.",
@@ -52,7 +52,7 @@ const METHOD = [
   "memory: kiroku.measure({kind: \"memory\"}).wasm_bytes + the page's JS heap after a full GC (CDP); Redux DevTools: the JS heap its store adds after a full GC.",
   "ready to travel / recompute: Kiroku imports the small history / folds it (kiroku.measure fold); Redux DevTools records it (one action per event) / recomputes every state after toggleAction(1).",
   "fold: kiroku.measure({kind: \"fold\"}); Emmett: aggregateStream over every stream of the same events in its in-memory store, after appendToStream per stream; beside them, the Dexie peer's plain JS reducer alone on the parsed events, in a page of its own, after a warm-up like the fold (in the Dexie cold load's fresh page it runs cold: figures.dexie_cold_load.project_ms).",
-  "JSON.parse of the file: the browser's parser on the export text Kiroku imports, timed in the same page right after each import: the floor of any import of this file.",
+  "JSON.parse of the file: the browser's parser on the export file's text, timed in the same page right after each import: the floor of any import of this file.",
 ];
 
 // ------------------------------------------------------------------ options
@@ -381,45 +381,64 @@ class Bench {
 
   // -------------------------------------------------------------- Kiroku
 
-  /** importLog of history `name` into a fresh database per run; the last one is kept. */
-  async importRuns(name) {
+  /**
+   * importLog of history `name` into a fresh database per run, handed the file's bytes
+   * as the page's Import button reads a file. With `alsoText`, each run also imports
+   * the file's text (the contract's `importLog(text)`) into another fresh database,
+   * the two in turns. The last database imported into is kept.
+   */
+  async importRuns(name, { alsoText = false } = {}) {
     const expected = this.history[name].events;
     let page;
     let previous = null;
-    const samples = await this.repeat(async (run) => {
-      const db = `bench-${this.stamp}-${name}-${run}`;
+    const importAs = async (run, as) => {
+      const db = `bench-${this.stamp}-${name}-${run}-${as}`;
       page = await this.kirokuPage(db, page);
       if (previous) await this.deleteDatabase(page, previous);
-      const answer = await page.evaluate(async (name) => {
-        const text = await (await fetch(`/__bench/history/${name}.json`)).text();
+      const answer = await page.evaluate(async ([name, as]) => {
+        const url = `/__bench/history/${name}.json`;
+        const file = as === "bytes" ? new Uint8Array(await (await fetch(url)).arrayBuffer()) : await (await fetch(url)).text();
         const started = performance.now();
-        const answer = await window.kiroku.importLog(text, { mode: "replace" });
+        const answer = await window.kiroku.importLog(file, { mode: "replace" });
         const ms = performance.now() - started;
         // The floor under any import of this file: the browser's own parser reading
-        // it, with nothing checked or stored (timed after the import, not in it).
+        // its text, with nothing checked or stored (timed after the import, not in it).
+        const text = typeof file === "string" ? file : await (await fetch(url)).text();
         const parsing = performance.now();
         const parsed = JSON.parse(text);
         const parseMs = performance.now() - parsing;
         return { ms, parseMs, parsedEvents: parsed.events.length, answer };
-      }, name);
+      }, [name, as]);
       if (answer.answer?.status !== "ok" || answer.answer.imported !== expected) {
-        throw new Error(`importLog answered ${JSON.stringify(answer.answer).slice(0, 300)} for ${expected} events`);
+        throw new Error(`importLog of the file's ${as} answered ${JSON.stringify(answer.answer).slice(0, 300)} for ${expected} events`);
       }
       if (answer.parsedEvents !== expected) throw new Error(`JSON.parse of the file found ${answer.parsedEvents} events, not ${expected}`);
       previous = db;
       return answer;
+    };
+    const runs = await this.repeat(async (run) => {
+      const order = !alsoText ? ["bytes"] : run % 2 ? ["text", "bytes"] : ["bytes", "text"];
+      const answers = {};
+      for (const as of order) answers[as] = await importAs(run, as);
+      return answers;
     });
     await page.close();
-    return { samples: samples.map((answer) => answer.ms), parseSamples: samples.map((answer) => answer.parseMs), db: previous };
+    return {
+      samples: runs.map((answers) => answers.bytes.ms),
+      textSamples: alsoText ? runs.map((answers) => answers.text.ms) : null,
+      parseSamples: runs.map((answers) => answers.bytes.parseMs),
+      db: previous,
+    };
   }
 
   async kirokuImport() {
     await this.step("import", async () => {
-      const { samples, parseSamples, db } = await this.importRuns("main");
+      const { samples, textSamples, parseSamples, db } = await this.importRuns("main", { alsoText: true });
       this.mainDb = db;
       this.samples.import_ms = samples;
+      this.samples.import_text_ms = textSamples;
       this.samples.json_parse_ms = parseSamples;
-      this.figures.import = { ms: median(samples), json_parse_ms: median(parseSamples) };
+      this.figures.import = { ms: median(samples), text_ms: median(textSamples), json_parse_ms: median(parseSamples) };
     });
   }
 
@@ -768,7 +787,7 @@ class Bench {
 
     row({ id: "import", figure: `import ${n} events (validate + persist)`, kiroku: value(f.import, (x) => x.ms), format: ms, target: "≤ 250 ms", met: atMost(250),
       peer: value(f.dexie_import, (x) => x.ms), peer_label: "Dexie 4 bulkAdd", peer_target: "≥ 20× faster", peer_rule: (ratio) => ratio >= 20, reason: why(f.import), peer_reason: why(f.dexie_import),
-      context: value(f.import, (x) => `JSON.parse of this file alone: ${ms(x.json_parse_ms)}`) });
+      context: value(f.import, (x) => `importLog of the file's text: ${ms(x.text_ms)} · JSON.parse of this file alone: ${ms(x.json_parse_ms)}`) });
     row({ id: "cold_load", figure: `cold load: reload with ${n} stored → ready`, kiroku: value(f.cold_load, (x) => x.ms), format: ms, target: "≤ 300 ms", met: atMost(300),
       peer: value(f.dexie_cold_load, (x) => x.ms), peer_label: "Dexie toArray + JS reducer", peer_target: "≥ 5× faster", peer_rule: (ratio) => ratio >= 5, reason: why(f.cold_load), peer_reason: why(f.dexie_cold_load) });
     row({ id: "command_p50", figure: `command round trip p50 (${n} in the log)`, kiroku: value(f.commands, (x) => x.p50_ms), format: ms, target: "≤ 2 ms", met: atMost(2), reason: why(f.commands) });

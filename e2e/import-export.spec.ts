@@ -37,6 +37,25 @@ test("a log exported from one storage imports into another, by console and by fi
   await expect(other.position).toHaveText("3 / 3");
   await expect(other.summaryRow("山田太郎").locator("[data-field=status]")).toHaveText("confirmed");
   await expect(other.summaryRow("佐藤花子")).toHaveCount(0);
+  // The file's bytes (a Uint8Array or an ArrayBuffer) import as its text does; bytes
+  // that are not UTF-8, or anything that is not a file, are refused and change nothing.
+  const byBytes = await page.evaluate(async (text) => {
+    const kiroku = (window as any).kiroku;
+    const bytes = new TextEncoder().encode(text);
+    const notUtf8 = bytes.slice();
+    notUtf8[notUtf8.indexOf(0x0a) + 3] = 0xff;
+    return {
+      array: await kiroku.importLog(bytes, { mode: "replace" }),
+      buffer: await kiroku.importLog(bytes.buffer),
+      notUtf8: await kiroku.importLog(notUtf8, { mode: "replace" }),
+      number: await kiroku.importLog(42, { mode: "replace" }),
+    };
+  }, exported);
+  expect(byBytes.array).toEqual({ status: "ok", imported: 3 });
+  expect(byBytes.buffer).toEqual({ status: "ok", imported: 3 });
+  expect(byBytes.notUtf8).toMatchObject({ status: "invalid", error: { code: "invalid_export", message: expect.stringContaining("line 2 is not UTF-8 text") } });
+  expect(byBytes.number).toMatchObject({ status: "invalid", error: { code: "invalid_export" } });
+  expect(await kiroku("events", {})).toEqual(events);
 
   // And through the page's Import button, after a reset.
   await kiroku("reset");

@@ -114,6 +114,34 @@ fn a_bad_file_is_refused_with_where_it_is_wrong_and_changes_nothing() {
     assert_eq!(query(&target, json!({"query_type": "GetOrder", "filters": {"order_id": "keep"}}))["data"]["summary"]["customer_name"], "佐藤花子");
 }
 
+#[test]
+fn a_file_is_imported_from_its_bytes_as_from_its_text() {
+    let (source, _, from_text) = exported_story();
+    let from_bytes = new_lab();
+    let text = source.export_log();
+    assert_eq!(block_on(from_text.import_log(text.clone())).map_err(|error| error.message), Ok(4));
+    assert_eq!(block_on(from_bytes.import_log(text.into_bytes())).map_err(|error| error.message), Ok(4));
+    assert_eq!(from_bytes.export_log().len(), from_text.export_log().len());
+    assert_eq!(to_json(&from_bytes.events(&json!({})).unwrap()), to_json(&from_text.events(&json!({})).unwrap()));
+}
+
+#[test]
+fn a_file_that_is_not_utf8_text_is_refused_and_changes_nothing() {
+    let (source, _, target) = exported_story();
+    accept(&target, command("CreateOrder", "keep", json!({"customer_name": "佐藤花子"})));
+    let before = to_json(&target.events(&json!({})).unwrap());
+    // The file saved in another encoding: 山田太郎 in Shift JIS is not UTF-8.
+    let mut bytes = source.export_log().into_bytes();
+    let name = "山田太郎".as_bytes();
+    let at = bytes.windows(name.len()).position(|window| window == name).unwrap();
+    bytes.splice(at..at + name.len(), [0x8e, 0x52, 0x93, 0x63, 0x91, 0xbe, 0x98, 0x59]);
+
+    let refused = block_on(target.import_log(bytes)).map_err(|error| (error.code, error.message)).unwrap_err();
+    assert_eq!(refused.0, "invalid_export");
+    assert_eq!(refused.1, "not an export file: line 2 is not UTF-8 text (was the file saved in another encoding?)", "the first event's line");
+    assert_eq!(to_json(&target.events(&json!({})).unwrap()), before, "nothing changed");
+}
+
 /// An in-memory store whose whole-log replaces fail when told to, as IndexedDB's do
 /// when the disk is full: nothing of them is written.
 #[derive(Clone, Default)]

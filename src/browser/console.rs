@@ -3,7 +3,8 @@
 //! Every call returns a Promise of plain JSON and never rejects: bad input is
 //! answered `status: "invalid"`. Calls made before the log is loaded wait for it.
 //! Values cross the JS boundary once per call, as one JSON text; the export file's
-//! text (`exportLog`) crosses as it is written, in parts.
+//! text (`exportLog`) crosses as it is written, in parts, and a file to import
+//! (`importLog`) as it is, its bytes or its text.
 
 use std::cell::OnceCell;
 use std::future::Future;
@@ -28,7 +29,7 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
     let api = js_sys::Object::new();
     js_sys::Reflect::set(&api, &"ready".into(), &ready)?;
 
-    let calls: [(&str, Handler); 8] = [
+    let calls: [(&str, Handler); 7] = [
         ("send", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.send(&input).await) }))),
         ("query", Rc::new(|lab, input| Box::pin(async move { to_json(&lab.query(&input)) }))),
         (
@@ -71,33 +72,6 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
             }),
         ),
         (
-            "importLog",
-            Rc::new(|lab, input| {
-                Box::pin(async move {
-                    // `importLog(text, {mode: "replace"})` arrives as [text, options]; the
-                    // text (tens of MB) is taken, not copied.
-                    let (text, mode) = match input {
-                        Value::Array(args) => {
-                            let mut args = args.into_iter();
-                            let text = args.next();
-                            (text, args.next().and_then(|options| options.get("mode").and_then(Value::as_str).map(str::to_owned)))
-                        }
-                        other => (Some(other), None),
-                    };
-                    if mode.as_deref().is_some_and(|mode| mode != "replace") {
-                        return json!({ "status": "invalid", "error": ErrorBody::new("unknown_mode", "the only import mode is \"replace\"") });
-                    }
-                    let Some(Value::String(text)) = text else {
-                        return json!({ "status": "invalid", "error": ErrorBody::new("invalid_export", "pass the export file's text") });
-                    };
-                    match lab.import_log(text).await {
-                        Ok(imported) => json!({ "status": "ok", "imported": imported }),
-                        Err(error) => json!({ "status": "invalid", "error": error }),
-                    }
-                })
-            }),
-        ),
-        (
             "reset",
             Rc::new(|lab, _| {
                 Box::pin(async move {
@@ -121,7 +95,29 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
             }
         })
     });
-    let calls = calls.into_iter().map(|(name, handler)| (name, json_call(handler))).chain([("exportLog", export)]);
+    // `importLog(file, {mode: "replace"})`: the file is its text or its bytes
+    // (`Uint8Array`, `ArrayBuffer`), taken as it is, never read as a JSON value.
+    let import: Call = Rc::new(|lab, input| {
+        Box::pin(async move {
+            let (file, options) = match input.dyn_into::<js_sys::Array>() {
+                Ok(args) => (args.get(0), args.get(1)),
+                Err(file) => (file, JsValue::UNDEFINED),
+            };
+            let mode = js_sys::Reflect::get(&options, &"mode".into()).ok().and_then(|mode| mode.as_string());
+            let answer = if mode.as_deref().is_some_and(|mode| mode != "replace") {
+                json!({ "status": "invalid", "error": ErrorBody::new("unknown_mode", "the only import mode is \"replace\"") })
+            } else if let Some(bytes) = super::text::bytes_of(&file) {
+                match lab.import_log(bytes).await {
+                    Ok(imported) => json!({ "status": "ok", "imported": imported }),
+                    Err(error) => json!({ "status": "invalid", "error": error }),
+                }
+            } else {
+                json!({ "status": "invalid", "error": ErrorBody::new("invalid_export", "pass the export file's text or bytes") })
+            };
+            from_json(&answer)
+        })
+    });
+    let calls = calls.into_iter().map(|(name, handler)| (name, json_call(handler))).chain([("importLog", import), ("exportLog", export)]);
     for (name, call) in calls {
         let function = wrap(slot.clone(), ready.clone(), call, on_change.clone());
         js_sys::Reflect::set(&api, &name.into(), function.as_ref())?;

@@ -98,8 +98,8 @@ pub fn LogFile(database: String) -> impl IntoView {
         spawn_local(async move {
             let started = monotonic_ms();
             after_next_paint().await;
-            let text = wasm_bindgen_futures::JsFuture::from(chosen.text()).await.ok();
-            let Some(text) = text.as_ref().and_then(crate::browser::text::string_of) else {
+            let bytes = wasm_bindgen_futures::JsFuture::from(chosen.array_buffer()).await.ok();
+            let Some(bytes) = bytes.as_ref().and_then(crate::browser::text::bytes_of) else {
                 import.set(Import::Failed { file, error: "the file could not be read.".into() });
                 session.replacing_log.set(false);
                 return;
@@ -107,7 +107,7 @@ pub fn LogFile(database: String) -> impl IntoView {
             import.set(Import::Checking { file: file.clone() });
             // Checking, saving and projecting hold the page's thread: the line above is painted first.
             after_next_paint().await;
-            match session.lab().import_log(text).await {
+            match session.lab().import_log(bytes).await {
                 Ok(events) => {
                     import.set(Import::Done { file, events, ms: monotonic_ms() - started });
                     session.following.set(true);
