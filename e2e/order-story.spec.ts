@@ -8,7 +8,13 @@ test("a workshop runs the order story, reloads, and travels back in time", async
   await expect(lab.position).toHaveText("0 / 0");
 
   expect((await lab.createOrder("山田太郎")).status).toBe("accepted");
+  // An order with no items has nothing to remove: its picker says so and is off.
+  const removePicker = page.getByTestId("remove-product");
+  await expect(removePicker).toBeDisabled();
+  await expect(removePicker).toHaveText("no items yet");
+  await expect(page.getByTestId("remove-item")).toBeDisabled();
   expect((await lab.addItem("ノートPC", 1, 120000)).status).toBe("accepted");
+  await expect(removePicker).toBeEnabled();
   expect((await lab.addItem("マウス", 1, 3000)).status).toBe("accepted");
   expect((await lab.removeItem("マウス")).status).toBe("accepted");
   expect((await lab.confirm()).status).toBe("accepted");

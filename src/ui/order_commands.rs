@@ -161,6 +161,7 @@ pub fn OrderCommands() -> impl IntoView {
                 <h3>"RemoveItem"</h3>
                 <div class="row">
                     <select data-testid="remove-product" aria-label="Product to remove"
+                        disabled=move || target_details.get().is_none_or(|order| order.items.is_empty())
                         on:change=move |e| remove_product.set(event_target_value(&e))>
                         {move || {
                             let items = target_details.get().map(|order| order.items).unwrap_or_default();
@@ -169,7 +170,7 @@ pub fn OrderCommands() -> impl IntoView {
                                 remove_product.set(items.first().map(|item| item.product_name.clone()).unwrap_or_default());
                             }
                             if items.is_empty() {
-                                return view! { <option value="">"no items in this order"</option> }.into_any();
+                                return view! { <option value="">"no items yet"</option> }.into_any();
                             }
                             let chosen = remove_product.get_untracked();
                             items.iter().map(|item| {
