@@ -78,6 +78,8 @@ pub fn OrderCommands() -> impl IntoView {
 
     let target_id = move || target.get_untracked().unwrap_or_default();
     let no_target = move || target.get().is_none() || busy.get();
+    // Nothing to remove: no order chosen, or one without items.
+    let no_items = move || target_details.with(|order| order.as_ref().is_none_or(|order| order.items.is_empty()));
 
     let create = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -161,7 +163,7 @@ pub fn OrderCommands() -> impl IntoView {
                 <h3>"RemoveItem"</h3>
                 <div class="row">
                     <select data-testid="remove-product" aria-label="Product to remove"
-                        disabled=move || target_details.get().is_none_or(|order| order.items.is_empty())
+                        disabled=no_items
                         on:change=move |e| remove_product.set(event_target_value(&e))>
                         {move || {
                             let items = target_details.get().map(|order| order.items).unwrap_or_default();
@@ -180,7 +182,7 @@ pub fn OrderCommands() -> impl IntoView {
                         }}
                     </select>
                     <button type="submit" data-testid="remove-item"
-                        disabled=move || no_target() || target_details.get().is_none_or(|order| order.items.is_empty())>"Remove"</button>
+                        disabled=move || no_target() || no_items()>"Remove"</button>
                 </div>
             </form>
 
