@@ -37,7 +37,7 @@ pub fn string_of(value: &JsValue) -> Option<String> {
 /// A file's bytes, if `value` is its text, its bytes (`Uint8Array`) or an
 /// `ArrayBuffer` of them. Bytes are copied into wasm memory as they are; a text is
 /// encoded first ([`text_of`]). For the 43 MB export of 100k events, the copy takes
-/// about 40% of the encoding's time, and an import ~40 ms less (`make bench`).
+/// about 40% of the encoding's time, and an import ~25–40 ms less (`make bench`, five runs).
 pub fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
     if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
         return Some(bytes.to_vec());
