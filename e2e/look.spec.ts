@@ -15,6 +15,23 @@ test("the theme choice is remembered across reloads", async ({ page }) => {
   await expect(toggle).toHaveText("Theme: dark");
 });
 
+// A teacher who opens the browser's console sees no error from the page's own load:
+// every file it asks for is there, the tab's icon among them.
+test("a load asks for nothing missing and logs no error", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("console", (message) => { if (message.type() === "error") errors.push(message.text()); });
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("response", (response) => { if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`); });
+  const lab = await LabPage.open(page, "clean-load");
+  await lab.reload();
+  await expect(page.locator("link[rel=icon]")).toHaveCount(1);
+  const icon = await page.locator("link[rel=icon]").getAttribute("href");
+  expect(icon).toMatch(/\.svg$/);
+  const fetched = await page.evaluate(async (href) => { const r = await fetch(href!); return { status: r.status, type: r.headers.get("content-type") }; }, icon);
+  expect(fetched).toEqual({ status: 200, type: "image/svg+xml" });
+  expect(errors).toEqual([]);
+});
+
 for (const [name, width, height] of [["laptop", 1366, 768], ["projector", 1920, 1080]] as const) {
   test(`nothing overflows the ${name} screen (${width}×${height}), light and dark`, async ({ page }) => {
     await page.setViewportSize({ width, height });
