@@ -138,6 +138,37 @@ test("a panel with room below its rows draws more until it is full", async ({ pa
   expect(belowTheFold).toBeLessThanOrEqual(8);
 });
 
+// A panel closed in the frame it opened in: the frame that would have filled it
+// finds it gone and does nothing (it had stopped the page with a panic).
+test("a panel closed as soon as it opens leaves the page working", async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  const lab = await LabPage.open(page, "long-blink");
+  await importOrders(page, 150);
+  await expect(lab.position).toHaveText("150 / 150");
+  const toggle = '[data-testid=panel-picker] [data-panel="order_summary"]';
+  await page.locator(toggle).click();
+  await expect(lab.summary).toHaveCount(0);
+  // Opened, drawn (its rows left out: it asks the next frame to fill it), closed
+  // before that frame comes.
+  await page.evaluate(async (toggle) => {
+    const button = document.querySelector<HTMLButtonElement>(toggle)!;
+    button.click();
+    await new Promise((drawn) => setTimeout(drawn, 0));
+    button.click();
+    await new Promise((framed) => requestAnimationFrame(() => requestAnimationFrame(framed)));
+  }, toggle);
+  await expect(lab.summary).toHaveCount(0);
+  expect(errors).toEqual([]);
+  // The page still answers: the panel opens again, fills, and the log takes commands.
+  await page.locator(toggle).click();
+  await expect.poll(() => lab.summary.locator("tbody tr[data-order-id]").count()).toBeGreaterThan(8);
+  expect((await send(page, { command_type: "CreateOrder", aggregate_id: "o-151", data: { customer_name: "鈴木" } })).status).toBe("accepted");
+  await expect(lab.position).toHaveText("151 / 151");
+  expect(errors).toEqual([]);
+});
+
 // A busy stock item holds thousands of reservations: its write model draws the latest ones.
 test("a write model's long list shows its latest records and counts the earlier ones", async ({ page }) => {
   const lab = await LabPage.open(page, "long-list");

@@ -61,10 +61,12 @@ impl RowLimit {
                 return;
             }
             request_animation_frame(move || {
-                let Some(body) = body.get_untracked() else { return };
+                // By the next frame the panel may be gone (closed, or drawn anew): then
+                // its body and `hidden` are disposed, and there is nothing to fill.
+                let Some(Some(body)) = body.try_get_untracked() else { return };
                 // A body not laid out (0 high) has no room to speak of.
                 let room = body.client_height() > 0 && body.scroll_height() <= body.client_height() + NEAR_THE_END;
-                if room && hidden.get_untracked() {
+                if room && hidden.try_get_untracked() == Some(true) {
                     self.limit.update(|limit| *limit += self.first);
                 }
             });
