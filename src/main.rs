@@ -1,8 +1,8 @@
-//! The browser entry point: a panic hook, then the app.
+//! The browser entry point: a panic hook (the console, and a notice on the page), then the app.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    console_error_panic_hook::set_once();
+    kiroku::browser::panic_notice::install();
     leptos::mount::mount_to_body(kiroku::ui::App);
 }
 

@@ -6,6 +6,7 @@ pub mod console;
 pub mod environment;
 pub mod heap;
 pub mod indexed_db;
+pub mod panic_notice;
 pub mod preferences;
 pub mod text;
 
