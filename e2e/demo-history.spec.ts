@@ -129,6 +129,15 @@ test("the demo history fills the log with progress shown, and survives a reload"
   await expect(lab.position).toHaveText(`${loaded} / ${loaded}`);
   expect(await kiroku(page, "loadDemo", { events: 10000, seed: 7 })).toEqual({ status: "ok", imported: loaded });
   expect(await kiroku(page, "events", {})).toEqual(stored);
+  // Asked for too long a history or not a number of events, the console says why and
+  // keeps the log as it is (it had run the page out of memory, or loaded 100k events).
+  for (const bad of [{ events: 1e12 }, { events: -5 }, { events: "2000" }, { seed: 1.5 }, 2000]) {
+    const refused = await kiroku(page, "loadDemo", bad);
+    expect(refused, JSON.stringify(bad)).toMatchObject({ status: "invalid", error: { code: "invalid_demo" } });
+    expect(refused.error.message).toMatch(/at most 1000000 events|whole number|pass \{events, seed\}/);
+  }
+  expect(await kiroku(page, "events", {})).toEqual(stored);
+  await expect(lab.position).toHaveText(`${loaded} / ${loaded}`);
   const other = await kiroku(page, "loadDemo", { events: 2000, seed: 8 });
   expect(other.status).toBe("ok");
   expect((await kiroku(page, "events", {}))[5]).not.toEqual(stored[5]);

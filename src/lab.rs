@@ -13,7 +13,7 @@ mod log_file;
 mod sagas;
 mod time_travel;
 
-pub use demo::{demo_start, DemoHistory, DEMO_EVENTS, DEMO_SEED};
+pub use demo::{demo_options, demo_start, DemoHistory, DEMO_EVENTS, DEMO_MAX_EVENTS, DEMO_SEED};
 pub use log_file::{EXPORT_FORMAT, EXPORT_VERSION};
 pub use sagas::{SagaReport, SagaView};
 pub use time_travel::{AggregateView, Replay, CHECKPOINT_EVERY};

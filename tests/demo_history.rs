@@ -16,7 +16,7 @@ use futures::executor::block_on;
 use serde_json::json;
 
 use kiroku::event_sourcing::memory_store::MemoryStore;
-use kiroku::lab::{demo_start, DemoHistory, Environment, Lab};
+use kiroku::lab::{demo_options, demo_start, DemoHistory, Environment, Lab, DEMO_EVENTS, DEMO_MAX_EVENTS, DEMO_SEED};
 
 use common::TestEnv;
 
@@ -92,6 +92,37 @@ fn the_lab_loads_a_demo_history_of_the_size_asked() {
     let imported = block_on(lab.load_demo(1, 1_000)).unwrap();
     assert_eq!(imported, 1_000);
     assert_eq!(lab.head(), imported as u64);
+}
+
+#[test]
+fn the_console_asks_for_a_demo_history_by_size_and_seed_each_optional() {
+    assert_eq!(demo_options(&json!(null)).unwrap(), (DEMO_SEED, DEMO_EVENTS));
+    assert_eq!(demo_options(&json!({})).unwrap(), (DEMO_SEED, DEMO_EVENTS));
+    assert_eq!(demo_options(&json!({ "events": 1000 })).unwrap(), (DEMO_SEED, 1000));
+    assert_eq!(demo_options(&json!({ "seed": 42, "events": null })).unwrap(), (42, DEMO_EVENTS));
+    assert_eq!(demo_options(&json!({ "events": 0, "seed": 0 })).unwrap(), (0, 0));
+    assert_eq!(demo_options(&json!({ "events": DEMO_MAX_EVENTS })).unwrap(), (DEMO_SEED, DEMO_MAX_EVENTS));
+}
+
+// Asked for something else, the console refuses and says why, rather than replacing
+// the log with a history nobody asked for (or, asked for 10^12 events, running the
+// page out of memory).
+#[test]
+fn a_demo_history_too_long_or_not_a_whole_number_is_refused_with_the_reason() {
+    let refused = |input: serde_json::Value| {
+        let error = demo_options(&input).expect_err(&input.to_string());
+        assert_eq!(error.code, "invalid_demo", "{input}");
+        error.message
+    };
+    assert_eq!(refused(json!({ "events": DEMO_MAX_EVENTS + 1 })), "a demo history has at most 1000000 events, not 1000001");
+    assert_eq!(refused(json!({ "events": 1e12 })), "events must be a whole number from 0, not 1000000000000.0");
+    assert_eq!(refused(json!({ "events": 1_000_000_000_000u64 })), "a demo history has at most 1000000 events, not 1000000000000");
+    assert_eq!(refused(json!({ "events": -5 })), "events must be a whole number from 0, not -5");
+    assert_eq!(refused(json!({ "events": 2.5 })), "events must be a whole number from 0, not 2.5");
+    assert_eq!(refused(json!({ "events": "1000" })), "events must be a whole number from 0, not \"1000\"");
+    assert_eq!(refused(json!({ "seed": -1 })), "seed must be a whole number from 0, not -1");
+    assert_eq!(refused(json!(1000)), "pass {events, seed} (both optional), not 1000");
+    assert_eq!(refused(json!([1000, 42])), "pass {events, seed} (both optional), not [1000,42]");
 }
 
 /// [`TestEnv`] that keeps what the lab hands it to free, to count it and free it later.

@@ -62,8 +62,10 @@ pub fn install(slot: Slot, ready: js_sys::Promise, on_change: Rc<dyn Fn()>) -> R
             Rc::new(|lab, input| {
                 Box::pin(async move {
                     // `loadDemo({events, seed})`, both optional.
-                    let events = input.get("events").and_then(Value::as_u64).map_or(crate::lab::DEMO_EVENTS, |n| n as usize);
-                    let seed = input.get("seed").and_then(Value::as_u64).unwrap_or(crate::lab::DEMO_SEED);
+                    let (seed, events) = match crate::lab::demo_options(&input) {
+                        Ok(options) => options,
+                        Err(error) => return json!({ "status": "invalid", "error": error }),
+                    };
                     match lab.load_demo(seed, events).await {
                         Ok(imported) => json!({ "status": "ok", "imported": imported }),
                         Err(error) => json!({ "status": "error", "error": error }),

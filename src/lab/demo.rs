@@ -13,11 +13,39 @@ use serde_json::{json, Value};
 
 use crate::domain::authorization::USERS;
 use crate::domain::{AggregateState, Command};
+use crate::event_sourcing::envelope::ErrorBody;
 use crate::event_sourcing::recorded::{EventMetadata, RecordedEvent};
 
 /// The history a person gets when they ask for one without saying how long.
 pub const DEMO_EVENTS: usize = 100_000;
 pub const DEMO_SEED: u64 = 2026;
+/// The longest demo history the console makes. One of 1,000,000 events took ~12 s and
+/// ~770 MB of the page's memory here; much longer ones outgrow what a page may hold,
+/// and a page out of memory stops.
+pub const DEMO_MAX_EVENTS: usize = 1_000_000;
+
+/// The options of `kiroku.loadDemo({events?, seed?})` as `(seed, events)`. Either
+/// may be left out ([`DEMO_SEED`], [`DEMO_EVENTS`]); given, each is a whole number,
+/// `events` at most [`DEMO_MAX_EVENTS`]. Anything else is refused, not replaced by
+/// the default: a log replaced by a history nobody asked for is lost.
+pub fn demo_options(input: &Value) -> Result<(u64, usize), ErrorBody> {
+    let refuse = |message: String| ErrorBody::new("invalid_demo", message);
+    let options = match input {
+        Value::Null => return Ok((DEMO_SEED, DEMO_EVENTS)),
+        Value::Object(options) => options,
+        other => return Err(refuse(format!("pass {{events, seed}} (both optional), not {other}"))),
+    };
+    let whole = |name: &str| match options.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value.as_u64().map(Some).ok_or_else(|| refuse(format!("{name} must be a whole number from 0, not {value}"))),
+    };
+    let seed = whole("seed")?.unwrap_or(DEMO_SEED);
+    let events = whole("events")?.unwrap_or(DEMO_EVENTS as u64);
+    match usize::try_from(events) {
+        Ok(events) if events <= DEMO_MAX_EVENTS => Ok((seed, events)),
+        _ => Err(refuse(format!("a demo history has at most {DEMO_MAX_EVENTS} events, not {events}"))),
+    }
+}
 
 const PRODUCTS: &[(&str, i64, &str)] = &[
     ("matcha-tea", 1_800, "tea"),
