@@ -99,6 +99,18 @@ pub struct Lab<S> {
     shown: Cell<ModelSet>,
 }
 
+/// What [`Lab::catch_up`] changed in the working copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaughtUp {
+    /// The store held nothing beyond it.
+    Nothing,
+    /// This many events followed its last one.
+    Appended(usize),
+    /// The store's log is another one (cleared or replaced in another tab): the copy
+    /// was dropped and this many events loaded instead (none, after a clear).
+    Reloaded(usize),
+}
+
 /// What the publisher of this tab did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Publisher {
@@ -316,11 +328,12 @@ impl<S: EventStore> Lab<S> {
     }
 
     /// Reads whatever the store holds beyond the working copy and projects it.
-    /// Returns how many events arrived.
+    /// Says what that changed in the working copy.
     ///
     /// The read starts one event early: if the store no longer holds the working
-    /// copy's last event (another tab cleared the log), the whole log is reloaded.
-    pub async fn catch_up(&self) -> Result<usize, StoreError> {
+    /// copy's last event (another tab cleared or replaced the log), the whole log is
+    /// reloaded, however many events it has, none included.
+    pub async fn catch_up(&self) -> Result<CaughtUp, StoreError> {
         let (head, last_id) = {
             let state = self.state.borrow();
             (state.log.head(), state.log.at(state.log.head()).map(|event| event.event_id.clone()))
@@ -329,6 +342,7 @@ impl<S: EventStore> Lab<S> {
         let mut fresh = self.store.read_all_sharing(head.saturating_sub(1), &mut names).await?;
         let still_there = head == 0
             || fresh.first().is_some_and(|first| first.position == head && Some(&first.event_id) == last_id.as_ref());
+        let reloaded = !still_there;
         if still_there {
             if head > 0 {
                 fresh.remove(0);
@@ -339,12 +353,16 @@ impl<S: EventStore> Lab<S> {
             let old = self.state.borrow_mut().restart();
             self.env.release(Box::new(old));
         }
-        let count = fresh.len();
         let now = self.env.now();
         let mut state = self.state.borrow_mut();
         // Another call may have caught up meanwhile: skip what is already here.
         let head = state.log.head();
         fresh.retain(|recorded| recorded.position > head);
+        let caught_up = match fresh.len() {
+            count if reloaded => CaughtUp::Reloaded(count),
+            0 => CaughtUp::Nothing,
+            count => CaughtUp::Appended(count),
+        };
         // Room for every event at once: collected through a `Result`, the vector grew
         // by doubling from nothing, moving what it held each time.
         let mut typed = Vec::with_capacity(fresh.len());
@@ -353,7 +371,7 @@ impl<S: EventStore> Lab<S> {
         }
         state.integrate_all(fresh, typed, Some(names))?;
         state.pump_all(now);
-        Ok(count)
+        Ok(caught_up)
     }
 
     /// Loads the stored log and brings every projector back to where it was saved
@@ -488,7 +506,7 @@ impl<S: EventStore> Lab<S> {
         }
         match self.catch_up().await {
             Err(error) => CommandResult::Error { error: ErrorBody::new("storage_failed", error.0) },
-            Ok(0) if !matches!(result, CommandResult::Conflict { .. }) => result,
+            Ok(CaughtUp::Nothing) if !matches!(result, CommandResult::Conflict { .. }) => result,
             Ok(_) => {
                 let (result, _) = self.decide_and_append(envelope, command, now, user).await;
                 if matches!(result, CommandResult::Conflict { .. }) {

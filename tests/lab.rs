@@ -13,7 +13,7 @@ use kiroku::event_sourcing::json_text::JsonText;
 use kiroku::event_sourcing::memory_store::MemoryStore;
 use kiroku::event_sourcing::recorded::{EventMetadata, NewEvent, RecordedEvent, StreamId};
 use kiroku::event_sourcing::store::{AppendError, EventStore, ExpectedVersion, StoreError};
-use kiroku::lab::Lab;
+use kiroku::lab::{CaughtUp, Lab};
 
 use common::{accept, command, new_lab, query, send, start_time, Shared, TestEnv};
 
@@ -598,14 +598,14 @@ fn a_new_lab_on_a_store_that_holds_events_catches_up_with_them() {
     accept(&first, command("AddItem", "o-1", item("ノートPC", 1, 120000)));
     let second = Lab::new(Shared(Rc::clone(&storage)), Box::new(TestEnv::with_prefix("b-")));
     assert_eq!(second.head(), 0, "nothing is loaded before catching up");
-    assert_eq!(block_on(second.catch_up()).unwrap(), 2);
+    assert_eq!(block_on(second.catch_up()).unwrap(), CaughtUp::Appended(2));
     assert_eq!(second.head(), 2);
     assert_eq!(all_events(&second), all_events(&first));
     assert_eq!(
         query(&second, json!({"query_type": "GetOrder", "filters": {"order_id": "o-1"}})),
         query(&first, json!({"query_type": "GetOrder", "filters": {"order_id": "o-1"}}))
     );
-    assert_eq!(block_on(second.catch_up()).unwrap(), 0, "nothing new the second time");
+    assert_eq!(block_on(second.catch_up()).unwrap(), CaughtUp::Nothing, "nothing new the second time");
 }
 
 // ---- two tabs on one store ----------------------------------------------------
@@ -862,6 +862,45 @@ fn a_tab_notices_that_another_tab_reset_the_store() {
     assert_eq!(query(&b, json!({"query_type": "GetOrder", "filters": {"order_id": "o-1"}}))["data"], Value::Null);
 }
 
+// A page redraws when its tab's catch-up changed anything: a log cleared in another
+// tab brings no event, yet every panel changes.
+#[test]
+fn a_catch_up_says_whether_events_followed_or_the_log_was_another_one() {
+    let (_storage, a, b) = two_tabs();
+    assert_eq!(block_on(b.catch_up()).unwrap(), CaughtUp::Nothing);
+    accept(&a, command("AddItem", "o-1", item("ノートPC", 1, 120000)));
+    assert_eq!(block_on(b.catch_up()).unwrap(), CaughtUp::Appended(1));
+    block_on(a.reset()).unwrap();
+    assert_eq!(block_on(b.catch_up()).unwrap(), CaughtUp::Reloaded(0), "cleared: nothing arrived, and the copy changed");
+    assert_eq!(b.head(), 0);
+    assert_eq!(query(&b, json!({"query_type": "GetOrder", "filters": {"order_id": "o-1"}}))["data"], Value::Null);
+    assert_eq!(block_on(b.catch_up()).unwrap(), CaughtUp::Nothing);
+    // From an empty copy, any log only follows it.
+    accept(&a, command("CreateOrder", "o-2", json!({"customer_name": "佐藤花子"})));
+    assert_eq!(block_on(b.catch_up()).unwrap(), CaughtUp::Appended(1));
+    block_on(a.load_demo(3, 1_000)).unwrap();
+    assert_eq!(block_on(b.catch_up()).unwrap(), CaughtUp::Reloaded(1_000), "replaced by a longer log");
+    assert_eq!(all_events(&b), all_events(&a));
+}
+
+// A refusal decided on a stale copy is decided again once the copy has caught up,
+// also when catching up found the log cleared (and so no event arrived).
+#[test]
+fn a_command_refused_on_a_copy_whose_log_was_cleared_elsewhere_is_decided_again() {
+    let (_storage, a, b) = two_tabs();
+    accept(&a, command("AddItem", "o-1", item("ノートPC", 1, 120000)));
+    accept(&a, command("ConfirmOrder", "o-1", json!({})));
+    block_on(b.catch_up()).unwrap();
+    block_on(a.reset()).unwrap();
+    // Tab B still holds o-1 confirmed; in the store there is no o-1 at all.
+    let result = send(&b, command("AddItem", "o-1", item("マウス", 1, 3000)));
+    assert_ne!(result["error"]["code"], "order_not_editable", "decided on the stale copy: {result}");
+    assert_eq!(b.head(), 0, "tab B reloaded the cleared log");
+    let fresh = Lab::new(MemoryStore::new(), Box::new(TestEnv::new()));
+    let on_an_empty_log = send(&fresh, command("AddItem", "o-1", item("マウス", 1, 3000)));
+    assert_eq!(result, on_an_empty_log, "the answer is the one an empty log gives");
+}
+
 #[test]
 fn a_tab_reloads_when_the_store_was_reset_and_has_grown_past_its_head() {
     let (storage, a, b) = two_tabs();
@@ -892,7 +931,7 @@ fn a_gap_in_what_the_store_reads_stops_a_catch_up_with_the_working_copy_whole() 
     assert!(block_on(lab.catch_up()).is_err(), "position 4 cannot follow position 2");
     assert_eq!(lab.head(), 2, "the event before the gap is in");
     gap.set(None);
-    assert_eq!(block_on(lab.catch_up()).unwrap(), 2, "once the store reads whole, the rest comes in");
+    assert_eq!(block_on(lab.catch_up()).unwrap(), CaughtUp::Appended(2), "once the store reads whole, the rest comes in");
     // The log and the typed events it is folded from still go together.
     assert_eq!(lab.head(), 4);
     let log = common::log_of(&lab);

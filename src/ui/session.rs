@@ -15,6 +15,7 @@ use crate::event_sourcing::projection_engine::Fault;
 use crate::messaging::{Delivery, DeliveryMode};
 use crate::read_models::{ModelSet, ReadModels};
 use crate::event_sourcing::envelope::{CommandResult, QueryResult};
+use crate::lab::CaughtUp;
 
 /// The outcome of the last command the user sent, for the result panel.
 #[derive(Debug, Clone, PartialEq)]
@@ -342,8 +343,9 @@ impl Session {
     /// Reads what other tabs may have written.
     pub async fn refresh(&self) {
         let lab = self.lab();
-        if let Ok(arrived) = lab.catch_up().await {
-            if arrived > 0 {
+        if let Ok(changed) = lab.catch_up().await {
+            // A log cleared in another tab brings no event, and changes every panel.
+            if changed != CaughtUp::Nothing {
                 self.log_changed();
             }
         }
