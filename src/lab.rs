@@ -374,6 +374,14 @@ impl<S: EventStore> Lab<S> {
         Ok(caught_up)
     }
 
+    /// [`Lab::catch_up`] in its turn with commands, imports and clears, as the page
+    /// catches up on another tab's change or on focus: none of them runs between its
+    /// reads of the store and what it makes of them.
+    pub async fn catch_up_in_turn(&self) -> Result<CaughtUp, StoreError> {
+        let _turn = self.commands.lock().await;
+        self.catch_up().await
+    }
+
     /// Loads the stored log and brings every projector back to where it was saved
     /// (its checkpoint, failure, dead letters and fault), then lets it catch up.
     pub async fn load(&self) -> Result<(), StoreError> {

@@ -5,10 +5,14 @@
 //! Each test opens its own database, so the tests cannot see each other's events.
 //! Run: `wasm-pack test --headless --chrome -- --test browser_store_contract`.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 use wasm_bindgen_test::*;
 
+use kiroku::browser::broadcast::LogChanges;
 use kiroku::browser::indexed_db::IndexedDbStore;
 use kiroku::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
 use kiroku::event_sourcing::store::{AppendError, EventStore, ExpectedVersion};
@@ -165,4 +169,52 @@ async fn two_tabs_appending_on_the_same_version_conflict() {
         assert_eq!(tab.head_position().await.unwrap(), 2);
         assert_eq!(tab.read_stream("Order-1").await.unwrap().len(), 2);
     }
+}
+
+/// The store says when the log changed (the page tells its other tabs with it): after
+/// each committed append, replacement and clear; not after a refused append, nor
+/// after saving a document.
+#[wasm_bindgen_test]
+async fn each_committed_change_of_the_log_and_nothing_else_is_announced() {
+    let store = IndexedDbStore::open("kiroku-announced").await.unwrap();
+    store.clear().await.unwrap();
+    let announced = Rc::new(Cell::new(0));
+    let count = announced.clone();
+    store.on_log_written(Rc::new(move || count.set(count.get() + 1)));
+
+    let order = StreamId::new("Order", "1");
+    let first = store.append(&order, ExpectedVersion::Exact(0), vec![event("e1")]).await.unwrap();
+    assert_eq!(announced.get(), 1, "an append");
+    store.append_with_outbox(&order, ExpectedVersion::Exact(1), vec![event("e2")]).await.unwrap();
+    assert_eq!(announced.get(), 2, "an append with its outbox messages");
+    let refused = store.append(&order, ExpectedVersion::Exact(1), vec![event("e3")]).await;
+    assert_eq!(refused, Err(AppendError::Conflict { expected: 1, actual: 2 }));
+    assert_eq!(announced.get(), 2, "a refused append wrote nothing to tell");
+    store.save_document("projections", "{}").await.unwrap();
+    assert_eq!(announced.get(), 2, "a document is not the log");
+    store.replace_all(&first).await.unwrap();
+    assert_eq!(announced.get(), 3, "a replacement");
+    store.clear().await.unwrap();
+    assert_eq!(announced.get(), 4, "a clear");
+}
+
+/// What a tab announces, the other tabs on the database hear, and it does not.
+#[wasm_bindgen_test]
+async fn a_change_announced_by_one_tab_is_heard_by_the_others_not_by_itself() {
+    let heard = |count: &Rc<Cell<u32>>| -> Rc<dyn Fn()> {
+        let count = count.clone();
+        Rc::new(move || count.set(count.get() + 1))
+    };
+    let (a, b, elsewhere) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+    let tab_a = LogChanges::connect("kiroku-log-changes", heard(&a)).unwrap();
+    let _tab_b = LogChanges::connect("kiroku-log-changes", heard(&b)).unwrap();
+    let _other_database = LogChanges::connect("kiroku-log-changes-other", heard(&elsewhere)).unwrap();
+    tab_a.announce();
+    tab_a.announce();
+    // Messages arrive in a later task.
+    let later = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(later).await.unwrap();
+    assert_eq!((a.get(), b.get(), elsewhere.get()), (0, 2, 0));
 }

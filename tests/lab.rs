@@ -881,6 +881,10 @@ fn a_catch_up_says_whether_events_followed_or_the_log_was_another_one() {
     block_on(a.load_demo(3, 1_000)).unwrap();
     assert_eq!(block_on(b.catch_up()).unwrap(), CaughtUp::Reloaded(1_000), "replaced by a longer log");
     assert_eq!(all_events(&b), all_events(&a));
+    // The page's catch-up, in its turn with commands, says the same.
+    accept(&a, command("CreateOrder", "o-3", json!({"customer_name": "鈴木一郎"})));
+    assert_eq!(block_on(b.catch_up_in_turn()).unwrap(), CaughtUp::Appended(1));
+    assert_eq!(block_on(b.catch_up_in_turn()).unwrap(), CaughtUp::Nothing);
 }
 
 // A refusal decided on a stale copy is decided again once the copy has caught up,

@@ -39,3 +39,27 @@ impl Broker for BroadcastBroker {
         (self.local)(message);
     }
 }
+
+/// Tells the other tabs on the same database that the log changed, and hears when
+/// they say so: a tab then catches up at once, not on its next focus or command.
+/// Not the broker above, whose deliveries the messaging lab drops or repeats on
+/// purpose. One channel object both says and hears, so a tab never hears itself.
+pub struct LogChanges {
+    channel: BroadcastChannel,
+}
+
+impl LogChanges {
+    /// Joins the log's channel of `database`; `heard` runs when another tab changed the log.
+    pub fn connect(database: &str, heard: Rc<dyn Fn()>) -> Result<LogChanges, JsValue> {
+        let channel = BroadcastChannel::new(&format!("kiroku-log-{database}"))?;
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |_: MessageEvent| heard());
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget(); // lives as long as the page
+        Ok(LogChanges { channel })
+    }
+
+    /// Tells the other tabs: the log changed (what changed, they read from the store).
+    pub fn announce(&self) {
+        let _ = self.channel.post_message(&JsValue::from_str("log changed"));
+    }
+}

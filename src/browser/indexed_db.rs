@@ -36,7 +36,9 @@
 //! every early return (`?`, a conflict) leaves the database as it was. Read-only
 //! transactions are simply dropped once read: rolling back a read changes nothing.
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::rc::Rc;
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -388,11 +390,18 @@ impl From<indexed_db_futures::error::Error> for StoreError {
 
 /// An [`EventStore`] on an IndexedDB database: one connection, one transaction per call.
 /// Several stores (tabs) may hold the same database; appends stay consistent between them.
-#[derive(Debug)]
 pub struct IndexedDbStore {
     db: Database,
     /// Makes the next outbox append roll back after all its writes (tests).
-    abort_next_outbox_append: std::cell::Cell<bool>,
+    abort_next_outbox_append: Cell<bool>,
+    /// Runs after each committed change of the log: an append, a replacement, a clear.
+    on_log_written: RefCell<Option<Rc<dyn Fn()>>>,
+}
+
+impl std::fmt::Debug for IndexedDbStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexedDbStore").field("db", &self.db).finish_non_exhaustive()
+    }
 }
 
 impl IndexedDbStore {
@@ -403,7 +412,20 @@ impl IndexedDbStore {
             .with_on_upgrade_needed(|event, db| upgrade(&db, event.old_version()))
             .await
             .map_err(|error| StoreError(format!("could not open the IndexedDB database {db_name:?}: {error}")))?;
-        Ok(IndexedDbStore { db, abort_next_outbox_append: std::cell::Cell::new(false) })
+        Ok(IndexedDbStore { db, abort_next_outbox_append: Cell::new(false), on_log_written: Default::default() })
+    }
+
+    /// Runs `written` after each committed change of the log (not after a write that
+    /// failed, nor after saving a document): the page tells its other tabs with it.
+    pub fn on_log_written(&self, written: Rc<dyn Fn()>) {
+        *self.on_log_written.borrow_mut() = Some(written);
+    }
+
+    fn log_written(&self) {
+        let written = self.on_log_written.borrow().clone();
+        if let Some(written) = written {
+            written();
+        }
     }
 
     fn begin(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction<'_>, StoreError> {
@@ -573,7 +595,9 @@ impl EventStore for IndexedDbStore {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Vec<RecordedEvent>, AppendError> {
-        self.write(stream, expected, events, false).await
+        let recorded = self.write(stream, expected, events, false).await?;
+        self.log_written();
+        Ok(recorded)
     }
 
     async fn append_with_outbox(
@@ -582,7 +606,9 @@ impl EventStore for IndexedDbStore {
         expected: ExpectedVersion,
         events: Vec<NewEvent>,
     ) -> Result<Vec<RecordedEvent>, AppendError> {
-        self.write(stream, expected, events, true).await
+        let recorded = self.write(stream, expected, events, true).await?;
+        self.log_written();
+        Ok(recorded)
     }
 
     async fn replace_all(&self, events: &[RecordedEvent]) -> Result<(), StoreError> {
@@ -614,7 +640,9 @@ impl EventStore for IndexedDbStore {
         }
         let head = events.last().map_or(0, |event| event.position);
         tx.object_store(META)?.put(head).with_key(HEAD).without_key_type().serde()?;
-        commit(tx).await
+        commit(tx).await?;
+        self.log_written();
+        Ok(())
     }
 
     async fn unpublished(&self, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -725,6 +753,8 @@ impl EventStore for IndexedDbStore {
         for name in [SEGMENTS, STREAMS, STREAM_BUCKETS, META, OUTBOX] {
             tx.object_store(name)?.clear()?;
         }
-        commit(tx).await
+        commit(tx).await?;
+        self.log_written();
+        Ok(())
     }
 }

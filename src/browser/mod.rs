@@ -37,9 +37,14 @@ pub fn database_name() -> String {
 }
 
 /// Opens the store named by the page, loads its log into a lab, and connects the
-/// lab to the other tabs' broker; `on_message` runs after each message arrives.
-pub async fn open_lab(database: &str, on_message: Rc<dyn Fn()>) -> Result<Rc<BrowserLab>, String> {
+/// lab to the other tabs' broker; `on_message` runs after each message arrives, and
+/// `other_tab_wrote` when another tab on the database changed the log.
+pub async fn open_lab(database: &str, on_message: Rc<dyn Fn()>, other_tab_wrote: Rc<dyn Fn()>) -> Result<Rc<BrowserLab>, String> {
     let store = IndexedDbStore::open(database).await.map_err(|error| error.0)?;
+    match broadcast::LogChanges::connect(database, other_tab_wrote) {
+        Ok(changes) => store.on_log_written(Rc::new(move || changes.announce())),
+        Err(error) => web_sys::console::warn_2(&"other tabs' changes show on focus only:".into(), &error),
+    }
     let lab = Rc::new(Lab::new(store, Box::new(environment::BrowserEnvironment)));
     lab.load_and_resume().await.map_err(|error| error.0)?;
     let weak = Rc::downgrade(&lab);

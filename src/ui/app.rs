@@ -53,7 +53,7 @@ pub fn App() -> impl IntoView {
     {
         let database = database.clone();
         spawn_local(async move {
-            match browser::open_lab(&database, Rc::new(move || session.message_arrived())).await {
+            match browser::open_lab(&database, Rc::new(move || session.message_arrived()), Rc::new(move || session.other_tab_wrote())).await {
                 Ok(lab) => {
                     let _ = slot.set(lab.clone());
                     session.attach(lab.clone());
@@ -68,7 +68,9 @@ pub fn App() -> impl IntoView {
         });
     }
 
-    // Another tab may have written while this one was in the background.
+    // Another tab's changes are heard as they happen (`Session::other_tab_wrote`); on
+    // focus the page also reads what it may not have heard (a browser without
+    // BroadcastChannel).
     let _focus = window_event_listener(leptos::ev::focus, move |_| {
         if loading.get_untracked() == Loading::Ready {
             spawn_local(async move { session.refresh().await });

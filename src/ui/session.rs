@@ -67,6 +67,11 @@ pub struct Session {
     redraw_asked: StoredValue<bool>,
     /// When the console's calls were last drawn (`performance.now()`, ms).
     last_redraw: StoredValue<f64>,
+    /// Catching up with another tab's change of the log is under way.
+    catching_up: StoredValue<bool>,
+    /// Another tab changed the log since the catch-up under way began (or before
+    /// the log was loaded).
+    heard_meanwhile: StoredValue<bool>,
 }
 
 impl Session {
@@ -86,6 +91,8 @@ impl Session {
             last_poll: StoredValue::new(0.0),
             redraw_asked: StoredValue::new(false),
             last_redraw: StoredValue::new(f64::NEG_INFINITY),
+            catching_up: StoredValue::new(false),
+            heard_meanwhile: StoredValue::new(false),
         }
     }
 
@@ -103,6 +110,10 @@ impl Session {
         }
         self.lab.set_value(Some(lab));
         self.log_changed();
+        // Another tab may have written after the load read the store.
+        if self.heard_meanwhile.get_value() {
+            self.other_tab_wrote();
+        }
     }
 
     /// Reads the lab, tracking the log's revision. Only called once the lab is loaded.
@@ -340,10 +351,35 @@ impl Session {
         self.log_changed();
     }
 
+    /// Another tab changed the log: catches up now and redraws at the next frame. One
+    /// catch-up runs at a time; whatever is heard meanwhile (a burst of another tab's
+    /// commands) makes one more after it. Heard before the log is loaded, it waits
+    /// for [`Session::attach`].
+    pub fn other_tab_wrote(&self) {
+        self.heard_meanwhile.set_value(true);
+        if self.catching_up.get_value() || self.lab.with_value(Option::is_none) {
+            return;
+        }
+        self.catching_up.set_value(true);
+        let session = *self;
+        spawn_local(async move {
+            while session.heard_meanwhile.get_value() {
+                session.heard_meanwhile.set_value(false);
+                // A read that fails is tried again at the next change heard, or on focus.
+                if let Ok(changed) = session.lab().catch_up_in_turn().await {
+                    if changed != CaughtUp::Nothing {
+                        session.log_changed_next_frame();
+                    }
+                }
+            }
+            session.catching_up.set_value(false);
+        });
+    }
+
     /// Reads what other tabs may have written.
     pub async fn refresh(&self) {
         let lab = self.lab();
-        if let Ok(changed) = lab.catch_up().await {
+        if let Ok(changed) = lab.catch_up_in_turn().await {
             // A log cleared in another tab brings no event, and changes every panel.
             if changed != CaughtUp::Nothing {
                 self.log_changed();
