@@ -1,6 +1,7 @@
 //! The message broker between tabs: a BroadcastChannel. Every open tab of the app
 //! (on the same database) subscribes; a tab's own messages reach its own consumer too.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -45,7 +46,10 @@ impl Broker for BroadcastBroker {
 /// Not the broker above, whose deliveries the messaging lab drops or repeats on
 /// purpose. One channel object both says and hears, so a tab never hears itself.
 pub struct LogChanges {
-    channel: BroadcastChannel,
+    /// A change is waiting to be told, in a task after the one that made it.
+    pending: Rc<Cell<bool>>,
+    /// Tells it (and lets the next change wait again).
+    tell: Closure<dyn Fn()>,
 }
 
 impl LogChanges {
@@ -55,11 +59,27 @@ impl LogChanges {
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |_: MessageEvent| heard());
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget(); // lives as long as the page
-        Ok(LogChanges { channel })
+        let pending = Rc::new(Cell::new(false));
+        let waiting = pending.clone();
+        let tell = Closure::<dyn Fn()>::new(move || {
+            waiting.set(false);
+            let _ = channel.post_message(&JsValue::from_str("log changed"));
+        });
+        Ok(LogChanges { pending, tell })
     }
 
-    /// Tells the other tabs: the log changed (what changed, they read from the store).
+    /// Tells the other tabs that the log changed (what changed, they read from the
+    /// store), in a later task: a command answers first (posting costs ~0.1–0.2 ms
+    /// here), and the changes of a burst are told once.
     pub fn announce(&self) {
-        let _ = self.channel.post_message(&JsValue::from_str("log changed"));
+        if self.pending.replace(true) {
+            return;
+        }
+        let told = web_sys::window()
+            .and_then(|window| window.set_timeout_with_callback(self.tell.as_ref().unchecked_ref()).ok())
+            .is_some();
+        if !told {
+            self.pending.set(false);
+        }
     }
 }
