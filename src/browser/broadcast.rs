@@ -1,5 +1,6 @@
 //! The message broker between tabs: a BroadcastChannel. Every open tab of the app
 //! (on the same database) subscribes; a tab's own messages reach its own consumer too.
+//! Beside it, [`LogChanges`]: the tabs telling each other that the log changed.
 
 use std::cell::Cell;
 use std::rc::Rc;
