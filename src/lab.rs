@@ -342,7 +342,6 @@ impl<S: EventStore> Lab<S> {
         let mut fresh = self.store.read_all_sharing(head.saturating_sub(1), &mut names).await?;
         let still_there = head == 0
             || fresh.first().is_some_and(|first| first.position == head && Some(&first.event_id) == last_id.as_ref());
-        let reloaded = !still_there;
         if still_there {
             if head > 0 {
                 fresh.remove(0);
@@ -359,7 +358,7 @@ impl<S: EventStore> Lab<S> {
         let head = state.log.head();
         fresh.retain(|recorded| recorded.position > head);
         let caught_up = match fresh.len() {
-            count if reloaded => CaughtUp::Reloaded(count),
+            count if !still_there => CaughtUp::Reloaded(count),
             0 => CaughtUp::Nothing,
             count => CaughtUp::Appended(count),
         };

@@ -53,7 +53,7 @@ pub fn App() -> impl IntoView {
     {
         let database = database.clone();
         spawn_local(async move {
-            match browser::open_lab(&database, Rc::new(move || session.message_arrived()), Rc::new(move || session.other_tab_wrote())).await {
+            match browser::open_lab(&database, Rc::new(move || session.message_arrived()), Rc::new(move || session.catch_up_with_other_tabs())).await {
                 Ok(lab) => {
                     let _ = slot.set(lab.clone());
                     session.attach(lab.clone());
@@ -68,12 +68,11 @@ pub fn App() -> impl IntoView {
         });
     }
 
-    // Another tab's changes are heard as they happen (`Session::other_tab_wrote`); on
-    // focus the page also reads what it may not have heard (a browser without
-    // BroadcastChannel).
+    // Another tab's changes are heard as they happen; on focus the page also reads
+    // what it may not have heard (a browser without BroadcastChannel).
     let _focus = window_event_listener(leptos::ev::focus, move |_| {
         if loading.get_untracked() == Loading::Ready {
-            spawn_local(async move { session.refresh().await });
+            session.catch_up_with_other_tabs();
         }
     });
 

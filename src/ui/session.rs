@@ -112,7 +112,7 @@ impl Session {
         self.log_changed();
         // Another tab may have written after the load read the store.
         if self.heard_meanwhile.get_value() {
-            self.other_tab_wrote();
+            self.catch_up_with_other_tabs();
         }
     }
 
@@ -351,11 +351,11 @@ impl Session {
         self.log_changed();
     }
 
-    /// Another tab changed the log: catches up now and redraws at the next frame. One
-    /// catch-up runs at a time; whatever is heard meanwhile (a burst of another tab's
-    /// commands) makes one more after it. Heard before the log is loaded, it waits
-    /// for [`Session::attach`].
-    pub fn other_tab_wrote(&self) {
+    /// Another tab changed the log (it said so), or may have (this page got the focus
+    /// back): catches up now and redraws at the next frame. One catch-up runs at a
+    /// time; whatever is heard meanwhile (a burst of another tab's commands) makes one
+    /// more after it. Heard before the log is loaded, it waits for [`Session::attach`].
+    pub fn catch_up_with_other_tabs(&self) {
         self.heard_meanwhile.set_value(true);
         if self.catching_up.get_value() || self.lab.with_value(Option::is_none) {
             return;
@@ -367,6 +367,7 @@ impl Session {
                 session.heard_meanwhile.set_value(false);
                 // A read that fails is tried again at the next change heard, or on focus.
                 if let Ok(changed) = session.lab().catch_up_in_turn().await {
+                    // A log cleared in another tab brings no event, and changes every panel.
                     if changed != CaughtUp::Nothing {
                         session.log_changed_next_frame();
                     }
@@ -374,17 +375,6 @@ impl Session {
             }
             session.catching_up.set_value(false);
         });
-    }
-
-    /// Reads what other tabs may have written.
-    pub async fn refresh(&self) {
-        let lab = self.lab();
-        if let Ok(changed) = lab.catch_up_in_turn().await {
-            // A log cleared in another tab brings no event, and changes every panel.
-            if changed != CaughtUp::Nothing {
-                self.log_changed();
-            }
-        }
     }
 
     /// Empties the log.
