@@ -64,3 +64,68 @@ test("a tab reads the stored log when it gets the focus back", async ({ context 
   await expect(second.position).toHaveText("1 / 1");
   await expect(second.summaryRow("山田太郎")).toHaveCount(1);
 });
+
+// A newer Kiroku opened in another tab upgrades the stored layout: it has to wait
+// until every tab on the storage closes it. This tab lets go at once and says why.
+test("a tab lets go of its storage for a newer Kiroku in another tab, and says so", async ({ context }) => {
+  const first = await LabPage.open(await context.newPage(), "tabs-let-go");
+  expect((await first.createOrder("山田太郎")).status).toBe("accepted");
+  const other = await LabPage.open(await context.newPage(), "tabs-newer");
+
+  const opened = await other.page.evaluate(async (name) => {
+    const stored = (await indexedDB.databases()).find((database) => database.name === name);
+    const newer = (stored?.version ?? 0) + 1;
+    return new Promise<string>((resolve, reject) => {
+      const request = indexedDB.open(name, newer);
+      request.onsuccess = () => { request.result.close(); resolve(`opened in layout ${newer}`); };
+      request.onblocked = () => resolve("blocked");
+      request.onerror = () => reject(request.error);
+    });
+  }, first.database);
+  expect(opened).toMatch(/^opened in layout \d+$/);
+  const layout = opened.split(" ").pop();
+
+  const notice = first.page.getByTestId("storage-let-go");
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText("with a newer Kiroku");
+  await expect(notice).toContainText(`storage layout ${layout}`);
+  await expect(notice.getByRole("button", { name: "Reload the page" })).toBeFocused();
+  // Nothing more is saved from this tab.
+  const refused = await callKiroku(first.page, "send", { command_type: "CreateOrder", aggregate_id: "after", data: { customer_name: "佐藤花子" } });
+  expect(refused.status).not.toBe("accepted");
+  // Reloaded, this older page cannot read the newer layout, and says what to do.
+  await Promise.all([first.page.waitForEvent("load"), notice.getByRole("button", { name: "Reload the page" }).press("Enter")]);
+  await first.page.waitForFunction(() => (window as any).kiroku !== undefined);
+  const ready = await first.page.evaluate(() => (window as any).kiroku.ready);
+  expect(ready.status).toBe("error");
+  await expect(first.page.getByRole("alert")).toContainText("was upgraded by a newer Kiroku");
+  await expect(first.page.getByRole("alert")).toContainText("open it with the newer Kiroku");
+});
+
+// An older page (one that does not let go when asked) keeps the storage open in an
+// older layout: this tab says it waits, and opens once that page closes it.
+test("a tab waits for an older page that holds its storage open, and says so", async ({ context }) => {
+  const older = await LabPage.open(await context.newPage(), "tabs-older-host");
+  const database = `e2e-tabs-waits-${Date.now()}`;
+  await older.page.evaluate(async (name) => {
+    // Layout 5's stores, held open, with no `versionchange` handler.
+    (window as any).olderConnection = await new Promise((resolve, reject) => {
+      const request = indexedDB.open(name, 5);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        db.createObjectStore("segments", { keyPath: "last" });
+        for (const store of ["streams", "meta", "outbox", "stream_buckets"]) db.createObjectStore(store);
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }, database);
+
+  const tab = new LabPage(await context.newPage(), database);
+  await tab.page.goto(`/?db=${database}`);
+  await expect(tab.page.getByTestId("opening")).toContainText("Waiting for another Kiroku tab to close this storage");
+  await older.page.evaluate(() => (window as any).olderConnection.close());
+  await tab.waitReady();
+  await expect(tab.position).toHaveText("0 / 0");
+  expect((await tab.createOrder("山田太郎")).status).toBe("accepted");
+});

@@ -2,7 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    kiroku::browser::panic_notice::install();
+    kiroku::browser::page_notice::install();
     leptos::mount::mount_to_body(kiroku::ui::App);
 }
 

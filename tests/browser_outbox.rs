@@ -4,15 +4,20 @@
 //! existed (layout version 1) opens after the upgrade with every event; and stream
 //! records live in buckets (layout 4), packed since layout 5, and a log of layout 4
 //! opens after the upgrade; segments are compact since layout 6, and a log of layout
-//! 5 (every text in every event) opens after the upgrade.
+//! 5 (every text in every event) opens after the upgrade. A store lets go of its
+//! database for a page that opens it in a newer layout or deletes it, and an open that
+//! waits on an older page that does not let go says so.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use indexed_db_futures::KeyPath;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::future::IntoFuture;
+use std::rc::Rc;
 
-use kiroku::browser::indexed_db::{bucket_of, IndexedDbStore, BUCKETS};
+use kiroku::browser::indexed_db::{bucket_of, IndexedDbStore, LetGo, BUCKETS, SCHEMA_VERSION};
 use kiroku::event_sourcing::recorded::{EventMetadata, NewEvent, StreamId};
 use kiroku::event_sourcing::store::{AppendError, EventStore, ExpectedVersion};
 use serde_json::json;
@@ -359,5 +364,64 @@ async fn a_log_stored_in_layout_version_5_opens_after_the_upgrade_and_new_segmen
     assert!(old_b.metadata.actor.is_same_copy(&e3.metadata.actor) && old_a.event_type.is_same_copy(&old_b.event_type));
     let (correlation, causation) = (&old_a.metadata.correlation_id, &old_b.metadata.causation_id);
     assert!(correlation.is_same_copy(&old_b.metadata.correlation_id) && causation.is_same_copy(correlation), "and one copy of each id per segment");
+    store.clear().await.unwrap();
+}
+
+/// Resolves after `ms` milliseconds: what another page does meanwhile has happened.
+async fn after(ms: i32) {
+    let later = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(later).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_store_lets_go_of_its_database_when_another_page_opens_it_in_a_newer_layout_or_deletes_it() {
+    let name = "kiroku-let-go";
+    let told: Rc<RefCell<Vec<LetGo>>> = Rc::default();
+    let tell = |told: &Rc<RefCell<Vec<LetGo>>>| -> Rc<dyn Fn(LetGo)> {
+        let told = told.clone();
+        Rc::new(move |why| told.borrow_mut().push(why))
+    };
+    let store = IndexedDbStore::open(name).await.unwrap();
+    store.on_let_go(tell(&told));
+    store.append(&StreamId::new("Order", "a"), ExpectedVersion::Exact(0), vec![event("e1", "OrderCreated")]).await.unwrap();
+
+    // A newer page's open would wait for ever on a connection that stays open.
+    let newer = Database::open(name).with_version(SCHEMA_VERSION + 1).with_on_upgrade_needed(|_, _| Ok(()));
+    let newer = futures::future::select(Box::pin(newer.into_future()), Box::pin(after(2_000))).await;
+    let futures::future::Either::Left((newer, _)) = newer else { panic!("the newer page's open waited on this store") };
+    let newer = newer.unwrap();
+    assert_eq!(*told.borrow(), [LetGo::Upgraded(SCHEMA_VERSION + 1)], "the store says why it let go");
+    assert!(store.head_position().await.is_err(), "and reads nothing once it let go");
+    newer.close();
+
+    // A store on the newer layout's database that is then deleted lets go too.
+    Database::delete_by_name(name).unwrap().await.unwrap();
+    let told_again: Rc<RefCell<Vec<LetGo>>> = Rc::default();
+    let store = IndexedDbStore::open(name).await.unwrap();
+    store.on_let_go(tell(&told_again));
+    let deleted = futures::future::select(Box::pin(Database::delete_by_name(name).unwrap().into_future()), Box::pin(after(2_000))).await;
+    assert!(matches!(deleted, futures::future::Either::Left((Ok(_), _))), "the deletion waited on this store");
+    assert_eq!(*told_again.borrow(), [LetGo::Deleted]);
+}
+
+#[wasm_bindgen_test]
+async fn an_open_that_waits_on_an_older_page_says_so_and_goes_on_once_it_closes() {
+    let name = "kiroku-open-waits";
+    let _ = Database::delete_by_name(name).unwrap().await;
+    // An older page (layout 5) that does not let go when asked.
+    let old = database_of_layout(name, 5).await;
+    let waiting = Rc::new(Cell::new(false));
+    let opening = {
+        let waiting = waiting.clone();
+        IndexedDbStore::open_waiting(name, move || waiting.set(true))
+    };
+    let opening = futures::future::select(Box::pin(opening), Box::pin(after(500))).await;
+    let futures::future::Either::Right((_, opening)) = opening else { panic!("the open did not wait for the older page") };
+    assert!(waiting.get(), "the open says it waits");
+    old.close();
+    let store = opening.await.expect("the open goes on once the older page closed");
+    assert_eq!(store.head_position().await.unwrap(), 0);
     store.clear().await.unwrap();
 }

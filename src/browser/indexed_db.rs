@@ -32,6 +32,11 @@
 //! so a stale writer reads the new version and gets a conflict, as a
 //! `UNIQUE(stream, version)` constraint would give it.
 //!
+//! Another page that opens the database in a newer layout (a newer Kiroku) waits until
+//! every open connection closes; so does a deletion. A store closes its connection as
+//! soon as it is asked (`versionchange`) and says why ([`LetGo`]); a store whose own
+//! open waits on a page that does not close says so ([`IndexedDbStore::open_waiting`]).
+//!
 //! `indexed_db_futures` transactions roll back when dropped without `commit()`:
 //! every early return (`?`, a conflict) leaves the database as it was. Read-only
 //! transactions are simply dropped once read: rolling back a read changes nothing.
@@ -41,10 +46,14 @@ use std::future::Future;
 use std::rc::Rc;
 
 use indexed_db_futures::database::Database;
+use indexed_db_futures::error::{DomException, Error as IdbError, OpenDbError};
+use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyPath;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::event_sourcing::json_text::JsonText;
 use crate::event_sourcing::event_id::{EventId, IdForm};
@@ -396,6 +405,32 @@ pub struct IndexedDbStore {
     abort_next_outbox_append: Cell<bool>,
     /// Runs after each committed change of the log: an append, a replacement, a clear.
     on_log_written: RefCell<Option<Rc<dyn Fn()>>>,
+    /// Runs once the store let go of its database for another page.
+    on_let_go: LetGoHook,
+    /// The database's `versionchange` handler: closes the connection, then tells.
+    _let_go_when_asked: Closure<dyn FnMut(web_sys::IdbVersionChangeEvent)>,
+}
+
+/// What the page runs once its store let go of the database: set after the open, read
+/// by the `versionchange` handler.
+type LetGoHook = Rc<RefCell<Option<Rc<dyn Fn(LetGo)>>>>;
+
+/// Why a store closed its connection: another page asked for the database, and an
+/// open connection would have kept it waiting. Every read and write fails after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetGo {
+    /// Another page opens the database in a newer layout (this version of it).
+    Upgraded(u32),
+    /// The database is being deleted (by another page, or the browser's settings).
+    Deleted,
+}
+
+impl Drop for IndexedDbStore {
+    /// A store that is gone keeps no connection open to stand in another page's way.
+    fn drop(&mut self) {
+        self.db.as_sys().set_onversionchange(None);
+        self.db.as_sys().close();
+    }
 }
 
 impl std::fmt::Debug for IndexedDbStore {
@@ -407,12 +442,57 @@ impl std::fmt::Debug for IndexedDbStore {
 impl IndexedDbStore {
     /// Opens (and creates or migrates, if needed) the database `db_name`.
     pub async fn open(db_name: &str) -> Result<IndexedDbStore, StoreError> {
+        Self::open_waiting(db_name, || ()).await
+    }
+
+    /// [`IndexedDbStore::open`], running `waiting` if the open has to wait: another
+    /// page holds the database open in an older layout and does not let go of it (a
+    /// page of a Kiroku from before [`LetGo`]). The open goes on once that page closes
+    /// or reloads.
+    pub async fn open_waiting(db_name: &str, waiting: impl FnOnce() + 'static) -> Result<IndexedDbStore, StoreError> {
         let db = Database::open(db_name)
             .with_version(SCHEMA_VERSION)
+            .with_on_blocked(move |_| {
+                waiting();
+                Ok(())
+            })
             .with_on_upgrade_needed(|event, db| upgrade(&db, event.old_version()))
             .await
-            .map_err(|error| StoreError(format!("could not open the IndexedDB database {db_name:?}: {error}")))?;
-        Ok(IndexedDbStore { db, abort_next_outbox_append: Cell::new(false), on_log_written: Default::default() })
+            .map_err(|error| match error {
+                OpenDbError::Base(IdbError::DomException(DomException::Other(error))) if error.name() == "VersionError" => StoreError(format!(
+                    "the storage {db_name:?} was upgraded by a newer Kiroku, to a layout this page cannot read (it reads \
+                     layout {SCHEMA_VERSION}): open it with the newer Kiroku, or pick another storage with ?db=name"
+                )),
+                error => StoreError(format!("could not open the IndexedDB database {db_name:?}: {error}")),
+            })?;
+        let on_let_go = LetGoHook::default();
+        let let_go_when_asked = {
+            let on_let_go = on_let_go.clone();
+            Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(move |event: web_sys::IdbVersionChangeEvent| {
+                if let Some(db) = event.target().and_then(|target| target.dyn_into::<web_sys::IdbDatabase>().ok()) {
+                    db.close();
+                }
+                let why = event.new_version().map_or(LetGo::Deleted, |version| LetGo::Upgraded(version as u32));
+                let told = on_let_go.borrow().clone();
+                if let Some(told) = told {
+                    told(why);
+                }
+            })
+        };
+        db.as_sys().set_onversionchange(Some(let_go_when_asked.as_ref().unchecked_ref()));
+        Ok(IndexedDbStore {
+            db,
+            abort_next_outbox_append: Cell::new(false),
+            on_log_written: Default::default(),
+            on_let_go,
+            _let_go_when_asked: let_go_when_asked,
+        })
+    }
+
+    /// Runs `let_go` once the store has closed its connection because another page
+    /// asked for the database ([`LetGo`]).
+    pub fn on_let_go(&self, let_go: Rc<dyn Fn(LetGo)>) {
+        *self.on_let_go.borrow_mut() = Some(let_go);
     }
 
     /// Runs `written` after each committed change of the log (not after a write that

@@ -6,7 +6,7 @@ pub mod console;
 pub mod environment;
 pub mod heap;
 pub mod indexed_db;
-pub mod panic_notice;
+pub mod page_notice;
 pub mod preferences;
 pub mod text;
 
@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use crate::lab::Lab;
 use crate::messaging::broker::Message;
-use indexed_db::IndexedDbStore;
+use indexed_db::{IndexedDbStore, LetGo};
 
 /// The lab as the browser runs it: on IndexedDB.
 pub type BrowserLab = Lab<IndexedDbStore>;
@@ -36,11 +36,25 @@ pub fn database_name() -> String {
         .unwrap_or_else(|| DEFAULT_DATABASE.to_owned())
 }
 
+/// What the page hears from its browser side, beside the answers to its calls.
+pub struct PageHooks {
+    /// A message from the other tabs' broker arrived.
+    pub message_arrived: Rc<dyn Fn()>,
+    /// Another tab on the database changed the log.
+    pub other_tab_wrote: Rc<dyn Fn()>,
+    /// The open waits for another tab, which holds the database open in an older
+    /// layout, to close it.
+    pub waiting_for_other_tab: Rc<dyn Fn()>,
+    /// Another tab asked for the database, and this page let go of it.
+    pub let_go: Rc<dyn Fn(LetGo)>,
+}
+
 /// Opens the store named by the page, loads its log into a lab, and connects the
-/// lab to the other tabs' broker; `on_message` runs after each message arrives, and
-/// `other_tab_wrote` when another tab on the database changed the log.
-pub async fn open_lab(database: &str, on_message: Rc<dyn Fn()>, other_tab_wrote: Rc<dyn Fn()>) -> Result<Rc<BrowserLab>, String> {
-    let store = IndexedDbStore::open(database).await.map_err(|error| error.0)?;
+/// lab to the other tabs' broker, telling the page through `hooks`.
+pub async fn open_lab(database: &str, hooks: PageHooks) -> Result<Rc<BrowserLab>, String> {
+    let PageHooks { message_arrived, other_tab_wrote, waiting_for_other_tab, let_go } = hooks;
+    let store = IndexedDbStore::open_waiting(database, move || waiting_for_other_tab()).await.map_err(|error| error.0)?;
+    store.on_let_go(let_go);
     match broadcast::LogChanges::connect(database, other_tab_wrote) {
         Ok(changes) => store.on_log_written(Rc::new(move || changes.announce())),
         Err(error) => web_sys::console::warn_2(&"other tabs' changes show on focus only:".into(), &error),
@@ -51,7 +65,7 @@ pub async fn open_lab(database: &str, on_message: Rc<dyn Fn()>, other_tab_wrote:
     let deliver: Rc<dyn Fn(&Message)> = Rc::new(move |message| {
         if let Some(lab) = weak.upgrade() {
             lab.receive(message);
-            on_message();
+            message_arrived();
         }
     });
     match broadcast::BroadcastBroker::connect(database, deliver) {

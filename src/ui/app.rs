@@ -13,7 +13,8 @@ use super::demo_history::DemoHistoryButton;
 use super::log_file::LogFile;
 use super::user_switcher::UserSwitcher;
 use super::workspace::Workspace;
-use crate::browser::{self, console, preferences};
+use crate::browser::indexed_db::{LetGo, SCHEMA_VERSION};
+use crate::browser::{self, console, page_notice, preferences, PageHooks};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Loading {
@@ -31,6 +32,8 @@ pub fn App() -> impl IntoView {
     let session = Session::new();
     provide_context(session);
     let loading = RwSignal::new(Loading::Opening);
+    // The open waits for another tab to close the storage.
+    let waiting = RwSignal::new(false);
     let database = browser::database_name();
 
     // `kiroku.ready` resolves once the log is loaded, with `{status}`.
@@ -53,7 +56,16 @@ pub fn App() -> impl IntoView {
     {
         let database = database.clone();
         spawn_local(async move {
-            match browser::open_lab(&database, Rc::new(move || session.message_arrived()), Rc::new(move || session.catch_up_with_other_tabs())).await {
+            let hooks = PageHooks {
+                message_arrived: Rc::new(move || session.message_arrived()),
+                other_tab_wrote: Rc::new(move || session.catch_up_with_other_tabs()),
+                waiting_for_other_tab: Rc::new(move || waiting.set(true)),
+                let_go: {
+                    let database = database.clone();
+                    Rc::new(move |why| page_notice::show_let_go(&let_go_text(why, &database)))
+                },
+            };
+            match browser::open_lab(&database, hooks).await {
                 Ok(lab) => {
                     let _ = slot.set(lab.clone());
                     session.attach(lab.clone());
@@ -115,7 +127,16 @@ pub fn App() -> impl IntoView {
             </div>
         </header>
         {move || match loading.get() {
-            Loading::Opening => view! { <p class="loading" role="status">"Opening the event log…"</p> }.into_any(),
+            Loading::Opening => view! {
+                <p class="loading" role="status" data-testid="opening">
+                    {move || if waiting.get() {
+                        "Waiting for another Kiroku tab to close this storage: it has it open in an \
+                         older layout. Close or reload that tab, and this one opens."
+                    } else {
+                        "Opening the event log…"
+                    }}
+                </p>
+            }.into_any(),
             Loading::Failed(error) => view! {
                 <div class="load-failed" role="alert">
                     <h2>"The event log could not be opened"</h2>
@@ -125,5 +146,21 @@ pub fn App() -> impl IntoView {
             }.into_any(),
             Loading::Ready => view! { <Workspace/> }.into_any(),
         }}
+    }
+}
+
+/// Why this page let go of its storage, for the notice over it: it can no longer save
+/// anything, and a reload opens the storage again.
+fn let_go_text(why: LetGo, database: &str) -> String {
+    match why {
+        LetGo::Upgraded(layout) => format!(
+            "Another tab opened the storage “{database}” with a newer Kiroku (storage layout {layout}; this page \
+             reads layout {SCHEMA_VERSION}). This page closed the storage so that it could be upgraded, and can no \
+             longer save anything. Everything stored is kept: reload to go on with the newer Kiroku."
+        ),
+        LetGo::Deleted => format!(
+            "The storage “{database}” is being deleted, by another tab or the browser's settings. This page closed \
+             it so that the deletion could go on, and can no longer save anything. Reload to start on an empty log."
+        ),
     }
 }

@@ -1,13 +1,14 @@
 #![cfg(target_arch = "wasm32")]
-//! The panic hook the page installs: a panic puts a notice over the page that says
-//! the page stopped, offers a reload that calls no wasm, keeps each panic's message,
-//! and is shown once.
+//! The notice over a page that can no longer work. The panic hook the page installs:
+//! a panic puts a notice over the page that says the page stopped, offers a reload
+//! that calls no wasm, keeps each panic's message, and is shown once. A storage let
+//! go for another tab: the same notice, with its own words.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-use kiroku::browser::panic_notice::{install, show, TEST_ID};
+use kiroku::browser::page_notice::{install, show, show_let_go, LET_GO_TEST_ID, TEST_ID};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -33,7 +34,7 @@ fn a_panic_shows_one_notice_with_a_reload_and_every_message() {
     // The panic's message and place, shown as text, not read as markup.
     let details = notice.query_selector("pre").unwrap().unwrap();
     let first = details.text_content().unwrap();
-    assert!(first.starts_with("panicked at tests/browser_panic_notice.rs:"), "{first}");
+    assert!(first.starts_with("panicked at tests/browser_page_notice.rs:"), "{first}");
     assert!(first.ends_with("the first <b>error</b>"), "{first}");
     assert!(details.query_selector("b").unwrap().is_none());
 
@@ -52,4 +53,32 @@ fn a_panic_shows_one_notice_with_a_reload_and_every_message() {
     show("the second error");
     assert_eq!(body.child_element_count(), children, "no second notice");
     assert_eq!(details.text_content().unwrap(), format!("{first}\n\nthe second error"));
+}
+
+#[wasm_bindgen_test]
+fn a_storage_let_go_shows_its_notice_with_a_reload_and_its_words_as_text() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let selector = format!("[data-testid={LET_GO_TEST_ID}]");
+    assert!(document.query_selector(&selector).unwrap().is_none());
+
+    show_let_go("Another tab opened the storage “<i>x</i>” with a newer Kiroku.");
+    let notice = document.query_selector(&selector).unwrap().expect("the notice is on the page");
+    assert_eq!(notice.get_attribute("class").as_deref(), Some("page-notice"));
+    assert_eq!(notice.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(notice.query_selector("h2").unwrap().unwrap().text_content().unwrap(), "This page let go of its storage");
+    let text = notice.query_selector("p").unwrap().unwrap();
+    assert_eq!(text.text_content().unwrap(), "Another tab opened the storage “<i>x</i>” with a newer Kiroku.");
+    assert!(text.query_selector("i").unwrap().is_none(), "a storage's name is shown as text, not read as markup");
+    assert!(notice.query_selector("details").unwrap().is_none(), "no message to report");
+
+    let button = notice.query_selector("button").unwrap().unwrap();
+    assert_eq!(button.get_attribute("onclick").as_deref(), Some("location.reload()"));
+    let focused = document.active_element().expect("something has the focus");
+    assert!(focused.is_same_node(Some(button.unchecked_ref())));
+
+    let body = document.body().unwrap();
+    let children = body.child_element_count();
+    show_let_go("again");
+    assert_eq!(body.child_element_count(), children, "no second notice");
+    notice.remove();
 }
