@@ -101,3 +101,55 @@ test("Projections with other panels fills the grid and shows its projectors", as
     for (const name of panels) await toggle(name);
   }
 });
+
+// On a projector, four panels fill two rows whichever they are: with the event
+// inspector, three side by side and the inspector below them (wherever the picker
+// puts it); four others, 2 × 2.
+test("four panels fill the projector's grid, whichever four", async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const lab = await LabPage.open(page, "look-four");
+  await lab.createOrder("山田太郎");
+  const toggle = (name: string) => page.locator(`[data-testid=panel-picker] [data-panel="${name}"]`).click();
+  const defaults = ["write_model", "order_summary", "order_details", "event"];
+  const layouts = [
+    { panels: defaults, inspectorBelow: true },
+    { panels: ["write_model", "order_summary", "event", "customer_orders"], inspectorBelow: true },
+    { panels: ["daily_stats", "inventory", "product_catalog", "user_activity"], inspectorBelow: false },
+  ];
+  let shown = defaults;
+  for (const { panels, inspectorBelow } of layouts) {
+    for (const name of shown.filter((name) => !panels.includes(name))) await toggle(name);
+    for (const name of panels.filter((name) => !shown.includes(name))) await toggle(name);
+    shown = panels;
+    await expect(page.locator(".panels > .panel")).toHaveCount(4);
+    const layout = await page.evaluate(() => {
+      const grid = document.querySelector(".panels")!.getBoundingClientRect();
+      const boxes = [...document.querySelectorAll(".panels > .panel")].map((panel) => ({ box: panel.getBoundingClientRect(), inspector: panel.classList.contains("inspector") }));
+      const rows = new Map<number, { left: number; right: number; count: number }>();
+      for (const { box } of boxes) {
+        const row = rows.get(Math.round(box.top)) ?? { left: Infinity, right: 0, count: 0 };
+        rows.set(Math.round(box.top), { left: Math.min(row.left, box.left), right: Math.max(row.right, box.right), count: row.count + 1 });
+      }
+      const inspector = boxes.find((panel) => panel.inspector)?.box;
+      return {
+        grid: { left: grid.left, right: grid.right, bottom: grid.bottom },
+        rows: [...rows.entries()].sort(([a], [b]) => a - b).map(([, row]) => row),
+        lowest: Math.max(...boxes.map(({ box }) => box.bottom)),
+        inspector: inspector && { top: Math.round(inspector.top), width: inspector.width },
+      };
+    });
+    const named = panels.join(", ");
+    expect(layout.rows.length, `${named}: two rows`).toBe(2);
+    for (const row of layout.rows) {
+      expect(Math.abs(row.left - layout.grid.left), `${named}: a row starts inside the grid's edge`).toBeLessThan(3);
+      expect(Math.abs(row.right - layout.grid.right), `${named}: a row ends short of the grid's edge`).toBeLessThan(3);
+    }
+    expect(layout.lowest, `${named}: a panel below the grid`).toBeLessThanOrEqual(layout.grid.bottom + 1);
+    if (inspectorBelow) {
+      expect(layout.rows.map((row) => row.count), `${named}: three, then the inspector`).toEqual([3, 1]);
+      expect(layout.inspector!.width, `${named}: the inspector spans the grid`).toBeGreaterThan(layout.grid.right - layout.grid.left - 3);
+    } else {
+      expect(layout.rows.map((row) => row.count), `${named}: 2 × 2`).toEqual([2, 2]);
+    }
+  }
+});
