@@ -153,3 +153,33 @@ test("four panels fill the projector's grid, whichever four", async ({ page }) =
     }
   }
 });
+
+// Two windows side by side (each half a laptop's width): the page scrolls down only,
+// never sideways; the header's tools wrap and stay in view; panels stack one per
+// row, Projections too.
+test("a window half a laptop wide scrolls only down, with every tool in view", async ({ page }) => {
+  await page.setViewportSize({ width: 683, height: 768 });
+  const lab = await LabPage.open(page, "look-half");
+  await lab.createOrder("山田太郎");
+  const toggle = (name: string) => page.locator(`[data-testid=panel-picker] [data-panel="${name}"]`).click();
+  for (const panels of [[], ["projections", "sagas"], ["customer_orders", "product_sales", "daily_stats", "inventory", "broker"]]) {
+    for (const name of panels) await toggle(name);
+    const layout = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      width: document.documentElement.clientWidth,
+      tools: [...document.querySelectorAll(".app-header button, .app-header select, .app-header .storage")].map((tool) => {
+        const box = tool.getBoundingClientRect();
+        return { tool: tool.textContent!.trim().slice(0, 20), left: box.left, right: box.right };
+      }),
+      panels: [...document.querySelectorAll(".panels > .panel")].map((panel) => Math.round(panel.getBoundingClientRect().left)),
+    }));
+    const named = panels.join(", ") || "the default panels";
+    expect(layout.scrollWidth, `${named}: the page scrolls sideways`).toBeLessThanOrEqual(layout.width);
+    for (const { tool, left, right } of layout.tools) {
+      expect(left, `${named}: ${tool}`).toBeGreaterThanOrEqual(0);
+      expect(right, `${named}: ${tool}`).toBeLessThanOrEqual(layout.width);
+    }
+    expect(new Set(layout.panels).size, `${named}: panels side by side`).toBe(1);
+    for (const name of panels) await toggle(name);
+  }
+});
