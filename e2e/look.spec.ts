@@ -32,7 +32,7 @@ test("a load asks for nothing missing and logs no error", async ({ page }) => {
   expect(errors).toEqual([]);
 });
 
-for (const [name, width, height] of [["laptop", 1366, 768], ["projector", 1920, 1080]] as const) {
+for (const [name, width, height] of [["laptop", 1366, 768], ["projector", 1920, 1080], ["old projector", 1024, 768]] as const) {
   test(`nothing overflows the ${name} screen (${width}×${height}), light and dark`, async ({ page }) => {
     await page.setViewportSize({ width, height });
     const lab = await LabPage.open(page, `look-${name}`);
@@ -57,6 +57,10 @@ for (const [name, width, height] of [["laptop", 1366, 768], ["projector", 1920, 
         expect(box!.y + box!.height, id).toBeLessThanOrEqual(height);
         expect(box!.height, `${id} is tall enough to read`).toBeGreaterThan(id === "command-result" ? 60 : 100);
       }
+      // The header keeps to one line, its tools in view.
+      const header = await page.locator(".app-header").boundingBox();
+      expect(header!.height, "the header's height").toBeLessThan(60);
+      await expect(page.getByRole("combobox", { name: "acting as" })).toBeVisible();
       await page.screenshot({ path: `${__dirname}/../test-results/screens/${name}-${theme}.png` });
     }
   });

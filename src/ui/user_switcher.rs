@@ -11,7 +11,7 @@ pub fn UserSwitcher() -> impl IntoView {
     let current = Memo::new(move |_| session.with_bus(|lab| lab.user().name));
     view! {
         <label class="user-switcher inline" title="Commands are sent as this user; the authorization middleware checks their role">
-            "acting as"
+            <span class="label-text">"acting as"</span>
             <select data-testid="user-switcher" on:change=move |e| session.switch_user(&event_target_value(&e))>
                 {USERS.iter().map(|user| view! {
                     <option value=user.name selected=move || current.get() == user.name>
