@@ -187,3 +187,23 @@ test("a window half a laptop wide scrolls only down, with every tool in view", a
     for (const name of panels) await toggle(name);
   }
 });
+
+// A short window (a 1080p projector zoomed to 200%, a laptop at 125%): panels stay
+// side by side at a readable height, and the page scrolls down to them.
+test("a projector zoomed to 200% (960×540) keeps every panel readable", async ({ page }) => {
+  await page.setViewportSize({ width: 960, height: 540 });
+  const lab = await LabPage.open(page, "look-zoomed");
+  await lab.createOrder("山田太郎");
+  await lab.addItem("ノートPC", 1, 120000);
+  const layout = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    scrollHeight: document.documentElement.scrollHeight,
+    panels: [...document.querySelectorAll(".panels > .panel")].map((panel) => panel.getBoundingClientRect()).map((box) => ({ left: Math.round(box.left), height: box.height })),
+  }));
+  expect(layout.scrollWidth).toBeLessThanOrEqual(960);
+  expect(layout.scrollHeight, "the page scrolls down").toBeGreaterThan(540);
+  expect(new Set(layout.panels.map((panel) => panel.left)).size, "panels side by side").toBe(2);
+  for (const panel of layout.panels) expect(panel.height, "a panel's height").toBeGreaterThanOrEqual(250);
+  await page.getByTestId("event-inspector").scrollIntoViewIfNeeded();
+  await expect(page.getByTestId("event-inspector")).toContainText("ItemAdded");
+});
