@@ -56,8 +56,9 @@ if ! has_version trunk "$TRUNK_VERSION"; then
   cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
 
-# 4. npm packages: Playwright (driving the system Chromium, never its own download)
-#    and binaryen's wasm-opt (Debian's is too old for current rustc output).
+# 4. npm packages: Playwright (driving the system Chromium, never its own download),
+#    axe-core (the end-to-end tier's accessibility checks), binaryen's wasm-opt
+#    (Debian's is too old for current rustc output) and the benchmark's peers.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.kiroku-lock; then
   say "installing npm packages"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund

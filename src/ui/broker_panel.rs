@@ -61,7 +61,7 @@ pub fn BrokerPanel() -> impl IntoView {
                     <dt>"duplicates dropped"</dt><dd data-testid="broker-deduplicated">{move || status.get().inbox.deduplicated}</dd>
                 </dl>
                 <table class="rows">
-                    <thead><tr><th>"#"</th><th>"Event"</th><th>"From tab"</th><th>"Send"</th><th></th></tr></thead>
+                    <thead><tr><th>"#"</th><th>"Event"</th><th>"From tab"</th><th>"Send"</th><th>"Outcome"</th></tr></thead>
                     <tbody data-testid="broker-received">
                         {move || status.get().recent.into_iter().map(|received| view! {
                             <tr class:duplicate=received.duplicate data-duplicate=received.duplicate.to_string()>

@@ -21,6 +21,8 @@ pub fn CommandTabs() -> impl IntoView {
     };
     view! {
         <section class="card command-tabs" aria-label="Commands">
+            // The forms' headings (h3) sit under this one, as the panels' sit under theirs.
+            <h2 class="visually-hidden">"Commands"</h2>
             <div class="tabs" role="tablist">
                 {TABS.iter().map(|&(id, title)| view! {
                     <button role="tab" class="tab" data-testid=format!("tab-{id}")

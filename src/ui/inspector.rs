@@ -37,7 +37,8 @@ pub fn EventInspector(
                 <h2>"Event"</h2>
                 <span class="panel-note">{move || event.get().map(|event| format!("#{} · {}", event.position, event.event_type))}</span>
             </header>
-            <div class="panel-body">
+            // Focusable, so that the keyboard scrolls a long event.
+            <div class="panel-body" tabindex="0" aria-label="The selected event">
                 <Show
                     when=move || shown.with(Option::is_some)
                     fallback=|| view! {

@@ -110,7 +110,7 @@ pub fn ProjectionsPanel() -> impl IntoView {
                     <button class="ghost small" data-testid="clock-plus-6-hours" on:click=move |_| session.advance_clock(360)>"+6 h"</button>
                 </div>
                 <table class="rows projectors">
-                    <thead><tr><th>"Projector · health"</th><th class="num">"At"</th><th class="num">"Lag"</th><th class="num">"/s"</th><th>"Fault"</th><th></th></tr></thead>
+                    <thead><tr><th>"Projector · health"</th><th class="num">"At"</th><th class="num">"Lag"</th><th class="num">"/s"</th><th>"Fault"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                     <tbody>
                         {move || {
                             let status = status.get();
@@ -154,7 +154,7 @@ pub fn ProjectionsPanel() -> impl IntoView {
                                         <td class="num" data-field="lag">{report.lag}</td>
                                         <td class="num">{format!("{rate:.0}")}</td>
                                         <td>
-                                            <select class="fault" data-testid=format!("fault-{name}") on:change=move |e| {
+                                            <select class="fault" data-testid=format!("fault-{name}") aria-label=format!("fault injected into {name}") on:change=move |e| {
                                                 let value = event_target_value(&e);
                                                 let fault = faults.iter().find(|(key, _)| *key == value).and_then(|(_, fault)| fault.clone());
                                                 session.set_fault(name, fault);

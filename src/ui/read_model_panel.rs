@@ -37,7 +37,8 @@ pub fn ReadModelPanel(
                 <h2>{move || window.with(|window| window.as_ref().map(|window| window.title))}</h2>
                 <span class="panel-note">"read model · "{name.clone()}</span>
             </header>
-            <div class="panel-body" node_ref=body on:scroll=limit.on_scroll(hidden)>
+            // Focusable, so that the keyboard scrolls a table with nothing to click in it.
+            <div class="panel-body" tabindex="0" aria-label=format!("{name} rows") node_ref=body on:scroll=limit.on_scroll(hidden)>
                 {move || window.with(|window| {
                     let Some(window) = window else { return view! { <p class="empty">"Unknown read model."</p> }.into_any() };
                     if window.total == 0 {
