@@ -92,7 +92,8 @@ test("a tab lets go of its storage for a newer Kiroku in another tab, and says s
   await expect(notice.getByRole("button", { name: "Reload the page" })).toBeFocused();
   // Nothing more is saved from this tab.
   const refused = await callKiroku(first.page, "send", { command_type: "CreateOrder", aggregate_id: "after", data: { customer_name: "佐藤花子" } });
-  expect(refused.status).not.toBe("accepted");
+  expect(refused.status).toBe("error");
+  expect(refused.error.message).toContain("let go of its storage (a newer Kiroku in another tab upgraded it): reload the page");
   // Reloaded, this older page cannot read the newer layout, and says what to do.
   await Promise.all([first.page.waitForEvent("load"), notice.getByRole("button", { name: "Reload the page" }).press("Enter")]);
   await first.page.waitForFunction(() => (window as any).kiroku !== undefined);

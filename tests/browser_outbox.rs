@@ -393,7 +393,8 @@ async fn a_store_lets_go_of_its_database_when_another_page_opens_it_in_a_newer_l
     let futures::future::Either::Left((newer, _)) = newer else { panic!("the newer page's open waited on this store") };
     let newer = newer.unwrap();
     assert_eq!(*told.borrow(), [LetGo::Upgraded(SCHEMA_VERSION + 1)], "the store says why it let go");
-    assert!(store.head_position().await.is_err(), "and reads nothing once it let go");
+    let error = store.head_position().await.expect_err("it reads nothing once it let go");
+    assert!(error.0.contains("let go of its storage (a newer Kiroku in another tab upgraded it): reload"), "and says why: {}", error.0);
     newer.close();
 
     // A store on the newer layout's database that is then deleted lets go too.
@@ -404,6 +405,8 @@ async fn a_store_lets_go_of_its_database_when_another_page_opens_it_in_a_newer_l
     let deleted = futures::future::select(Box::pin(Database::delete_by_name(name).unwrap().into_future()), Box::pin(after(2_000))).await;
     assert!(matches!(deleted, futures::future::Either::Left((Ok(_), _))), "the deletion waited on this store");
     assert_eq!(*told_again.borrow(), [LetGo::Deleted]);
+    let error = store.append(&StreamId::new("Order", "b"), ExpectedVersion::Any, vec![event("b1", "OrderCreated")]).await.expect_err("nor writes");
+    assert!(matches!(&error, AppendError::Storage(error) if error.0.contains("(it is being deleted)")), "{error:?}");
 }
 
 #[wasm_bindgen_test]

@@ -406,14 +406,20 @@ pub struct IndexedDbStore {
     /// Runs after each committed change of the log: an append, a replacement, a clear.
     on_log_written: RefCell<Option<Rc<dyn Fn()>>>,
     /// Runs once the store let go of its database for another page.
-    on_let_go: LetGoHook,
+    let_go: Rc<LetGoHook>,
     /// The database's `versionchange` handler: closes the connection, then tells.
     _let_go_when_asked: Closure<dyn FnMut(web_sys::IdbVersionChangeEvent)>,
 }
 
-/// What the page runs once its store let go of the database: set after the open, read
-/// by the `versionchange` handler.
-type LetGoHook = Rc<RefCell<Option<Rc<dyn Fn(LetGo)>>>>;
+/// Whether the store let go of its database, and what the page runs then: set after
+/// the open, read by the `versionchange` handler.
+#[derive(Default)]
+struct LetGoHook {
+    why: Cell<Option<LetGo>>,
+    tell: RefCell<Option<TellLetGo>>,
+}
+
+type TellLetGo = Rc<dyn Fn(LetGo)>;
 
 /// Why a store closed its connection: another page asked for the database, and an
 /// open connection would have kept it waiting. Every read and write fails after it.
@@ -465,17 +471,18 @@ impl IndexedDbStore {
                 )),
                 error => StoreError(format!("could not open the IndexedDB database {db_name:?}: {error}")),
             })?;
-        let on_let_go = LetGoHook::default();
+        let let_go = Rc::new(LetGoHook::default());
         let let_go_when_asked = {
-            let on_let_go = on_let_go.clone();
+            let let_go = let_go.clone();
             Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(move |event: web_sys::IdbVersionChangeEvent| {
                 if let Some(db) = event.target().and_then(|target| target.dyn_into::<web_sys::IdbDatabase>().ok()) {
                     db.close();
                 }
                 let why = event.new_version().map_or(LetGo::Deleted, |version| LetGo::Upgraded(version as u32));
-                let told = on_let_go.borrow().clone();
-                if let Some(told) = told {
-                    told(why);
+                let_go.why.set(Some(why));
+                let tell = let_go.tell.borrow().clone();
+                if let Some(tell) = tell {
+                    tell(why);
                 }
             })
         };
@@ -484,7 +491,7 @@ impl IndexedDbStore {
             db,
             abort_next_outbox_append: Cell::new(false),
             on_log_written: Default::default(),
-            on_let_go,
+            let_go,
             _let_go_when_asked: let_go_when_asked,
         })
     }
@@ -492,7 +499,7 @@ impl IndexedDbStore {
     /// Runs `let_go` once the store has closed its connection because another page
     /// asked for the database ([`LetGo`]).
     pub fn on_let_go(&self, let_go: Rc<dyn Fn(LetGo)>) {
-        *self.on_let_go.borrow_mut() = Some(let_go);
+        *self.let_go.tell.borrow_mut() = Some(let_go);
     }
 
     /// Runs `written` after each committed change of the log (not after a write that
@@ -509,6 +516,13 @@ impl IndexedDbStore {
     }
 
     fn begin(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction<'_>, StoreError> {
+        if let Some(why) = self.let_go.why.get() {
+            let by = match why {
+                LetGo::Upgraded(_) => "a newer Kiroku in another tab upgraded it",
+                LetGo::Deleted => "it is being deleted",
+            };
+            return Err(StoreError(format!("this page let go of its storage ({by}): reload the page")));
+        }
         Ok(self.db.transaction(stores).with_mode(mode).build()?)
     }
 
