@@ -8,14 +8,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-use kiroku::browser::page_notice::{install, show, show_let_go, LET_GO_TEST_ID, TEST_ID};
+use kiroku::browser::page_notice::{install, show, show_let_go, LET_GO_TEST_ID, PANIC_TEST_ID};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn a_panic_shows_one_notice_with_a_reload_and_every_message() {
     let document = web_sys::window().unwrap().document().unwrap();
-    let selector = format!("[data-testid={TEST_ID}]");
+    let selector = format!("[data-testid={PANIC_TEST_ID}]");
     assert!(document.query_selector(&selector).unwrap().is_none());
 
     // A real panic, called from JS as an event handler would be: wasm stops with a

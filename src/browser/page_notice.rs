@@ -12,7 +12,7 @@
 use wasm_bindgen::JsCast;
 
 /// The panic notice's `data-testid`.
-pub const TEST_ID: &str = "fatal-error";
+pub const PANIC_TEST_ID: &str = "fatal-error";
 /// The `data-testid` of the notice of a storage let go.
 pub const LET_GO_TEST_ID: &str = "storage-let-go";
 
@@ -27,7 +27,7 @@ pub fn install() {
 /// Shows the panic notice (once: a later panic only adds its message, if new).
 pub fn show(message: &str) {
     put_up(&Notice {
-        test_id: TEST_ID,
+        test_id: PANIC_TEST_ID,
         class: "fatal-error",
         title: "Kiroku stopped on an error it did not expect",
         text: "The page no longer answers. What was stored before the error is kept in this browser: \
