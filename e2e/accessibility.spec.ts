@@ -50,3 +50,27 @@ for (const theme of ["light", "dark"] as const) {
     expect([...found].map(([where, violation]) => `${where}: ${violation.nodes.join(" | ")}`)).toEqual([]);
   });
 }
+
+// What stands over or in place of the workspace passes too: the notice of a storage
+// let go for a newer Kiroku, and the page that then cannot open the newer layout.
+test("a storage let go, and a storage too new to open, pass axe's checks", async ({ context }) => {
+  const page = await context.newPage();
+  const lab = await LabPage.open(page, "a11y-let-go");
+  const other = await LabPage.open(await context.newPage(), "a11y-newer");
+  await other.page.evaluate(async (name) => {
+    const stored = (await indexedDB.databases()).find((database) => database.name === name);
+    await new Promise<void>((resolve, reject) => {
+      const request = indexedDB.open(name, (stored?.version ?? 0) + 1);
+      request.onsuccess = () => { request.result.close(); resolve(); };
+      request.onerror = () => reject(request.error);
+    });
+  }, lab.database);
+  await expect(page.getByTestId("storage-let-go")).toBeVisible();
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  expect(await violations(page)).toEqual([]);
+
+  await page.reload();
+  await expect(page.getByRole("alert")).toContainText("was upgraded by a newer Kiroku");
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  expect(await violations(page)).toEqual([]);
+});

@@ -127,22 +127,27 @@ pub fn App() -> impl IntoView {
             </div>
         </header>
         {move || match loading.get() {
+            // Until the workspace (the page's `main`) is there, what stands in its place is.
             Loading::Opening => view! {
-                <p class="loading" role="status" data-testid="opening">
-                    {move || if waiting.get() {
-                        "Waiting for another Kiroku tab to close this storage: it has it open in an \
-                         older layout. Close or reload that tab, and this one opens."
-                    } else {
-                        "Opening the event log…"
-                    }}
-                </p>
+                <main>
+                    <p class="loading" role="status" data-testid="opening">
+                        {move || if waiting.get() {
+                            "Waiting for another Kiroku tab to close this storage: it has it open in an \
+                             older layout. Close or reload that tab, and this one opens."
+                        } else {
+                            "Opening the event log…"
+                        }}
+                    </p>
+                </main>
             }.into_any(),
             Loading::Failed(error) => view! {
-                <div class="load-failed" role="alert">
-                    <h2>"The event log could not be opened"</h2>
-                    <p>{error}</p>
-                    <p>"Kiroku keeps its log in IndexedDB. Private windows and some privacy settings turn it off."</p>
-                </div>
+                <main>
+                    <div class="load-failed" role="alert">
+                        <h2>"The event log could not be opened"</h2>
+                        <p>{error}</p>
+                        <p>"Kiroku keeps its log in IndexedDB. Private windows and some privacy settings turn it off."</p>
+                    </div>
+                </main>
             }.into_any(),
             Loading::Ready => view! { <Workspace/> }.into_any(),
         }}
