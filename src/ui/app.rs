@@ -127,7 +127,7 @@ pub fn App() -> impl IntoView {
             </div>
         </header>
         {move || match loading.get() {
-            // Until the workspace (the page's `main`) is there, what stands in its place is.
+            // Until the workspace (the page's `main`) is there, what stands in its place is the `main`.
             Loading::Opening => view! {
                 <main>
                     <p class="loading" role="status" data-testid="opening">
