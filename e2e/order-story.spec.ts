@@ -134,6 +134,16 @@ test("the timeline steps, plays and answers the keyboard", async ({ page }) => {
   await expect(lab.summary).toContainText("No orders yet");
   await page.keyboard.press("End");
   await expect(lab.position).toHaveText("3 / 3");
+  // A panel's body with the focus takes the keys to scroll itself, not the timeline.
+  await page.getByTestId("event-inspector").locator(".panel-body").focus();
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Home");
+  await expect(lab.position).toHaveText("3 / 3");
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("ArrowLeft");
+  await expect(lab.position).toHaveText("2 / 3");
+  await page.keyboard.press("End");
+  await expect(lab.position).toHaveText("3 / 3");
 
   // The start of the log is a chip of its own in the strip: choosing it goes to 0,
   // where it is the selected one, in the middle.
