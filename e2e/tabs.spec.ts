@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { callKiroku, LabPage } from "./pages/lab";
+import { callKiroku, LabPage, openInNewerLayout } from "./pages/lab";
 
 // Two tabs on one log: what one writes, the other shows as it is written (without
 // getting the focus), and both stay on the stored log.
@@ -72,16 +72,7 @@ test("a tab lets go of its storage for a newer Kiroku in another tab, and says s
   expect((await first.createOrder("山田太郎")).status).toBe("accepted");
   const other = await LabPage.open(await context.newPage(), "tabs-newer");
 
-  const opened = await other.page.evaluate(async (name) => {
-    const stored = (await indexedDB.databases()).find((database) => database.name === name);
-    const newer = (stored?.version ?? 0) + 1;
-    return new Promise<string>((resolve, reject) => {
-      const request = indexedDB.open(name, newer);
-      request.onsuccess = () => { request.result.close(); resolve(`opened in layout ${newer}`); };
-      request.onblocked = () => resolve("blocked");
-      request.onerror = () => reject(request.error);
-    });
-  }, first.database);
+  const opened = await openInNewerLayout(other.page, first.database);
   expect(opened).toMatch(/^opened in layout \d+$/);
   const layout = opened.split(" ").pop();
 

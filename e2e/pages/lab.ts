@@ -1,11 +1,29 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
-/** The lab's one screen, as a person uses it. Each test gets its own IndexedDB database. */
 /** Calls `window.kiroku[call](...args)` in the page and resolves to its answer. */
 export function callKiroku(page: Page, call: string, ...args: unknown[]): Promise<any> {
   return page.evaluate(([call, args]) => (window as any).kiroku[call as string](...(args as unknown[])), [call, args] as const);
 }
 
+/**
+ * Opens `database` one layout up from `page`, as a newer Kiroku in another tab
+ * would, and closes it again: "opened in layout N", or "blocked" while a tab keeps
+ * the storage open.
+ */
+export function openInNewerLayout(page: Page, database: string): Promise<string> {
+  return page.evaluate(async (name) => {
+    const stored = (await indexedDB.databases()).find((database) => database.name === name);
+    const newer = (stored?.version ?? 0) + 1;
+    return new Promise<string>((resolve, reject) => {
+      const request = indexedDB.open(name, newer);
+      request.onsuccess = () => { request.result.close(); resolve(`opened in layout ${newer}`); };
+      request.onblocked = () => resolve("blocked");
+      request.onerror = () => reject(request.error);
+    });
+  }, database);
+}
+
+/** The lab's one screen, as a person uses it. Each test gets its own IndexedDB database. */
 export class LabPage {
   readonly page: Page;
   readonly database: string;
