@@ -108,11 +108,12 @@ pub fn Timeline(
     // Keyboard: ← → step, Home / End jump, Space plays (outside form fields, and
     // outside a panel's body that has the focus: there the keys scroll it).
     let _keys = window_event_listener(ev::keydown, move |event| {
-        let in_field = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()).is_some_and(|element| {
+        // The focused element takes these keys itself.
+        let taken = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()).is_some_and(|element| {
             matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON")
                 || element.matches(".panel-body").unwrap_or(false)
         });
-        if in_field || event.ctrl_key() || event.meta_key() || event.alt_key() {
+        if taken || event.ctrl_key() || event.meta_key() || event.alt_key() {
             return;
         }
         let handled = match event.key().as_str() {
